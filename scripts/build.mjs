@@ -1,0 +1,29 @@
+// Builds the engine (.wasm, via asc) and bundles the SDK (esbuild) into dist/. No global tools needed.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as esbuild from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const only = process.argv[2]; // 'wasm' | 'sdk' | undefined (both)
+
+if (only !== 'sdk') {
+  mkdirSync('build', { recursive: true });
+  const asc = require.resolve('assemblyscript/bin/asc.js');
+  execFileSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], { stdio: 'inherit' });
+}
+if (only !== 'wasm') {
+  await esbuild.build({
+    entryPoints: { index: 'sdk/index.ts', worker: 'sdk/worker.ts', node: 'sdk/io/node.ts' },
+    outdir: 'dist',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    splitting: true,
+    loader: { '.wasm': 'binary' },
+    external: ['node:*', 'sharp'],
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}

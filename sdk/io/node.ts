@@ -1,0 +1,2 @@
+// Node-only adapters (filled in by io).
+export {};

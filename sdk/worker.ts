@@ -1,0 +1,2 @@
+// Worker entry (filled in by the pool).
+export {};
