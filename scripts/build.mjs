@@ -19,6 +19,7 @@ if (only !== 'wasm') {
     bundle: true,
     format: 'esm',
     platform: 'neutral',
+    mainFields: ['module', 'main'],
     target: 'es2022',
     splitting: true,
     loader: { '.wasm': 'binary' },

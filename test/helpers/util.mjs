@@ -48,3 +48,16 @@ export function refGemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C,
     }
   return out;
 }
+
+/** Awaits `fn()` and returns the error it rejects with; fails if it resolves or the message does not match. */
+export async function rejects(fn, pattern) {
+  let err;
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
+  if (!err) throw new Error(`expected a rejection matching ${pattern}`);
+  if (pattern && !pattern.test(err.message)) throw new Error(`rejection "${err.message}" does not match ${pattern}`);
+  return err;
+}

@@ -1,0 +1,99 @@
+// What runs inside each worker (and, for small jobs, in the calling thread): one engine instance, the row
+// chunks resident in its memory, and named tasks that map over those chunks. Pure message passing: the
+// pool never shares memory with it.
+import { Engine } from './engine.js';
+import { GaussfaceError } from './errors.js';
+import { tasks } from './tasks/index.js';
+import { transferable } from './wire.js';
+
+/** A block of rows resident in engine memory. */
+export interface Chunk {
+  readonly ptr: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** Index of the chunk within its dataset (its place in every ordered reduction). */
+  readonly index: number;
+  /** Index of the chunk's first row within the dataset. */
+  readonly row0: number;
+}
+
+/** What a task sees: the engine and the resident chunks it maps over, in chunk order. */
+export interface TaskContext {
+  readonly engine: Engine;
+  /** The chunks of the dataset this call maps over that live in this executor (empty for a broadcast). */
+  readonly chunks: readonly Chunk[];
+  /** Keeps a derived block resident as chunk `of.index` of dataset `id` (e.g. projections of `of`). */
+  keep(id: number, of: Chunk, data: Float32Array, cols: number): void;
+  /** Another resident chunk by dataset id and chunk index (same executor). */
+  resident(id: number, index: number): Chunk;
+}
+
+/**
+ * A task: returns one result per chunk (in the order of `ctx.chunks`), or a single value for a broadcast.
+ * Per-call set-up (copying parameters into the engine once) happens before the loop over chunks.
+ */
+export type Task = (ctx: TaskContext, params: any) => unknown;
+
+/** The worker-side API the pool calls through comlink. */
+export class Executor {
+  private engine: Engine | undefined;
+  private readonly datasets = new Map<number, Map<number, Chunk>>();
+
+  async init(module: WebAssembly.Module): Promise<void> {
+    this.engine = await Engine.instantiate(module);
+  }
+
+  private get e(): Engine {
+    if (!this.engine) throw new GaussfaceError('executor used before init', 'EWORKER');
+    return this.engine;
+  }
+
+  /** Stores a chunk of `rows × cols` f32 values as chunk `index` of dataset `id`. */
+  put(id: number, index: number, row0: number, data: Float32Array, cols: number): void {
+    const e = this.e;
+    const rows = cols ? data.length / cols : 0;
+    const ptr = e.putF32(data);
+    this.drop(id, index);
+    let ds = this.datasets.get(id);
+    if (!ds) this.datasets.set(id, (ds = new Map()));
+    ds.set(index, { ptr, rows, cols, index, row0 });
+  }
+
+  /** Frees one chunk, or a whole dataset when `index` is omitted. */
+  drop(id: number, index?: number): void {
+    const ds = this.datasets.get(id);
+    if (!ds) return;
+    for (const [i, c] of ds) {
+      if (index === undefined || i === index) {
+        this.e.free(c.ptr);
+        ds.delete(i);
+      }
+    }
+    if (!ds.size) this.datasets.delete(id);
+  }
+
+  /** Reads a resident chunk back (f32 copy). */
+  get(id: number, index: number): Float32Array {
+    const c = this.chunk(id, index);
+    return transferable(this.e.f32(c.ptr, c.rows * c.cols).slice(), this.e.memory.buffer);
+  }
+
+  /** Runs `task` over the given chunks of dataset `id` (a broadcast, with no chunks, when id < 0). */
+  run(task: string, id: number, indices: number[], params: unknown): unknown {
+    const fn = tasks[task];
+    if (!fn) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
+    const ctx: TaskContext = {
+      engine: this.e,
+      chunks: id < 0 ? [] : indices.map((i) => this.chunk(id, i)),
+      keep: (kid, of, data, cols) => this.put(kid, of.index, of.row0, data, cols),
+      resident: (rid, i) => this.chunk(rid, i),
+    };
+    return transferable(fn(ctx, params), this.e.memory.buffer);
+  }
+
+  private chunk(id: number, index: number): Chunk {
+    const c = this.datasets.get(id)?.get(index);
+    if (!c) throw new GaussfaceError(`chunk ${index} of dataset ${id} is not resident in this worker`, 'EWORKER');
+    return c;
+  }
+}

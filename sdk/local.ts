@@ -1,0 +1,24 @@
+// An executor in the calling thread, for work too small to be worth a message to a worker. It runs the same
+// tasks on the same kernels, so its results are bit-identical to the pool's.
+import { compileEngine } from './engine.js';
+import { Executor } from './executor.js';
+
+let local: Promise<Executor> | undefined;
+let nextLocalId = 2 ** 30; // far above the pool's dataset ids, which count up from 1
+
+/** Runs `task` over `rows × cols` rows held as one chunk in an in-thread engine. */
+export async function runLocal<R>(task: string, data: Float32Array, rows: number, cols: number, params: unknown): Promise<R> {
+  local ??= compileEngine().then(async (m) => {
+    const ex = new Executor();
+    await ex.init(m);
+    return ex;
+  });
+  const ex = await local;
+  const id = nextLocalId++;
+  ex.put(id, 0, 0, data, cols);
+  try {
+    return (ex.run(task, id, [0], params) as R[])[0];
+  } finally {
+    ex.drop(id);
+  }
+}

@@ -1,0 +1,264 @@
+// The worker pool: N engine workers, datasets split into fixed-size row chunks that each live in one worker,
+// and a map primitive whose results come back in chunk order. Reductions done in chunk order give the same
+// bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
+import { wrap, type Remote } from 'comlink';
+import { compileEngine } from './engine.js';
+import { GaussfaceError } from './errors.js';
+import type { Executor } from './executor.js';
+import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
+import './wire.js';
+
+export interface PoolOptions {
+  /** Number of workers (default: the number of cores the runtime reports). */
+  workers?: number;
+}
+
+export interface CallOptions {
+  /** Cancels the call: the promise rejects with code EABORT and the busy workers are restarted. */
+  signal?: AbortSignal;
+}
+
+/** Target bytes per chunk: big enough to amortise a call, small enough to spread over workers. */
+const CHUNK_BYTES = 1 << 20;
+
+/** Rows per chunk for a given width: a function of the shape only, never of the worker count. */
+export function chunkRowsFor(cols: number): number {
+  return Math.max(8, Math.floor(CHUNK_BYTES / (4 * Math.max(1, cols)) / 8) * 8);
+}
+
+interface Slot {
+  handle: WorkerHandle;
+  remote: Remote<Executor>;
+  ready: Promise<void>;
+  /** Dataset ids whose chunks this worker holds. */
+  resident: Set<number>;
+  /** Rejects every call waiting on this worker when it dies or is terminated. */
+  death: Promise<never>;
+  kill(reason: string, code: string): void;
+  pending: number;
+}
+
+let nextDatasetId = 1;
+
+/**
+ * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod N). Keeps a reference to
+ * its source rows, when it has one, so a restarted worker can be given its chunks again.
+ */
+export class Dataset {
+  readonly id = nextDatasetId++;
+  readonly nChunks: number;
+  released = false;
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly chunkRows: number,
+    readonly source: Float32Array | null,
+  ) {
+    this.nChunks = Math.ceil(rows / chunkRows);
+  }
+  /** Row range [start, end) of chunk i. */
+  chunkRange(i: number): [number, number] {
+    return [i * this.chunkRows, Math.min(this.rows, (i + 1) * this.chunkRows)];
+  }
+}
+
+export class Pool {
+  private readonly slots: (Slot | undefined)[];
+  private module: WebAssembly.Module | undefined;
+  private closed = false;
+
+  private constructor(readonly size: number) {
+    this.slots = new Array(size).fill(undefined);
+  }
+
+  /** Starts a pool (workers are spawned on first use). */
+  static async create(opts: PoolOptions = {}): Promise<Pool> {
+    const n = opts.workers ?? (await hardwareConcurrency());
+    if (!Number.isInteger(n) || n < 1 || n > 256)
+      throw new GaussfaceError(`workers must be an integer from 1 to 256, got ${n}`, 'EINPUT');
+    const pool = new Pool(n);
+    pool.module = await compileEngine();
+    return pool;
+  }
+
+  private async slot(w: number): Promise<Slot> {
+    if (this.closed) throw new GaussfaceError('the pool is closed; create a new one (or call the function again after shutdown())', 'EWORKER');
+    let s = this.slots[w];
+    if (!s) {
+      const handle = await spawnWorker();
+      const remote = wrap<Executor>(handle.endpoint);
+      let die!: (e: Error) => void;
+      const death = new Promise<never>((_, reject) => (die = reject));
+      death.catch(() => {});
+      const slot: Slot = {
+        handle, remote, resident: new Set(), death, pending: 0, ready: Promise.resolve(),
+        kill: (reason, code) => {
+          if (this.slots[w] !== slot) return;
+          this.slots[w] = undefined;
+          handle.terminate();
+          die(new GaussfaceError(reason, code));
+        },
+      };
+      handle.onDeath((reason) => {
+        const lost = [...slot.resident].join(', ') || 'none';
+        slot.kill(`worker ${w} died (${reason}); the data it held (datasets ${lost}) is sent again on the next call`, 'EWORKER');
+      });
+      slot.ready = this.guard(slot, remote.init(this.module!));
+      this.slots[w] = s = slot;
+    }
+    await s.ready;
+    return s;
+  }
+
+  /** Races a worker call against the worker's death, so that a crash rejects instead of hanging. */
+  private async guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
+    if (slot.pending++ === 0) slot.handle.setBusy(true);
+    try {
+      return await Promise.race([call, slot.death]);
+    } finally {
+      if (--slot.pending === 0) slot.handle.setBusy(false);
+    }
+  }
+
+  /** Worker that owns chunk i. */
+  owner(i: number): number {
+    return i % this.size;
+  }
+
+  /** Sends `rows × cols` float32 rows to the workers, once, as fixed-size chunks. */
+  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions = {}): Promise<Dataset> {
+    if (data.length !== rows * cols)
+      throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
+    const ds = new Dataset(rows, cols, chunkRowsFor(cols), data);
+    await this.withAbort(opts.signal, [...this.workersOf(ds)], (w) => this.ensureResident(w, ds));
+    return ds;
+  }
+
+  /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
+  derive(like: Dataset, cols: number): Dataset {
+    return new Dataset(like.rows, cols, like.chunkRows, null);
+  }
+
+  private *workersOf(ds: Dataset): Iterable<number> {
+    for (let w = 0; w < Math.min(this.size, ds.nChunks); w++) yield w;
+  }
+
+  private async ensureResident(w: number, ds: Dataset): Promise<Slot> {
+    if (ds.released) throw new GaussfaceError(`dataset ${ds.id} was released`, 'EINPUT');
+    const s = await this.slot(w);
+    if (s.resident.has(ds.id)) return s;
+    if (!ds.source)
+      throw new GaussfaceError(`dataset ${ds.id} was computed in worker ${w}, which was restarted; compute it again`, 'EWORKER');
+    for (let i = w; i < ds.nChunks; i += this.size) {
+      const [a, b] = ds.chunkRange(i);
+      const part = ds.source.slice(a * ds.cols, b * ds.cols);
+      await this.guard(s, s.remote.put(ds.id, i, a, part, ds.cols));
+    }
+    s.resident.add(ds.id);
+    return s;
+  }
+
+  /**
+   * Runs `task` over every chunk of `ds` and returns one result per chunk, in chunk order (whatever worker
+   * computed it). When `into` is given, the task's `keep` calls fill that derived dataset.
+   */
+  async map<R = unknown>(task: string, ds: Dataset, params: unknown = {}, opts: CallOptions & { into?: Dataset } = {}): Promise<R[]> {
+    const out = new Array<R>(ds.nChunks);
+    await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
+      const s = await this.ensureResident(w, ds);
+      const idx: number[] = [];
+      for (let i = w; i < ds.nChunks; i += this.size) idx.push(i);
+      const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params))) as R[];
+      idx.forEach((i, k) => (out[i] = res[k]));
+      if (opts.into) s.resident.add(opts.into.id);
+    });
+    return out;
+  }
+
+  /** Runs `task` once in every worker (no chunks), e.g. to check a kernel; results in worker order. */
+  async broadcast<R = unknown>(task: string, params: unknown = {}, opts: CallOptions = {}): Promise<R[]> {
+    const out = new Array<R>(this.size);
+    await this.withAbort(opts.signal, [...Array(this.size).keys()], async (w) => {
+      const s = await this.slot(w);
+      out[w] = (await this.guard(s, s.remote.run(task, -1, [], params))) as R;
+    });
+    return out;
+  }
+
+  /** Reads a dataset back from the workers as one row-major Float32Array. */
+  async gather(ds: Dataset, opts: CallOptions = {}): Promise<Float32Array> {
+    const out = new Float32Array(ds.rows * ds.cols);
+    await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
+      const s = await this.ensureResident(w, ds);
+      for (let i = w; i < ds.nChunks; i += this.size) {
+        const part = await this.guard(s, s.remote.get(ds.id, i));
+        out.set(part, ds.chunkRange(i)[0] * ds.cols);
+      }
+    });
+    return out;
+  }
+
+  /** Frees a dataset's chunks in every worker. */
+  async release(ds: Dataset): Promise<void> {
+    if (ds.released) return;
+    ds.released = true;
+    await Promise.all(
+      this.slots.map(async (s) => {
+        if (!s || !s.resident.delete(ds.id)) return;
+        await this.guard(s, s.remote.drop(ds.id)).catch(() => {});
+      }),
+    );
+  }
+
+  /**
+   * Runs `fn` for each worker; on abort, rejects at once with EABORT and restarts those workers (wasm code
+   * cannot be interrupted), so the next call finds a clean pool.
+   */
+  private async withAbort(signal: AbortSignal | undefined, workers: number[], fn: (w: number) => Promise<unknown>): Promise<void> {
+    const abortError = () => new GaussfaceError('operation cancelled (AbortSignal)', 'EABORT');
+    if (signal?.aborted) throw abortError();
+    if (!signal) {
+      await Promise.all(workers.map(fn));
+      return;
+    }
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        for (const w of workers) this.restart(w);
+        reject(abortError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([Promise.all(workers.map(fn)), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Terminates worker w (it is started again, empty, on next use). Exposed for tests of failure paths. */
+  restart(w: number): void {
+    this.slots[w]?.kill(`worker ${w} was restarted`, 'EABORT');
+  }
+
+  /** Terminates every worker; the pool cannot be used afterwards. */
+  close(): void {
+    this.closed = true;
+    for (let w = 0; w < this.size; w++) this.restart(w);
+  }
+}
+
+let defaultPool: Promise<Pool> | undefined;
+
+/** The shared default pool (one worker per core), created on first use. */
+export function getPool(): Promise<Pool> {
+  defaultPool ??= Pool.create();
+  return defaultPool;
+}
+
+/** Closes the default pool so that a script can exit; the next call creates a new one. */
+export async function shutdown(): Promise<void> {
+  const p = defaultPool;
+  defaultPool = undefined;
+  if (p) (await p).close();
+}

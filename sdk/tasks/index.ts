@@ -1,0 +1,6 @@
+// The registry of tasks every executor can run. Each model adds its module here.
+import type { Task } from '../executor.js';
+import { debugTasks } from './debug.js';
+import { linalgTasks } from './linalg.js';
+
+export const tasks: Record<string, Task> = { ...linalgTasks, ...debugTasks };

@@ -1,0 +1,29 @@
+// Dense linear-algebra tasks over resident row chunks.
+import type { Task } from '../executor.js';
+
+export interface GemmParams {
+  /** Right operand, row-major k × n. */
+  b: Float32Array;
+  k: number;
+  n: number;
+  /** Keep the products resident as this dataset id instead of returning them. */
+  into?: number;
+}
+
+/** C_chunk = A_chunk · B for every chunk; B is copied into the engine once per call. */
+const gemm: Task = ({ engine, chunks, keep }, p: GemmParams) =>
+  engine.scoped((take) => {
+    const bPtr = take(p.b.length * 4);
+    engine.f32(bPtr, p.b.length).set(p.b);
+    const maxRows = Math.max(0, ...chunks.map((c) => c.rows));
+    const cPtr = take(maxRows * p.n * 4);
+    return chunks.map((c) => {
+      engine.call('gemm', 0, 0, c.rows, p.n, p.k, 1, c.ptr, p.k, bPtr, p.n, 0, cPtr, p.n);
+      const out = engine.f32(cPtr, c.rows * p.n).slice();
+      if (p.into === undefined) return out;
+      keep(p.into, c, out, p.n);
+      return null;
+    });
+  });
+
+export const linalgTasks: Record<string, Task> = { gemm };

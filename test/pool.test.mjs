@@ -1,0 +1,127 @@
+// The worker pool: ordered results, bit-identity across worker counts, failure paths, exit behaviour.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { Pool, matmul, chunkRowsFor, GaussfaceError } from '../dist/index.js';
+import { randF32, refGemm, maxRelErr, rejects } from './helpers/util.mjs';
+
+const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+test('chunking depends only on the width', () => {
+  assert.is(chunkRowsFor(150), chunkRowsFor(150));
+  assert.ok(chunkRowsFor(150) % 8 === 0 && chunkRowsFor(1e9) >= 8);
+});
+
+test('matmul through 1, 2 and 3 workers is bit-identical and correct', async () => {
+  const [m, k, n] = [5003, 77, 41]; // several chunks, a ragged last one
+  const a = randF32(m * k, 3);
+  const b = randF32(k * n, 4);
+  const outs = [];
+  for (const workers of [1, 2, 3]) {
+    const pool = await Pool.create({ workers });
+    try {
+      outs.push((await matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, { pool })).data);
+    } finally {
+      pool.close();
+    }
+  }
+  assert.ok(bytesOf(outs[0]).equals(bytesOf(outs[1])), '1 vs 2 workers');
+  assert.ok(bytesOf(outs[0]).equals(bytesOf(outs[2])), '1 vs 3 workers');
+  const ref = refGemm(false, false, m, n, k, 1, a, k, b, n, 0, new Float64Array(m * n), n);
+  assert.ok(maxRelErr(outs[0], ref) < 1e-5);
+});
+
+test('small products in the calling thread give the same bits as the pool', async () => {
+  const a = randF32(40 * 30, 5);
+  const b = randF32(30 * 20, 6);
+  const local = await matmul({ data: a, shape: [40, 30] }, { data: b, shape: [30, 20] });
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const viaPool = await matmul({ data: a, shape: [40, 30] }, { data: b, shape: [30, 20] }, { pool });
+    assert.ok(bytesOf(local.data).equals(bytesOf(viaPool.data)));
+  } finally {
+    pool.close();
+  }
+});
+
+test('matmul rejects bad shapes and non-finite input with named errors', async () => {
+  await rejects(() => matmul([[1, 2]], [[1, 2]]), /a is 1×2 and b is 1×2/);
+  await rejects(() => matmul([[1, NaN]], [[1], [2]]), /a contains NaN at row 0, column 1/);
+  await rejects(() => matmul([[1, 2], [3]], [[1], [2]]), /row 1 has 1 values, expected 2/);
+  await rejects(() => matmul({ data: [1, 2, 3], shape: [2, 2] }, [[1]]), /data has 3 values/);
+  const r = await matmul({ data: [], shape: [0, 3] }, { data: new Float32Array(6), shape: [3, 2] });
+  assert.is(r.rows, 0);
+});
+
+test('a worker that dies rejects the call with EWORKER, and the pool recovers', async () => {
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const a = randF32(3000 * 64, 7);
+    const ds = await pool.upload(a, 3000, 64);
+    await pool.map('debug.crash', ds);
+    const err = await pool.broadcast('debug.crash').then(() => new Promise((r) => setTimeout(r, 300))).then(
+      () => pool.map('gemm', ds, { b: randF32(64 * 8, 8), k: 64, n: 8 }),
+    ).then(() => null, (e) => e);
+    // The crash lands between calls or during one; either way the next calls work again with the same data.
+    if (err) assert.is(err.code, 'EWORKER');
+    const parts = await pool.map('gemm', ds, { b: randF32(64 * 8, 8), k: 64, n: 8 });
+    assert.is(parts.length, ds.nChunks);
+  } finally {
+    pool.close();
+  }
+});
+
+test('an engine error inside a worker keeps its class, code and message', async () => {
+  const pool = await Pool.create({ workers: 1 });
+  try {
+    const ds = await pool.upload(randF32(64, 1), 8, 8);
+    const err = await pool.map('gemm', ds, { b: new Float32Array(8), k: 8, n: 2 ** 28 }).then(() => null, (e) => e);
+    assert.instance(err, GaussfaceError);
+    assert.is(err.code, 'ENOMEM');
+    assert.match(err.message, /out of engine memory/);
+  } finally {
+    pool.close();
+  }
+});
+
+test('AbortSignal cancels a running call promptly and the pool is usable afterwards', async () => {
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const [m, k, n] = [4096, 512, 2048];
+    const ds = await pool.upload(randF32(m * k, 9), m, k);
+    const ac = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 30);
+    const err = await pool.map('gemm', ds, { b: randF32(k * n, 10), k, n }, { signal: ac.signal }).then(() => null, (e) => e);
+    assert.ok(err, 'the call was cancelled');
+    assert.is(err.code, 'EABORT');
+    assert.ok(performance.now() - t0 < 1000, 'promptly');
+    const again = await pool.map('gemm', ds, { b: randF32(k * 4, 11), k, n: 4 });
+    assert.is(again.length, ds.nChunks);
+    const pre = new AbortController();
+    pre.abort();
+    await rejects(() => pool.map('gemm', ds, { b: randF32(k * 4, 11), k, n: 4 }, { signal: pre.signal }), /cancelled/);
+  } finally {
+    pool.close();
+  }
+});
+
+test('a closed pool says so', async () => {
+  const pool = await Pool.create({ workers: 1 });
+  pool.close();
+  await rejects(() => pool.broadcast('debug.crash'), /pool is closed/);
+  await rejects(() => Pool.create({ workers: 0 }), /workers must be an integer/);
+});
+
+test('a script using the default pool exits by itself, and after shutdown()', () => {
+  const code = `import { matmul, shutdown } from './dist/index.js';
+    const a = { data: new Float32Array(3000 * 200).fill(1), shape: [3000, 200] };
+    const b = { data: new Float32Array(200 * 50).fill(1), shape: [200, 50] };
+    const c = await matmul(a, b);
+    console.log(JSON.stringify(c.get(0, 0)));`;
+  const run = (src) => execFileSync(process.execPath, ['--input-type=module', '-e', src], { timeout: 20000 }).toString().trim();
+  assert.is(run(code), '200');
+  assert.is(run(code + '\nawait shutdown();'), '200');
+});
+
+test.run();
