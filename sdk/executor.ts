@@ -36,21 +36,22 @@ export type Task = (ctx: TaskContext, params: any) => unknown;
 
 /** The worker-side API the pool calls through comlink. */
 export class Executor {
-  private engine: Engine | undefined;
+  private instance: Engine | undefined;
   private readonly datasets = new Map<number, Map<number, Chunk>>();
 
   async init(module: WebAssembly.Module): Promise<void> {
-    this.engine = await Engine.instantiate(module);
+    this.instance = await Engine.instantiate(module);
   }
 
-  private get e(): Engine {
-    if (!this.engine) throw new GaussfaceError('executor used before init', 'EWORKER');
-    return this.engine;
+  /** The executor's engine (after init). */
+  get engine(): Engine {
+    if (!this.instance) throw new GaussfaceError('executor used before init', 'EWORKER');
+    return this.instance;
   }
 
   /** Stores a chunk of `rows × cols` f32 values as chunk `index` of dataset `id`. */
   put(id: number, index: number, row0: number, data: Float32Array, cols: number): void {
-    const e = this.e;
+    const e = this.engine;
     const rows = cols ? data.length / cols : 0;
     const ptr = e.putF32(data);
     this.drop(id, index);
@@ -65,7 +66,7 @@ export class Executor {
     if (!ds) return;
     for (const [i, c] of ds) {
       if (index === undefined || i === index) {
-        this.e.free(c.ptr);
+        this.engine.free(c.ptr);
         ds.delete(i);
       }
     }
@@ -75,7 +76,7 @@ export class Executor {
   /** Reads a resident chunk back (f32 copy). */
   get(id: number, index: number): Float32Array {
     const c = this.chunk(id, index);
-    return transferable(this.e.f32(c.ptr, c.rows * c.cols).slice(), this.e.memory.buffer);
+    return transferable(this.engine.f32(c.ptr, c.rows * c.cols).slice(), this.engine.memory.buffer);
   }
 
   /** Runs `task` over the given chunks of dataset `id` (a broadcast, with no chunks, when id < 0). */
@@ -83,12 +84,12 @@ export class Executor {
     const fn = tasks[task];
     if (!fn) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
     const ctx: TaskContext = {
-      engine: this.e,
+      engine: this.engine,
       chunks: id < 0 ? [] : indices.map((i) => this.chunk(id, i)),
       keep: (kid, of, data, cols) => this.put(kid, of.index, of.row0, data, cols),
       resident: (rid, i) => this.chunk(rid, i),
     };
-    return transferable(fn(ctx, params), this.e.memory.buffer);
+    return transferable(fn(ctx, params), this.engine.memory.buffer);
   }
 
   private chunk(id: number, index: number): Chunk {

@@ -1,19 +1,29 @@
-// An executor in the calling thread, for work too small to be worth a message to a worker. It runs the same
-// tasks on the same kernels, so its results are bit-identical to the pool's.
-import { compileEngine } from './engine.js';
+// An executor in the calling thread, for work too small to be worth a message to a worker, and for the
+// float64 parameter maths of the models. It runs the same tasks on the same kernels as the pool's workers,
+// so its results are bit-identical to theirs.
+import { compileEngine, type Engine } from './engine.js';
 import { Executor } from './executor.js';
 
 let local: Promise<Executor> | undefined;
 let nextLocalId = 2 ** 30; // far above the pool's dataset ids, which count up from 1
 
-/** Runs `task` over `rows × cols` rows held as one chunk in an in-thread engine. */
-export async function runLocal<R>(task: string, data: Float32Array, rows: number, cols: number, params: unknown): Promise<R> {
+function localExecutor(): Promise<Executor> {
   local ??= compileEngine().then(async (m) => {
     const ex = new Executor();
     await ex.init(m);
     return ex;
   });
-  const ex = await local;
+  return local;
+}
+
+/** The calling thread's engine. */
+export async function localEngine(): Promise<Engine> {
+  return (await localExecutor()).engine;
+}
+
+/** Runs `task` over `rows × cols` rows held as one chunk in an in-thread engine. */
+export async function runLocal<R>(task: string, data: Float32Array, rows: number, cols: number, params: unknown): Promise<R> {
+  const ex = await localExecutor();
   const id = nextLocalId++;
   ex.put(id, 0, 0, data, cols);
   try {
