@@ -1,5 +1,6 @@
 // The engine's ABI: the only file with exports. Numbers and byte offsets in, numbers out.
 export { alloc, free } from "./mem";
+export * from "./blas";
 export * from "./mixture";
 // simd.ts and rng.ts also export v128 helpers for other modules, so their ABI functions are named here.
 export { vexp, vlog, logsumexp_rows, softmax_rows } from "./simd";

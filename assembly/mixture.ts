@@ -1,5 +1,6 @@
 // Per-sample pieces of the Gaussian-mixture E-step and M-step that are not GEMMs: centring, row norms and
 // the diagonal-covariance distances. All f32 in, with f64 where a sum decides correctness.
+import { sumsq } from "./blas";
 
 /** W[i, :] = X[i, :] − mu (n × d, W dense with stride d). */
 export function center_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize, W: usize): void {
@@ -44,31 +45,7 @@ export function center_scale_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize,
 
 /** out[i · ldo] = Σ_j Y[i, j]² in f64 (n rows of a dense n × d matrix). */
 export function row_sumsq(n: i32, d: i32, Y: usize, out: usize, ldo: i32): void {
-  for (let i = 0; i < n; i++) {
-    const y = Y + (<usize>i * <usize>d << 2);
-    store<f64>(out + (<usize>i * <usize>ldo << 3), sumsq_f32(d, y));
-  }
-}
-
-/** Σ y² of d f32 values: f32x4 partial sums over blocks of 64, folded into f64 (bounded f32 error). */
-function sumsq_f32(d: i32, y: usize): f64 {
-  let total: f64 = 0;
-  let j = 0;
-  while (j + 4 <= d) {
-    const end = min(d & ~3, j + 64);
-    let acc = f32x4.splat(0);
-    for (; j < end; j += 4) {
-      const v = v128.load(y + (<usize>j << 2));
-      acc = f32x4.add(acc, f32x4.mul(v, v));
-    }
-    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) +
-      <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
-  }
-  for (; j < d; j++) {
-    const v = <f64>load<f32>(y + (<usize>j << 2));
-    total += v * v;
-  }
-  return total;
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i * <usize>ldo << 3), sumsq(d, Y + (<usize>i * <usize>d << 2)));
 }
 
 /**

@@ -2,5 +2,6 @@
 import type { Task } from '../executor.js';
 import { debugTasks } from './debug.js';
 import { linalgTasks } from './linalg.js';
+import { mixtureTasks } from './mixture.js';
 
-export const tasks: Record<string, Task> = { ...linalgTasks, ...debugTasks };
+export const tasks: Record<string, Task> = { ...linalgTasks, ...mixtureTasks, ...debugTasks };

@@ -1,0 +1,337 @@
+// Dense f32 BLAS: a packed, register-blocked GEMM (GotoBLAS/BLIS layout) and the vector kernels around it.
+// Row-major throughout; pointers are byte offsets. Plain f32x4 mul+add (no relaxed SIMD): the bits of every
+// result are the same in every runtime, and an element's bits never depend on where its row or column falls
+// in a call, so row chunks computed by different workers match a single call exactly.
+
+// 4×8 micro-tile: 8 accumulators + 4 splats + 2 B vectors + 1 temporary fit V8's 15 usable xmm registers.
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 96;
+
+// Packing workspace, grown on demand and kept: kernels allocate only when a larger problem first arrives.
+let packA: usize = 0;
+let packACap: usize = 0;
+let packB: usize = 0;
+let packBCap: usize = 0;
+const tile = memory.data(MR * NR * 4, 16);
+// alpha and beta reach writeTile through globals, not locals: a float local that is live across the inlined
+// k-loop takes one of the xmm registers the 4×8 tile needs, and V8 then spills accumulators.
+let tileAlpha: f32 = 1;
+let tileBeta: f32 = 0;
+
+function ensure(ptr: usize, cap: usize, bytes: usize): usize {
+  if (bytes <= cap) return ptr;
+  if (ptr) heap.free(ptr);
+  return heap.alloc(bytes);
+}
+
+/** op(A)[i0..i0+MR, k0..k0+kc] into MR-tall k-major panels, zero-padded past row m. */
+function packPanelsA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize): void {
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    const d = dst + <usize>(ip * kc) * 4;
+    if (rows == MR && transA) packFullTransposed(A, lda, i0 + ip, k0, kc, d);
+    else if (rows == MR) packFullRows(A, lda, i0 + ip, k0, kc, d);
+    else packPartial(transA, A, lda, i0 + ip, rows, k0, kc, d);
+  }
+}
+
+/** Full panel of Aᵀ: the MR values of step k are contiguous in A. */
+function packFullTransposed(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usize): void {
+  for (let k = 0; k < kc; k++) v128.store(d + <usize>k * MR * 4, v128.load(A + (<usize>(k0 + k) * <usize>lda + <usize>i) * 4));
+}
+
+/** Full panel of A: four rows read four k at a time and transposed in registers. */
+function packFullRows(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usize): void {
+  const ld = <usize>lda * 4;
+  const r0p = A + (<usize>i * <usize>lda + <usize>k0) * 4;
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const o = <usize>k * 4;
+    const r0 = v128.load(r0p + o);
+    const r1 = v128.load(r0p + ld + o);
+    const r2 = v128.load(r0p + 2 * ld + o);
+    const r3 = v128.load(r0p + 3 * ld + o);
+    const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+    const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+    const q = d + <usize>k * MR * 4;
+    v128.store(q, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+    v128.store(q, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), 16);
+    v128.store(q, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 32);
+    v128.store(q, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 48);
+  }
+  for (; k < kc; k++)
+    for (let r = 0; r < MR; r++) store<f32>(d + <usize>(k * MR + r) * 4, load<f32>(r0p + <usize>r * ld + <usize>k * 4));
+}
+
+/** The last, partial panel: element by element, zero rows past the end. */
+function packPartial(transA: i32, A: usize, lda: i32, i: i32, rows: i32, k0: i32, kc: i32, d: usize): void {
+  for (let k = 0; k < kc; k++)
+    for (let r = 0; r < MR; r++) {
+      const kk = <usize>(k0 + k);
+      const ii = <usize>(i + r);
+      const v: f32 = r < rows ? (transA ? load<f32>(A + (kk * <usize>lda + ii) * 4) : load<f32>(A + (ii * <usize>lda + kk) * 4)) : 0;
+      store<f32>(d + <usize>(k * MR + r) * 4, v);
+    }
+}
+
+/** op(B)[k0..k0+kc, 0..n] into NR-wide k-major panels, zero-padded past column n. */
+function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
+  for (let jp = 0; jp < n; jp += NR) {
+    const cols = min(NR, n - jp);
+    let d = dst + <usize>(jp * kc) * 4;
+    for (let k = 0; k < kc; k++) {
+      const kk = k0 + k;
+      if (!transB && cols == NR) {
+        const s = B + (<usize>kk * <usize>ldb + <usize>jp) * 4;
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      } else {
+        for (let c = 0; c < NR; c++) {
+          const j = jp + c;
+          store<f32>(d + <usize>c * 4, c < cols ? (transB ? load<f32>(B + (<usize>j * <usize>ldb + <usize>kk) * 4) : load<f32>(B + (<usize>kk * <usize>ldb + <usize>j) * 4)) : 0);
+        }
+      }
+      d += NR * 4;
+    }
+  }
+}
+
+/**
+ * acc = Σ_k a[k]·b[k] over one MR-panel of A and one NR-panel of B, written to `tile`. Nothing else is live in
+ * the loop (alpha and beta are applied afterwards), so the 8 accumulators, 4 splats and 2 B vectors stay in
+ * registers; one k step per iteration (unrolling makes Binaryen's output spill in V8).
+ */
+function tileProduct(kc: i32, a: usize, b: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const a0 = v128.load32_splat(a);
+    const a1 = v128.load32_splat(a, 4);
+    const a2 = v128.load32_splat(a, 8);
+    const a3 = v128.load32_splat(a, 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    a += MR * 4;
+    b += NR * 4;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+}
+
+/**
+ * Writes `tile` to C: C = alpha·acc + beta·C on the first k-block (beta == 0 ignores C), C += alpha·acc on
+ * later ones. Partial tiles use the same arithmetic element by element; on syrk's diagonal tiles only
+ * columns j ≤ row are written (q ≤ lowerFrom + r, lowerFrom = i − j0).
+ */
+function writeTile(c: usize, ldc: i32, rows: i32, cols: i32, first: bool, diagonal: bool, lowerFrom: i32): void {
+  const alpha = tileAlpha;
+  const beta = tileBeta;
+  if (rows == MR && cols == NR && !diagonal) {
+    const va = f32x4.splat(alpha);
+    for (let r = 0; r < MR; r++) storeRow(c + <usize>r * <usize>ldc * 4, va, beta, first, r);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const lim = diagonal ? min(cols, lowerFrom + r + 1) : cols;
+    for (let q = 0; q < lim; q++) {
+      const p = c + (<usize>r * <usize>ldc + <usize>q) * 4;
+      const v = alpha * load<f32>(tile + <usize>(r * NR + q) * 4);
+      store<f32>(p, first ? (beta == 0 ? v : v + beta * load<f32>(p)) : load<f32>(p) + v);
+    }
+  }
+}
+
+@inline
+function storeRow(p: usize, va: v128, beta: f32, first: bool, r: i32): void {
+  const t = tile + <usize>r * NR * 4;
+  let x = f32x4.mul(va, v128.load(t));
+  let y = f32x4.mul(va, v128.load(t, 16));
+  if (!first) {
+    x = f32x4.add(v128.load(p), x);
+    y = f32x4.add(v128.load(p, 16), y);
+  } else if (beta != 0) {
+    const vb = f32x4.splat(beta);
+    x = f32x4.add(x, f32x4.mul(vb, v128.load(p)));
+    y = f32x4.add(y, f32x4.mul(vb, v128.load(p, 16)));
+  }
+  v128.store(p, x);
+  v128.store(p, y, 16);
+}
+
+/** Scales C (m × n) by beta: the K = 0 case, where no k-block touches C. */
+function scaleC(m: i32, n: i32, beta: f32, C: usize, ldc: i32, lower: bool): void {
+  for (let i = 0; i < m; i++)
+    for (let j = 0, e = lower ? min(n, i + 1) : n; j < e; j++) {
+      const p = C + (<usize>i * <usize>ldc + <usize>j) * 4;
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+}
+
+/** The shared driver of gemm and syrk; `lower` restricts the writes to j ≤ i. */
+function gemmDriver(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, lower: bool): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    scaleC(M, N, beta, C, ldc, lower);
+    return;
+  }
+  tileAlpha = alpha;
+  tileBeta = beta;
+  const nPad = (N + NR - 1) & ~(NR - 1);
+  packB = ensure(packB, packBCap, <usize>(nPad * KC) * 4);
+  packBCap = max(packBCap, <usize>(nPad * KC) * 4);
+  packA = ensure(packA, packACap, <usize>(MC * KC) * 4);
+  packACap = max(packACap, <usize>(MC * KC) * 4);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const first = k0 == 0;
+    packPanelsB(transB, B, ldb, N, k0, kc, packB);
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const mc = min(MC, M - i0);
+      const jEnd = lower ? min(N, i0 + mc) : N;
+      packPanelsA(transA, A, lda, i0, mc, k0, kc, packA);
+      for (let j0 = 0; j0 < jEnd; j0 += NR) {
+        const cols = min(NR, N - j0);
+        const bp = packB + <usize>(j0 * kc) * 4;
+        for (let ip = 0; ip < mc; ip += MR) {
+          const i = i0 + ip;
+          const rows = min(MR, mc - ip);
+          if (lower && j0 > i + rows - 1) continue; // tile entirely above the diagonal
+          const diagonal = lower && j0 + cols - 1 > i;
+          tileProduct(kc, packA + <usize>(ip * kc) * 4, bp);
+          writeTile(C + (<usize>i * <usize>ldc + <usize>j0) * 4, ldc, rows, cols, first, diagonal, i - j0);
+        }
+      }
+    }
+  }
+}
+
+/** C = alpha·op(A)·op(B) + beta·C (row-major sgemm; op(A) is M × K, op(B) is K × N). beta = 0 ignores C. */
+export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32): void {
+  gemmDriver(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, false);
+}
+
+/**
+ * Lower triangle of C = alpha·op(A)·op(A)ᵀ + beta·C (N × N): trans = 0 takes A as N × K (A·Aᵀ), trans = 1 as
+ * K × N (AᵀA). Tiles above the diagonal are skipped, so it costs about half a GEMM; the upper part is untouched.
+ */
+export function syrk(trans: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32, beta: f32, C: usize, ldc: i32): void {
+  gemmDriver(trans, trans ? 0 : 1, N, N, K, alpha, A, lda, A, lda, beta, C, ldc, true);
+}
+
+/** Copies the lower triangle of C (N × N) to the upper one. */
+export function symmetrize_lower(N: i32, C: usize, ldc: i32): void {
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < i; j++) store<f32>(C + (<usize>j * <usize>ldc + <usize>i) * 4, load<f32>(C + (<usize>i * <usize>ldc + <usize>j) * 4));
+}
+
+/** Σ x·y of f32 values: f32x4 partial sums over blocks of 64, folded into f64 (bounded f32 error). */
+@inline
+function dotBlocks(n: i32, x: usize, y: usize): f64 {
+  let total: f64 = 0;
+  let j = 0;
+  const n4 = n & ~3;
+  while (j < n4) {
+    const end = min(n4, j + 64);
+    let acc = f32x4.splat(0);
+    for (; j < end; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(x + (<usize>j << 2)), v128.load(y + (<usize>j << 2))));
+    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  }
+  for (; j < n; j++) total += <f64>load<f32>(x + (<usize>j << 2)) * <f64>load<f32>(y + (<usize>j << 2));
+  return total;
+}
+
+/** Σ x·y (f64 result). */
+export function dot(n: i32, x: usize, y: usize): f64 {
+  return dotBlocks(n, x, y);
+}
+
+/** Σ x² (f64 result). */
+export function sumsq(n: i32, x: usize): f64 {
+  return dotBlocks(n, x, x);
+}
+
+/** Σ x (f64 result, f32x4 partial sums over blocks of 64). */
+export function sum(n: i32, x: usize): f64 {
+  let total: f64 = 0;
+  let j = 0;
+  const n4 = n & ~3;
+  while (j < n4) {
+    const end = min(n4, j + 64);
+    let acc = f32x4.splat(0);
+    for (; j < end; j += 4) acc = f32x4.add(acc, v128.load(x + (<usize>j << 2)));
+    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  }
+  for (; j < n; j++) total += <f64>load<f32>(x + (<usize>j << 2));
+  return total;
+}
+
+/** y += a·x. */
+export function axpy(n: i32, a: f32, x: usize, y: usize): void {
+  const va = f32x4.splat(a);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(va, v128.load(x + o))));
+  }
+  for (; j < n; j++) store<f32>(y + (<usize>j << 2), load<f32>(y + (<usize>j << 2)) + a * load<f32>(x + (<usize>j << 2)));
+}
+
+/** x *= a. */
+export function scale(n: i32, a: f32, x: usize): void {
+  const va = f32x4.splat(a);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(x + (<usize>j << 2), f32x4.mul(va, v128.load(x + (<usize>j << 2))));
+  for (; j < n; j++) store<f32>(x + (<usize>j << 2), a * load<f32>(x + (<usize>j << 2)));
+}
+
+/** y = x (n f32 values). */
+export function copy(n: i32, x: usize, y: usize): void {
+  memory.copy(y, x, <usize>n << 2);
+}
+
+/** 1 if any of the n f32 values is NaN or ±Infinity, else 0. */
+export function has_nonfinite(n: i32, x: usize): i32 {
+  // x − x is 0 for finite x and NaN otherwise; NaN ≠ NaN flags the lane.
+  let bad = i32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const v = v128.load(x + (<usize>j << 2));
+    const d = f32x4.sub(v, v);
+    bad = v128.or(bad, f32x4.ne(d, d));
+  }
+  if (v128.any_true(bad)) return 1;
+  for (; j < n; j++) {
+    const v = load<f32>(x + (<usize>j << 2));
+    if (!isFinite(v)) return 1;
+  }
+  return 0;
+}
+
+/** y = alpha·op(A)·x + beta·y with A stored M × N: trans = 0 gives y (M) = A·x, trans = 1 gives y (N) = Aᵀ·x. */
+export function gemv(trans: i32, M: i32, N: i32, alpha: f32, A: usize, lda: i32, x: usize, beta: f32, y: usize): void {
+  if (!trans) {
+    for (let i = 0; i < M; i++) {
+      const p = y + (<usize>i << 2);
+      const v = alpha * <f32>dotBlocks(N, A + <usize>i * <usize>lda * 4, x);
+      store<f32>(p, beta == 0 ? v : v + beta * load<f32>(p));
+    }
+    return;
+  }
+  if (beta == 0) memory.fill(y, 0, <usize>N << 2);
+  else scale(N, beta, y);
+  for (let r = 0; r < M; r++) axpy(N, alpha * load<f32>(x + (<usize>r << 2)), A + <usize>r * <usize>lda * 4, y);
+}

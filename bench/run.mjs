@@ -1,0 +1,38 @@
+// `npm run bench`: every benchmark section side by side with its anchors in one run, written to BENCHMARKS.md.
+//   node bench/run.mjs [--only gemm,gmm] [--quick]
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { ensurePython } from './python.mjs';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const quick = args.includes('--quick');
+
+const sections = [
+  ['gemm', () => import('./gemm-section.mjs')],
+  ['gmm', () => import('./gmm-section.mjs')],
+];
+
+const started = new Date();
+const python = await ensurePython();
+const parts = [];
+for (const [name, load] of sections) {
+  if (only && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  const mod = await load();
+  parts.push(await mod.run({ quick, python }));
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const header = `# Benchmarks
+
+Written by \`npm run bench\` on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} × ${cpu},
+Node ${process.versions.node} (V8 ${process.versions.v8}); anchors run in the same run with Debian's /usr/bin/python3
+(numpy/scikit-learn, OpenBLAS with \`OPENBLAS_CORETYPE\`/\`OPENBLAS_L2_SIZE\` unset for those commands only, so it picks
+its best kernel). Times are medians; this machine is shared and noisy (±30 % between runs), so read ratios, not
+absolute figures.${python.ok ? '' : `\n\n**Anchors missing:** ${python.reason}`}
+`;
+writeFileSync('BENCHMARKS.md', [header, ...parts].join('\n'));
+process.stderr.write('bench: wrote BENCHMARKS.md\n');
+const { shutdown } = await import('../dist/index.js');
+await shutdown();

@@ -1,0 +1,174 @@
+// Worker side of EM: for each resident chunk, the E-step (log-densities, responsibilities, log-likelihood)
+// and the sufficient statistics the M-step needs, returned per chunk so the pool can reduce them in order.
+import type { Engine } from '../engine.js';
+import type { Chunk, Task } from '../executor.js';
+
+/** Parameters of one E-step, in the engine's layout (see mixture/covariance.ts). */
+export interface EStepParams {
+  kind: 'dense' | 'diag';
+  K: number;
+  d: number;
+  /** K × d means (f32). */
+  means: Float32Array;
+  /** dense: K (or 1, tied) d × d precision factors F with Σ⁻¹ = F·Fᵀ; diag: K × d precisions (f32). */
+  factors: Float32Array;
+  /** Per component: log det F − ½·d·log 2π (f64). */
+  logConst: Float64Array;
+  /** Log mixture weights (f64). */
+  logWeights: Float64Array;
+}
+
+export interface StatsParams {
+  kind: 'dense' | 'diag';
+  K: number;
+  d: number;
+  /** Centre of the scatter sums (K × d, f32): the means the E-step used, so the M-step's correction is small. */
+  shift: Float32Array;
+  /** Resident per-row weights dataset (1 column), if any. */
+  weightsId?: number;
+}
+
+/** Per-chunk M-step statistics (f64): Σ r, Σ r·x, Σ r·(x − shift)(x − shift)ᵀ (dense: lower triangles). */
+export interface ChunkStats {
+  loglik: number;
+  nk: Float64Array;
+  sx: Float64Array;
+  s2: Float64Array;
+}
+
+type Take = (bytes: number) => number;
+
+/** logprob[i, k] = log N(x_i | μ_k, Σ_k) (n × K, f64) for one chunk. */
+function logProb(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: number; factors: number }): number {
+  const { K, d } = p;
+  const out = take(c.rows * K * 8);
+  if (p.kind === 'diag') {
+    e.call('diag_maha', c.rows, d, c.ptr, d, K, dev.means, dev.factors, out);
+  } else {
+    const w = take(c.rows * d * 4);
+    const y = take(c.rows * d * 4);
+    const tied = p.factors.length === d * d;
+    for (let k = 0; k < K; k++) {
+      e.call('center_rows', c.rows, d, c.ptr, d, dev.means + k * d * 4, w);
+      e.call('gemm', 0, 0, c.rows, d, d, 1, w, d, dev.factors + (tied ? 0 : k * d * d * 4), d, 0, y, d);
+      e.call('row_sumsq', c.rows, d, y, out + k * 8, K);
+    }
+  }
+  const lp = e.f64(out, c.rows * K);
+  for (let i = 0; i < lp.length; i++) lp[i] = -0.5 * lp[i] + p.logConst[i % K];
+  return out;
+}
+
+function putParams(e: Engine, take: Take, p: EStepParams) {
+  const means = take(p.means.length * 4);
+  e.f32(means, p.means.length).set(p.means);
+  const factors = take(p.factors.length * 4);
+  e.f32(factors, p.factors.length).set(p.factors);
+  const logw = take(p.K * 8);
+  e.f64(logw, p.K).set(p.logWeights);
+  return { means, factors, logw };
+}
+
+/** Per-sample log-likelihood of each chunk under the mixture (f64 per row). */
+const scoreSamples: Task = ({ engine: e, chunks }, p: EStepParams) =>
+  e.scoped((take) => {
+    const dev = putParams(e, take, p);
+    return chunks.map((c) =>
+      e.scoped((t) => {
+        const lp = logProb(e, t, c, p, dev);
+        const out = t(c.rows * 8);
+        e.call('mixture_loglik', c.rows, p.K, lp, dev.logw, out);
+        return e.f64(out, c.rows).slice();
+      }),
+    );
+  });
+
+/** Responsibilities of each chunk (n × K, f32), e.g. for predictProba. */
+const responsibilities: Task = ({ engine: e, chunks }, p: EStepParams) =>
+  e.scoped((take) => {
+    const dev = putParams(e, take, p);
+    return chunks.map((c) =>
+      e.scoped((t) => {
+        const lp = logProb(e, t, c, p, dev);
+        const resp = t(c.rows * p.K * 4);
+        const nk = t(p.K * 8);
+        e.f64(nk, p.K).fill(0);
+        e.call('mixture_resp', c.rows, p.K, lp, dev.logw, resp, nk, 0);
+        return e.f32(resp, c.rows * p.K).slice();
+      }),
+    );
+  });
+
+/** Sufficient statistics of a chunk given its responsibilities (resident at `resp`, n × K f32). */
+function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParams, shift: number, loglik: number, nk: number): ChunkStats {
+  const { K, d } = p;
+  const sx = take(K * d * 4);
+  e.call('gemm', 1, 0, K, d, c.rows, 1, resp, K, c.ptr, d, 0, sx, d);
+  let s2: Float64Array;
+  if (p.kind === 'diag') {
+    const s = take(K * d * 8);
+    e.f64(s, K * d).fill(0);
+    e.call('diag_scatter', c.rows, d, c.ptr, d, K, shift, resp, s);
+    s2 = e.f64(s, K * d).slice();
+  } else {
+    const w = take(c.rows * d * 4);
+    const g = take(d * d * 4);
+    s2 = new Float64Array(K * d * d);
+    for (let k = 0; k < K; k++) {
+      e.call('center_scale_rows', c.rows, d, c.ptr, d, shift + k * d * 4, resp, K, k, w);
+      e.call('syrk', 1, d, c.rows, 1, w, d, 0, g, d);
+      s2.set(e.f32(g, d * d), k * d * d);
+    }
+  }
+  return { loglik, nk: e.f64(nk, K).slice(), sx: Float64Array.from(e.f32(sx, K * d)), s2 };
+}
+
+/** One EM iteration's worth of work on each chunk: E-step with `p`, then the M-step statistics. */
+const emStep: Task = ({ engine: e, chunks, resident }, p: EStepParams & StatsParams) =>
+  e.scoped((take) => {
+    const dev = putParams(e, take, p);
+    return chunks.map((c) =>
+      e.scoped((t) => {
+        const lp = logProb(e, t, c, p, dev);
+        const resp = t(c.rows * p.K * 4);
+        const nk = t(p.K * 8);
+        e.f64(nk, p.K).fill(0);
+        const sw = p.weightsId === undefined ? 0 : resident(p.weightsId, c.index).ptr;
+        const ll = e.call('mixture_resp', c.rows, p.K, lp, dev.logw, resp, nk, sw);
+        return chunkStats(e, t, c, resp, p, dev.means, ll, nk);
+      }),
+    );
+  });
+
+/** M-step statistics from given responsibilities (a resident n × K dataset): the initialisation pass. */
+const statsFromResp: Task = ({ engine: e, chunks, resident }, p: StatsParams & { respId: number }) =>
+  e.scoped((take) => {
+    const shift = take(p.shift.length * 4);
+    e.f32(shift, p.shift.length).set(p.shift);
+    return chunks.map((c) =>
+      e.scoped((t) => {
+        const src = resident(p.respId, c.index);
+        const n = src.rows * p.K;
+        const resp = t(n * 4);
+        const nk = t(p.K * 8);
+        // Weighted copy: the resident responsibilities stay as given, whatever number of passes reads them.
+        const rv = e.f32(resp, n);
+        rv.set(e.f32(src.ptr, n));
+        const sw = p.weightsId === undefined ? null : e.f32(resident(p.weightsId, c.index).ptr, c.rows);
+        const nkv = e.f64(nk, p.K).fill(0);
+        for (let i = 0; i < src.rows; i++)
+          for (let k = 0; k < p.K; k++) {
+            if (sw) rv[i * p.K + k] *= sw[i];
+            nkv[k] += rv[i * p.K + k];
+          }
+        return chunkStats(e, t, c, resp, p, shift, 0, nk);
+      }),
+    );
+  });
+
+export const mixtureTasks: Record<string, Task> = {
+  'mixture.step': emStep,
+  'mixture.statsFromResp': statsFromResp,
+  'mixture.scoreSamples': scoreSamples,
+  'mixture.responsibilities': responsibilities,
+};
