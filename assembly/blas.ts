@@ -4,8 +4,8 @@
 // in a call, so row chunks computed by different workers match a single call exactly.
 
 // 4×8 micro-tile: 8 accumulators + 4 splats + 2 B vectors + 1 temporary fit V8's 15 usable xmm registers.
-const MR = 4;
-const NR = 8;
+export const MR = 4;
+export const NR = 8;
 const KC = 256;
 const MC = 96;
 
@@ -14,13 +14,13 @@ let packA: usize = 0;
 let packACap: usize = 0;
 let packB: usize = 0;
 let packBCap: usize = 0;
-const tile = memory.data(MR * NR * 4, 16);
+export const tile = memory.data(MR * NR * 4, 16);
 // alpha and beta reach writeTile through globals, not locals: a float local that is live across the inlined
 // k-loop takes one of the xmm registers the 4×8 tile needs, and V8 then spills accumulators.
 let tileAlpha: f32 = 1;
 let tileBeta: f32 = 0;
 
-function ensure(ptr: usize, cap: usize, bytes: usize): usize {
+export function ensure(ptr: usize, cap: usize, bytes: usize): usize {
   if (bytes <= cap) return ptr;
   if (ptr) heap.free(ptr);
   return heap.alloc(bytes);
@@ -79,7 +79,7 @@ function packPartial(transA: i32, A: usize, lda: i32, i: i32, rows: i32, k0: i32
 }
 
 /** op(B)[k0..k0+kc, 0..n] into NR-wide k-major panels, zero-padded past column n. */
-function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
+export function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
   for (let jp = 0; jp < n; jp += NR) {
     const cols = min(NR, n - jp);
     let d = dst + <usize>(jp * kc) * 4;
@@ -105,7 +105,7 @@ function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, 
  * the loop (alpha and beta are applied afterwards), so the 8 accumulators, 4 splats and 2 B vectors stay in
  * registers; one k step per iteration (unrolling makes Binaryen's output spill in V8).
  */
-function tileProduct(kc: i32, a: usize, b: usize): void {
+export function tileProduct(kc: i32, a: usize, b: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {

@@ -1,24 +1,6 @@
-// Per-sample pieces of the Gaussian-mixture E-step and M-step that are not GEMMs: centring, row norms and
-// the diagonal-covariance distances. All f32 in, with f64 where a sum decides correctness.
-import { sumsq } from "./blas";
-
-/** W[i, :] = X[i, :] − mu (n × d, W dense with stride d). */
-export function center_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize, W: usize): void {
-  const d4 = d & ~3;
-  for (let i = 0; i < n; i++) {
-    const x = X + (<usize>i * <usize>ldx << 2);
-    const w = W + (<usize>i * <usize>d << 2);
-    let j = 0;
-    for (; j < d4; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(w + o, f32x4.sub(v128.load(x + o), v128.load(mu + o)));
-    }
-    for (; j < d; j++) {
-      const o = <usize>j << 2;
-      store<f32>(w + o, load<f32>(x + o) - load<f32>(mu + o));
-    }
-  }
-}
+// Per-sample pieces of the Gaussian-mixture E-step and M-step: the fused triangular Mahalanobis kernel, the
+// weighted centring for the scatter GEMMs, the diagonal-covariance distances and the log-sum-exp. All f32 in, with f64 where a sum decides correctness.
+import { ensure, MR, NR, packPanelsB, tile, tileProduct } from "./blas";
 
 /**
  * W[i, :] = sqrt(R[i, k]) · (X[i, :] − mu): the rows whose Gram matrix WᵀW is component k's weighted
@@ -41,11 +23,6 @@ export function center_scale_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize,
       store<f32>(w + o, s * (load<f32>(x + o) - load<f32>(mu + o)));
     }
   }
-}
-
-/** out[i · ldo] = Σ_j Y[i, j]² in f64 (n rows of a dense n × d matrix). */
-export function row_sumsq(n: i32, d: i32, Y: usize, out: usize, ldo: i32): void {
-  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i * <usize>ldo << 3), sumsq(d, Y + (<usize>i * <usize>d << 2)));
 }
 
 /**
@@ -137,4 +114,63 @@ export function mixture_loglik(n: i32, K: i32, logprob: usize, logw: usize, out:
 /** y = log x elementwise (f64) with the engine's own log, so every runtime gets the same bits. */
 export function log_f64(n: i32, x: usize, y: usize): void {
   for (let i = 0; i < n; i++) store<f64>(y + (<usize>i << 3), Math.log(load<f64>(x + (<usize>i << 3))));
+}
+
+// Workspace of gauss_maha: the packed factor and one panel of centred rows.
+let packU: usize = 0;
+let packUCap: usize = 0;
+let panel: usize = 0;
+let panelCap: usize = 0;
+
+/**
+ * Squared Mahalanobis distances out[i · ldo] = ‖(x_i − μ)·F‖² (f64) for a triangular precision factor F
+ * (d × d; upper = 1: scikit-learn's precisions_cholesky_, lower = 0: the Cholesky factor of a given precision).
+ * The GEMM micro-kernel runs on rows centred while they are packed, only over the non-zero triangle of F
+ * (half the flops), and squares the products straight from the tile: (X − μ)·F is never stored.
+ */
+export function gauss_maha(n: i32, d: i32, X: usize, ldx: i32, mu: usize, F: usize, upper: i32, out: usize, ldo: i32): void {
+  if (n <= 0) return;
+  const dPad = (d + NR - 1) & ~(NR - 1);
+  packU = ensure(packU, packUCap, <usize>(dPad * max(d, 1)) * 4);
+  packUCap = max(packUCap, <usize>(dPad * max(d, 1)) * 4);
+  panel = ensure(panel, panelCap, <usize>(MR * max(d, 1)) * 4);
+  panelCap = max(panelCap, <usize>(MR * max(d, 1)) * 4);
+  packPanelsB(0, F, d, d, 0, d, packU);
+  for (let i = 0; i < n; i += MR) {
+    const rows = min(MR, n - i);
+    packCentred(X + <usize>i * <usize>ldx * 4, ldx, rows, d, mu, panel);
+    let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0, q3: f64 = 0;
+    for (let j0 = 0; j0 < d; j0 += NR) {
+      // Column j of (x − μ)·F needs k ≤ j when F is upper triangular, k ≥ j when lower.
+      const k0 = upper ? 0 : j0;
+      const k1 = upper ? min(d, j0 + NR) : d;
+      tileProduct(k1 - k0, panel + <usize>(k0 * MR) * 4, packU + <usize>(j0 * d + k0 * NR) * 4);
+      q0 += tileRowSumsq(0);
+      q1 += tileRowSumsq(1);
+      q2 += tileRowSumsq(2);
+      q3 += tileRowSumsq(3);
+    }
+    store<f64>(out + <usize>i * <usize>ldo * 8, q0);
+    if (rows > 1) store<f64>(out + <usize>(i + 1) * <usize>ldo * 8, q1);
+    if (rows > 2) store<f64>(out + <usize>(i + 2) * <usize>ldo * 8, q2);
+    if (rows > 3) store<f64>(out + <usize>(i + 3) * <usize>ldo * 8, q3);
+  }
+}
+
+/** Rows x − μ into one MR-tall k-major panel (rows past `rows` zero). */
+function packCentred(X: usize, ldx: i32, rows: i32, d: i32, mu: usize, dst: usize): void {
+  for (let k = 0; k < d; k++) {
+    const m = load<f32>(mu + (<usize>k << 2));
+    for (let r = 0; r < MR; r++)
+      store<f32>(dst + <usize>(k * MR + r) * 4, r < rows ? load<f32>(X + (<usize>r * <usize>ldx + <usize>k) * 4) - m : 0);
+  }
+}
+
+/** Σ of the squares of one row of the last tile (padding columns are zero). */
+@inline
+function tileRowSumsq(r: i32): f64 {
+  const lo = v128.load(tile + <usize>r * NR * 4);
+  const hi = v128.load(tile + <usize>r * NR * 4, 16);
+  const s = f32x4.add(f32x4.mul(lo, lo), f32x4.mul(hi, hi));
+  return <f64>f32x4.extract_lane(s, 0) + <f64>f32x4.extract_lane(s, 1) + <f64>f32x4.extract_lane(s, 2) + <f64>f32x4.extract_lane(s, 3);
 }

@@ -15,6 +15,8 @@ export interface MixtureParams {
   covariances: Float64Array;
   /** Precision factor F with Σ⁻¹ = F·Fᵀ (full/tied: upper-triangular d × d blocks; diag/spherical: 1/σ). */
   precisionsCholesky: Float64Array;
+  /** Set when F is lower triangular instead (the Cholesky factor of user-given precisions). */
+  lowerFactor?: boolean;
 }
 
 const LOG_2PI = 1.8378770664093453; // log(2π), a literal so that no runtime's Math.log is involved
@@ -195,6 +197,7 @@ export function eStepParams(engine: Engine, type: CovarianceType, K: number, d: 
     d,
     means: Float32Array.from(p.means),
     factors,
+    upper: !p.lowerFactor,
     logConst: logDet.map((v) => v - 0.5 * d * LOG_2PI),
     logWeights: engineLog(engine, p.weights),
   };

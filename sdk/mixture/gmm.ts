@@ -214,6 +214,7 @@ export class GaussianMixture {
       means: means ? Float64Array.from(means.data) : params!.means,
       covariances: params?.covariances ?? new Float64Array(covarianceSize(type, K, d)),
       precisionsCholesky,
+      lowerFactor: o.precisionsInit !== undefined && (type === 'full' || type === 'tied'),
     };
   }
 

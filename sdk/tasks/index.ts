@@ -3,5 +3,7 @@ import type { Task } from '../executor.js';
 import { debugTasks } from './debug.js';
 import { linalgTasks } from './linalg.js';
 import { mixtureTasks } from './mixture.js';
+import { kmeansTasks } from './kmeans.js';
+import { pcaTasks } from './pca.js';
 
-export const tasks: Record<string, Task> = { ...linalgTasks, ...mixtureTasks, ...debugTasks };
+export const tasks: Record<string, Task> = { ...linalgTasks, ...mixtureTasks, ...kmeansTasks, ...pcaTasks, ...debugTasks };

@@ -12,6 +12,8 @@ export interface EStepParams {
   means: Float32Array;
   /** dense: K (or 1, tied) d × d precision factors F with Σ⁻¹ = F·Fᵀ; diag: K × d precisions (f32). */
   factors: Float32Array;
+  /** dense: whether F is upper triangular (scikit-learn's precisions_cholesky_) or lower (from given precisions). */
+  upper: boolean;
   /** Per component: log det F − ½·d·log 2π (f64). */
   logConst: Float64Array;
   /** Log mixture weights (f64). */
@@ -45,14 +47,9 @@ function logProb(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: 
   if (p.kind === 'diag') {
     e.call('diag_maha', c.rows, d, c.ptr, d, K, dev.means, dev.factors, out);
   } else {
-    const w = take(c.rows * d * 4);
-    const y = take(c.rows * d * 4);
     const tied = p.factors.length === d * d;
-    for (let k = 0; k < K; k++) {
-      e.call('center_rows', c.rows, d, c.ptr, d, dev.means + k * d * 4, w);
-      e.call('gemm', 0, 0, c.rows, d, d, 1, w, d, dev.factors + (tied ? 0 : k * d * d * 4), d, 0, y, d);
-      e.call('row_sumsq', c.rows, d, y, out + k * 8, K);
-    }
+    for (let k = 0; k < K; k++)
+      e.call('gauss_maha', c.rows, d, c.ptr, d, dev.means + k * d * 4, dev.factors + (tied ? 0 : k * d * d * 4), p.upper ? 1 : 0, out + k * 8, K);
   }
   const lp = e.f64(out, c.rows * K);
   for (let i = 0; i < lp.length; i++) lp[i] = -0.5 * lp[i] + p.logConst[i % K];

@@ -1,0 +1,463 @@
+// PCA: scikit-learn 1.2's estimator (same parameters, solver choice, sign convention and probabilistic model),
+// fitted in the worker pool. 'full' reduces the exact f64 covariance over the resident chunks and takes its
+// eigendecomposition; 'randomized' is Halko et al.'s range finder with every pass streaming over the chunks.
+// Also home of the fit-time helpers K-Means shares (chunking of a fit, column means).
+import type { Engine } from './engine.js';
+import { GaussfaceError } from './errors.js';
+import { localEngine } from './local.js';
+import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
+import { Dataset, getPool, type Pool } from './pool.js';
+import { Random } from './random.js';
+import type { SketchPart } from './tasks/pca.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared fit-time helpers
+
+/** At most this many chunks per fit (bounded per-call results, balanced workers). */
+const MAX_CHUNKS = 64;
+const MIN_CHUNK_BYTES = 1 << 16;
+const MAX_CHUNK_BYTES = 1 << 26;
+
+/**
+ * Rows per chunk for a fit whose per-chunk statistics take `statBytes`: at most 64 chunks, statistics at most a
+ * quarter of the chunk, chunks between 64 KiB and 64 MiB. A function of the shape only (never of the number of
+ * workers), so chunk-order reductions give the same bits with any pool.
+ */
+export function fitChunkRows(n: number, d: number, statBytes: number): number {
+  const rowBytes = 4 * Math.max(1, d);
+  let r = Math.max(Math.ceil(n / MAX_CHUNKS), Math.ceil((4 * statBytes) / rowBytes), Math.ceil(MIN_CHUNK_BYTES / rowBytes));
+  r = Math.min(r, Math.floor(MAX_CHUNK_BYTES / rowBytes));
+  return Math.max(8, Math.ceil(r / 8) * 8);
+}
+
+/** Uploads n × d rows chunked by `fitChunkRows`. */
+export function uploadForFit(pool: Pool, data: Float32Array, n: number, d: number, statBytes: number, signal?: AbortSignal): Promise<Dataset> {
+  return pool.upload(data, n, d, { like: new Dataset(n, d, fitChunkRows(n, d, statBytes), null), signal });
+}
+
+/** Column means of a resident dataset (f64 sums reduced in chunk order). */
+export async function columnMeans(pool: Pool, ds: Dataset, signal?: AbortSignal): Promise<Float64Array> {
+  const sum = sumParts(await pool.map<Float64Array>('pca.colSums', ds, {}, { signal }));
+  return sum.map((s) => s / ds.rows);
+}
+
+/** Element-wise sum of per-chunk arrays, in chunk order (f64). */
+export function sumParts(parts: ArrayLike<number>[]): Float64Array {
+  const out = new Float64Array(parts[0].length);
+  for (const p of parts) for (let i = 0; i < out.length; i++) out[i] += p[i];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Small dense maths in the calling thread's engine
+
+/** A (m × k) · B (k × n), f32. */
+function gemm(e: Engine, A: ArrayLike<number>, m: number, k: number, B: ArrayLike<number>, n: number): Float32Array {
+  return e.scoped((take) => {
+    const a = take(m * k * 4);
+    const b = take(k * n * 4);
+    const c = take(m * n * 4);
+    e.f32(a, m * k).set(A);
+    e.f32(b, k * n).set(B);
+    e.call('gemm', 0, 0, m, n, k, 1, a, k, b, n, 0, c, n);
+    return e.f32(c, m * n).slice();
+  });
+}
+
+/** XᵀX (cols × cols, f64, exact products) of a rows × cols f32 matrix. */
+function gram(e: Engine, X: Float32Array, rows: number, cols: number): Float64Array {
+  return e.scoped((take) => {
+    const x = take(X.length * 4);
+    e.f32(x, X.length).set(X);
+    const g = take(cols * cols * 8);
+    e.f64(g, cols * cols).fill(0);
+    e.call('pca_gram', rows, cols, x, cols, 0, g, cols, take(e.call('pca_gram_workspace', cols)));
+    return e.f64(g, cols * cols).slice();
+  });
+}
+
+/** Eigendecomposition of a symmetric matrix (lower triangle read), eigenvalues descending; vectors as columns. */
+function eighDesc(e: Engine, A: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  return e.scoped((take) => {
+    const a = take(n * n * 8);
+    e.f64(a, n * n).set(A);
+    const w = take(n * 8);
+    const V = take(n * n * 8);
+    const code = e.call('eigh', n, a, n, w, V, n, take(e.call('eigh_workspace', n)));
+    if (code !== 0)
+      throw new GaussfaceError(`PCA: the eigendecomposition failed (code ${code}); the data may contain values too large for float32 sums: scale it`, 'ENOTPD');
+    const asc = e.f64(w, n);
+    const vec = e.f64(V, n * n);
+    const values = new Float64Array(n);
+    const vectors = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      values[j] = asc[n - 1 - j];
+      for (let i = 0; i < n; i++) vectors[i * n + j] = vec[i * n + n - 1 - j];
+    }
+    return { values, vectors };
+  });
+}
+
+/**
+ * SVQB orthonormalisation (Stathopoulos & Wu): for a Gram matrix G = YᵀY (l × l), W = V·Λ^(−1/2) makes Y·W
+ * orthonormal; directions with λ ≤ 1e-10·λmax (below float32 resolution) get a zero column. Unlike Cholesky-QR
+ * it cannot fail on a rank-deficient sketch.
+ */
+function svqb(e: Engine, G: Float64Array, l: number): Float64Array {
+  const { values, vectors } = eighDesc(e, G, l);
+  const floor = Math.max(values[0], 0) * 1e-10;
+  const W = new Float64Array(l * l);
+  for (let j = 0; j < l; j++) {
+    if (!(values[j] > floor)) continue;
+    const s = 1 / Math.sqrt(values[j]);
+    for (let i = 0; i < l; i++) W[i * l + j] = vectors[i * l + j] * s;
+  }
+  return W;
+}
+
+/** Y·W for a rows × l f32 matrix whose Gram matrix is unknown: made orthonormal by two SVQB rounds. */
+function orthonormalize(e: Engine, Y: Float32Array, rows: number, l: number): Float32Array {
+  for (let round = 0; round < 2; round++) Y = gemm(e, Y, rows, l, svqb(e, gram(e, Y, rows, l), l), l);
+  return Y;
+}
+
+/** Transpose of a rows × cols matrix, as f32. */
+function transpose32(A: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = A[i * cols + j];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The estimator
+
+export type SvdSolver = 'auto' | 'full' | 'randomized';
+
+/** Options of `new PCA(...)`; defaults are scikit-learn's. */
+export interface PCAOptions {
+  /** Components to keep: an integer, a fraction 0 < f < 1 of the variance to explain ('full' solver), or
+   * undefined for min(n_samples, n_features). */
+  nComponents?: number;
+  /** Scale the projections to unit variance (default false). */
+  whiten?: boolean;
+  /** 'auto' (default, scikit-learn 1.2's rule), 'full' or 'randomized'. */
+  svdSolver?: SvdSolver;
+  /** Extra random directions of the randomized solver (default 10). */
+  nOversamples?: number;
+  /** Power iterations of the randomized solver: 'auto' (7 if k < 0.1·min(n, d), else 4) or a count. */
+  iteratedPower?: 'auto' | number;
+  /** Seed of the randomized solver (default: random). */
+  randomState?: number;
+  /** Worker pool (default: the shared pool). */
+  pool?: Pool;
+  /** Cancels a call (rejects with code EABORT). */
+  signal?: AbortSignal;
+}
+
+interface Fitted {
+  k: number;
+  d: number;
+  nSamples: number;
+  solver: 'full' | 'randomized';
+  mean: Float64Array;
+  /** k × d, rows orthonormal. */
+  components: Float64Array;
+  explainedVariance: Float64Array;
+  explainedVarianceRatio: Float64Array;
+  singularValues: Float64Array;
+  noiseVariance: number;
+}
+
+/** What a solver returns before the sign convention is applied. */
+interface Solution {
+  k: number;
+  components: Float64Array;
+  singularValues: Float64Array;
+  /** Σ of the column variances (ddof 1). */
+  totalVariance: number;
+  /** Σ of all min(n, d) explained variances beyond the first k ('full'), or undefined to derive it. */
+  noiseVariance: number;
+  /** svd_flip's decision for each component: +1 or −1. */
+  signs: Float32Array;
+}
+
+const bad = (what: string) => new GaussfaceError(`PCA: ${what}`, 'EINPUT');
+
+/**
+ * Principal component analysis with scikit-learn's semantics: components, explained variance (ratio), singular
+ * values, noise variance, whitening and the probabilistic-PCA likelihood. Fitted in the worker pool; data sets
+ * larger than one engine instance are streamed by row chunks.
+ *
+ * ```js
+ * import { PCA, shutdown } from 'gaussface';
+ * const pca = await new PCA({ nComponents: 1 }).fit([[2, 0], [0, 1], [-2, 0], [0, -1]]);
+ * console.log(pca.components.toArray(), pca.explainedVarianceRatio); // [[1, 0]] (up to sign), [0.8]
+ * console.log((await pca.transform([[4, 1]])).toArray());
+ * await shutdown();
+ * ```
+ */
+export class PCA {
+  readonly nComponents: number | undefined;
+  readonly whiten: boolean;
+  readonly svdSolver: SvdSolver;
+  readonly nOversamples: number;
+  readonly iteratedPower: 'auto' | number;
+  readonly options: PCAOptions;
+  private fitted_: Fitted | undefined;
+
+  constructor(options: PCAOptions = {}) {
+    this.options = options;
+    this.nComponents = options.nComponents;
+    this.whiten = options.whiten ?? false;
+    this.svdSolver = options.svdSolver ?? 'auto';
+    this.nOversamples = options.nOversamples ?? 10;
+    this.iteratedPower = options.iteratedPower ?? 'auto';
+    const k = this.nComponents;
+    if (k !== undefined && !(Number.isInteger(k) && k >= 1) && !(k > 0 && k < 1))
+      throw bad(`nComponents must be an integer ≥ 1, a fraction strictly between 0 and 1, or undefined; got ${k}`);
+    if (!['auto', 'full', 'randomized'].includes(this.svdSolver))
+      throw bad(`svdSolver must be 'auto', 'full' or 'randomized', got '${this.svdSolver}'`);
+    if (this.svdSolver === 'randomized' && k !== undefined && !Number.isInteger(k))
+      throw bad(`a fractional nComponents (${k}) needs svdSolver 'full' or 'auto'; give an integer for 'randomized'`);
+    if (!Number.isInteger(this.nOversamples) || this.nOversamples < 1) throw bad(`nOversamples must be an integer ≥ 1, got ${this.nOversamples}`);
+    if (this.iteratedPower !== 'auto' && !(Number.isInteger(this.iteratedPower) && this.iteratedPower >= 0))
+      throw bad(`iteratedPower must be 'auto' or an integer ≥ 0, got ${this.iteratedPower}`);
+  }
+
+  private fitted(): Fitted {
+    if (!this.fitted_) throw new GaussfaceError('this PCA is not fitted yet: call fit(X) first', 'EINPUT');
+    return this.fitted_;
+  }
+
+  /** Principal axes, k × d (rows orthonormal, signs as scikit-learn's svd_flip). */
+  get components(): Matrix<Float64Array> {
+    const f = this.fitted();
+    return new Matrix(f.k, f.d, f.components);
+  }
+  /** Variance explained by each component (eigenvalues of the covariance, ddof 1). */
+  get explainedVariance(): Float64Array {
+    return this.fitted().explainedVariance;
+  }
+  /** Fraction of the total variance explained by each component. */
+  get explainedVarianceRatio(): Float64Array {
+    return this.fitted().explainedVarianceRatio;
+  }
+  /** Singular values of the centred data for each component. */
+  get singularValues(): Float64Array {
+    return this.fitted().singularValues;
+  }
+  /** Column means of the training data. */
+  get mean(): Float64Array {
+    return this.fitted().mean;
+  }
+  /** Probabilistic-PCA noise variance: mean of the discarded eigenvalues (0 if none). */
+  get noiseVariance(): number {
+    return this.fitted().noiseVariance;
+  }
+  /** Number of components kept (scikit-learn's n_components_). */
+  get nComponentsFitted(): number {
+    return this.fitted().k;
+  }
+  /** The solver the fit used ('auto' resolved). */
+  get fittedSolver(): 'full' | 'randomized' {
+    return this.fitted().solver;
+  }
+
+  /** Fits the model to X (n_samples × n_features). Resolves to the model itself. */
+  async fit(X: MatrixLike): Promise<this> {
+    const m = asMatrix(X, 'X');
+    const [n, d] = [m.rows, m.cols];
+    if (n < 2) throw bad(`X has ${n} sample${n === 1 ? '' : 's'}; PCA needs at least 2`);
+    if (d === 0) throw new GaussfaceError('PCA: X has no features (0 columns)', 'ESHAPE');
+    const r = Math.min(n, d);
+    const want = this.nComponents ?? r;
+    if (Number.isInteger(want) && want > r)
+      throw bad(`nComponents=${want} must be ≤ min(n_samples, n_features) = ${r}; use nComponents ≤ ${r}`);
+    const solver = this.resolveSolver(want, n, d);
+    const l = Math.min(want + this.nOversamples, r);
+    const statBytes = solver === 'full' ? d * d * 8 : d * l * 4 + l * l * 8;
+    const pool = this.options.pool ?? (await getPool());
+    const signal = this.options.signal;
+    const ds = await uploadForFit(pool, m.data, n, d, statBytes, signal);
+    try {
+      const mean = await columnMeans(pool, ds, signal);
+      const sol = solver === 'full' ? await this.solveFull(pool, ds, mean, want) : await this.solveRandomized(pool, ds, mean, want, l);
+      const { k, components, singularValues, signs } = sol;
+      for (let j = 0; j < k; j++) if (signs[j] < 0) for (let i = 0; i < d; i++) components[j * d + i] = -components[j * d + i];
+      const explainedVariance = singularValues.map((s) => (s * s) / (n - 1));
+      let noiseVariance = sol.noiseVariance;
+      if (Number.isNaN(noiseVariance))
+        noiseVariance = k < r ? (sol.totalVariance - explainedVariance.reduce((a, b) => a + b, 0)) / (r - k) : 0;
+      this.fitted_ = {
+        k, d, nSamples: n, solver, mean, components, explainedVariance, singularValues, noiseVariance,
+        explainedVarianceRatio: explainedVariance.map((v) => v / sol.totalVariance),
+      };
+    } finally {
+      await pool.release(ds);
+    }
+    return this;
+  }
+
+  /** scikit-learn 1.2's 'auto': full for small data or a fraction or k ≥ 0.8·min(n, d), else randomized. */
+  private resolveSolver(k: number, n: number, d: number): 'full' | 'randomized' {
+    if (this.svdSolver !== 'auto') return this.svdSolver;
+    if (Math.max(n, d) <= 500) return 'full';
+    return Number.isInteger(k) && k < 0.8 * Math.min(n, d) ? 'randomized' : 'full';
+  }
+
+  /** Exact covariance (f64, reduced over chunks) and its eigendecomposition. */
+  private async solveFull(pool: Pool, ds: Dataset, mean: Float64Array, want: number): Promise<Solution> {
+    const e = await localEngine();
+    const [n, d] = [ds.rows, ds.cols];
+    const r = Math.min(n, d);
+    const G = sumParts(await pool.map<Float64Array>('pca.gram', ds, { mean }, { signal: this.options.signal }));
+    const { values, vectors } = eighDesc(e, G, d);
+    const lambda = values.subarray(0, r).map((v) => Math.max(v, 0));
+    const total = lambda.reduce((a, b) => a + b, 0);
+    let k = want;
+    if (!Number.isInteger(want)) {
+      // searchsorted(cumsum(ratio), want, side='right') + 1
+      let cum = 0;
+      k = 1;
+      for (let j = 0; j < r; j++) {
+        cum += lambda[j] / total;
+        if (cum <= want) k = j + 2;
+        else break;
+      }
+      k = Math.min(k, r);
+    }
+    const components = new Float64Array(k * d);
+    for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) components[j * d + i] = vectors[i * d + j];
+    let noise = 0;
+    for (let j = k; j < r; j++) noise += lambda[j] / (n - 1);
+    const signs = await this.signs(pool, ds, { mean, W: transpose32(components, k, d), k });
+    return {
+      k, components, signs,
+      singularValues: lambda.slice(0, k).map(Math.sqrt),
+      totalVariance: total / (n - 1),
+      noiseVariance: k < r ? noise / (r - k) : 0,
+    };
+  }
+
+  /**
+   * Halko et al.'s randomized SVD of the centred data: power iterations Z ← orth(Xcᵀ·orth(Xc·Z)), each one pass
+   * over the chunks that returns YᵀY and Xcᵀ·Y for Y = Xc·Z (the orthonormalisation of Y is implicit through its
+   * exact Gram matrix); then B = Qᵀ·Xc from the last pass and the small eigenproblem of B·Bᵀ.
+   */
+  private async solveRandomized(pool: Pool, ds: Dataset, mean: Float64Array, k: number, l: number): Promise<Solution> {
+    const e = await localEngine();
+    const [n, d] = [ds.rows, ds.cols];
+    const signal = this.options.signal;
+    const power = this.iteratedPower === 'auto' ? (k < 0.1 * Math.min(n, d) ? 7 : 4) : this.iteratedPower;
+    const rng = new Random(this.options.randomState ?? Random.entropySeed());
+    let Z = rng.normal(e, d * l);
+    let ssq = 0;
+    const pass = async (keepY?: Dataset) => {
+      const parts = await pool.map<SketchPart>('pca.sketch', ds, { mean, Z, l, keepY: keepY?.id }, { signal, into: keepY });
+      ssq = parts.reduce((s, p) => s + p.ssq, 0);
+      return { W: svqb(e, sumParts(parts.map((p) => p.G)), l), P: Float32Array.from(sumParts(parts.map((p) => p.P))) };
+    };
+    for (let it = 0; it < power; it++) {
+      const { W, P } = await pass();
+      Z = gemm(e, P, d, l, W, l); // Xcᵀ·Q
+    }
+    Z = orthonormalize(e, Z, d, l);
+    const Y = pool.derive(ds, l);
+    try {
+      const { W, P } = await pass(Y);
+      const Bt = gemm(e, P, d, l, W, l); // (Qᵀ·Xc)ᵀ, d × l
+      const { values, vectors } = eighDesc(e, gram(e, Bt, d, l), l);
+      const sv = values.subarray(0, k).map((v) => Math.sqrt(Math.max(v, 0)));
+      const M = new Float64Array(l * k); // Û·Σ⁻¹ (columns for zero singular values stay 0)
+      for (let i = 0; i < l; i++) for (let j = 0; j < k; j++) M[i * k + j] = sv[j] > 0 ? vectors[i * l + j] / sv[j] : 0;
+      const components = Float64Array.from(transpose32(gemm(e, Bt, d, l, M, k), d, k));
+      const WU = new Float64Array(l * k); // U = Y·W·Û
+      for (let i = 0; i < l; i++)
+        for (let j = 0; j < k; j++) {
+          let s = 0;
+          for (let t = 0; t < l; t++) s += W[i * l + t] * vectors[t * l + j];
+          WU[i * k + j] = s;
+        }
+      const signs = await this.signs(pool, Y, { W: Float32Array.from(WU), k });
+      return { k, components, signs, singularValues: Float64Array.from(sv), totalVariance: ssq / (n - 1), noiseVariance: NaN };
+    } finally {
+      await pool.release(Y);
+    }
+  }
+
+  /** svd_flip (u-based): the sign of each column of U's entry of largest magnitude (first on ties). */
+  private async signs(pool: Pool, ds: Dataset, params: { mean?: Float64Array; W: Float32Array; k: number }): Promise<Float32Array> {
+    const parts = await pool.map<Float32Array>('pca.signs', ds, params, { signal: this.options.signal });
+    const best = new Float32Array(params.k);
+    for (const p of parts) for (let j = 0; j < params.k; j++) if (Math.abs(p[j]) > Math.abs(best[j])) best[j] = p[j];
+    return best.map((v) => (v < 0 ? -1 : 1));
+  }
+
+  /** Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. */
+  private async mapRows<T extends Float32Array | Float64Array>(X: MatrixLike, cols: number, width: number, task: string, params: unknown, make: (n: number) => T): Promise<Matrix<T>> {
+    const m = asMatrix(X, 'X', { cols, minRows: 1 });
+    const pool = this.options.pool ?? (await getPool());
+    const ds = await uploadForFit(pool, m.data, m.rows, cols, 0, this.options.signal);
+    try {
+      const parts = await pool.map<T>(task, ds, params, { signal: this.options.signal });
+      const out = make(m.rows * width);
+      parts.forEach((p, i) => out.set(p, ds.chunkRange(i)[0] * width));
+      return new Matrix(m.rows, width, out);
+    } finally {
+      await pool.release(ds);
+    }
+  }
+
+  /** Projects X on the components: (X − mean)·componentsᵀ, divided by √explainedVariance when whitening. */
+  async transform(X: MatrixLike): Promise<Matrix<Float32Array>> {
+    const f = this.fitted();
+    const scale = this.whiten ? f.explainedVariance.map((v) => 1 / Math.sqrt(v)) : undefined;
+    const params = { mean: f.mean, W: transpose32(f.components, f.k, f.d), k: f.k, scale };
+    return this.mapRows(X, f.d, f.k, 'pca.transform', params, (len) => new Float32Array(len));
+  }
+
+  /** Fits, then returns the projections of X. */
+  async fitTransform(X: MatrixLike): Promise<Matrix<Float32Array>> {
+    await this.fit(X);
+    return this.transform(X);
+  }
+
+  /** Maps projections back to the data space: Y·components + mean (undoing the whitening scale). */
+  async inverseTransform(Y: MatrixLike): Promise<Matrix<Float32Array>> {
+    const f = this.fitted();
+    const C = new Float32Array(f.k * f.d);
+    for (let j = 0; j < f.k; j++) {
+      const s = this.whiten ? Math.sqrt(f.explainedVariance[j]) : 1;
+      for (let i = 0; i < f.d; i++) C[j * f.d + i] = f.components[j * f.d + i] * s;
+    }
+    return this.mapRows(Y, f.k, f.d, 'pca.inverse', { C, mean: Float32Array.from(f.mean) }, (len) => new Float32Array(len));
+  }
+
+  /**
+   * Log-likelihood of each sample under the probabilistic PCA model (scikit-learn's score_samples with
+   * get_precision): covariance = componentsᵀ·diag(max(ev − σ², 0))·components + σ²·I, evaluated through its
+   * low-rank structure instead of a d × d precision matrix.
+   */
+  async scoreSamples(X: MatrixLike): Promise<Float64Array> {
+    const f = this.fitted();
+    const s2 = f.noiseVariance;
+    // With whitening scikit-learn scales the components by √ev first, so the k-th eigenvalue becomes ev·(ev − σ²).
+    const E = f.explainedVariance.map((v) => (this.whiten ? v : 1) * Math.max(v - s2, 0));
+    if (!(s2 > 0) && (f.k < f.d || E.some((v) => !(v > 0))))
+      throw bad('the model covariance is singular (noise variance 0 with a zero or missing eigenvalue), so scoreSamples is undefined; fit with fewer components');
+    let logdet = (f.d - f.k) * (s2 > 0 ? Math.log(s2) : 0);
+    for (const v of E) logdet += Math.log(v + s2);
+    const params = {
+      mean: f.mean, W: transpose32(f.components, f.k, f.d), k: f.k,
+      a: E.map((v) => 1 / (v + s2)), b: s2 > 0 ? 1 / s2 : 0,
+      c0: -0.5 * (f.d * Math.log(2 * Math.PI) + logdet),
+    };
+    return (await this.mapRows(X, f.d, 1, 'pca.scoreSamples', params, (len) => new Float64Array(len))).data;
+  }
+
+  /** Mean log-likelihood of the samples. */
+  async score(X: MatrixLike): Promise<number> {
+    const s = await this.scoreSamples(X);
+    return s.reduce((a, b) => a + b, 0) / s.length;
+  }
+}

@@ -1,0 +1,137 @@
+// GaussianMixture beyond the fixtures: initialisations, sampling (temperature, shuffle), sample weights,
+// model selection figures, bad input and cancellation.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { GaussianMixture, GaussfaceError, shutdown } from '../dist/index.js';
+import { rejects } from './helpers/util.mjs';
+
+const blobs = JSON.parse(readFileSync(new URL('./fixtures/gmm_blobs2d.json', import.meta.url))).X;
+const quiet = { onWarning: () => {} };
+
+for (const initParams of ['kmeans', 'k-means++', 'random', 'random_from_data'])
+  test(`initParams '${initParams}' fits, deterministically for a seed`, async () => {
+    const fit = () => new GaussianMixture({ nComponents: 4, initParams, randomState: 3, ...quiet }).fit(blobs);
+    const [a, b] = [await fit(), await fit()];
+    assert.equal(Array.from(a.means.data), Array.from(b.means.data));
+    assert.ok(a.lowerBound > -4.4, `lower bound ${a.lowerBound}`);
+    const p = await a.predictProba(blobs);
+    for (let i = 0; i < p.rows; i++) {
+      const s = p.row(i).reduce((x, y) => x + y, 0);
+      assert.ok(Math.abs(s - 1) < 1e-5, 'predictProba rows sum to 1');
+    }
+  });
+
+test('nInit keeps the best lower bound', async () => {
+  const one = await new GaussianMixture({ nComponents: 4, initParams: 'random_from_data', randomState: 1, ...quiet }).fit(blobs);
+  const many = await new GaussianMixture({ nComponents: 4, initParams: 'random_from_data', randomState: 1, nInit: 6, ...quiet }).fit(blobs);
+  assert.ok(many.lowerBound >= one.lowerBound);
+});
+
+test('sample → refit recovers the parameters of a large draw', async () => {
+  const truth = await new GaussianMixture({ nComponents: 3, randomState: 0, ...quiet }).fit(blobs.slice(0, 150));
+  const { X, labels } = await truth.sample(30000, { randomState: 5 });
+  assert.is(X.rows, 30000);
+  const counts = [0, 1, 2].map((k) => labels.filter((l) => l === k).length / 30000);
+  counts.forEach((c, k) => assert.ok(Math.abs(c - truth.weights[k]) < 0.015, `weight ${k}`));
+  const refit = await new GaussianMixture({ nComponents: 3, randomState: 0, meansInit: truth.means, ...quiet }).fit(X);
+  for (let k = 0; k < 3; k++) {
+    assert.ok(Math.abs(refit.weights[k] - truth.weights[k]) < 0.02, 'weights');
+    for (let j = 0; j < 2; j++) assert.ok(Math.abs(refit.means.get(k, j) - truth.means.get(k, j)) < 0.06, 'means');
+    for (let t = 0; t < 4; t++) assert.ok(Math.abs(refit.covariances[k * 4 + t] - truth.covariances[k * 4 + t]) < 0.08 * (1 + Math.abs(truth.covariances[k * 4 + t])), 'covariances');
+  }
+});
+
+test('temperature scales the covariance of the samples; shuffle mixes components', async () => {
+  const gm = await new GaussianMixture({ nComponents: 1, ...quiet }).fit(blobs);
+  const spread = (X) => {
+    let s = 0;
+    for (let i = 0; i < X.rows; i++) s += (X.get(i, 0) - gm.means.get(0, 0)) ** 2;
+    return s / X.rows;
+  };
+  const base = spread((await gm.sample(20000, { randomState: 1 })).X);
+  const cold = spread((await gm.sample(20000, { randomState: 1, temperature: 0.6 })).X);
+  assert.ok(Math.abs(cold / base - 0.6) < 0.01, `variance ratio ${cold / base}`);
+  const k4 = await new GaussianMixture({ nComponents: 4, randomState: 0, ...quiet }).fit(blobs);
+  const grouped = (await k4.sample(200, { randomState: 2 })).labels;
+  assert.equal(Array.from(grouped), Array.from(grouped).sort((a, b) => a - b), 'grouped by component by default');
+  const mixed = (await k4.sample(200, { randomState: 2, shuffle: true })).labels;
+  assert.not.equal(Array.from(mixed), Array.from(mixed).sort((a, b) => a - b));
+});
+
+test('integer sample weights equal repeated rows', async () => {
+  const X = blobs.slice(0, 60);
+  const w = X.map((_, i) => (i % 3) + 1);
+  const repeated = X.flatMap((r, i) => Array(w[i]).fill(r));
+  const start = { nComponents: 2, meansInit: [X[0], X[1]], weightsInit: [0.5, 0.5], precisionsInit: [1, 0, 0, 1, 1, 0, 0, 1], ...quiet };
+  const a = await new GaussianMixture(start).fit(X, { sampleWeight: w });
+  const b = await new GaussianMixture(start).fit(repeated);
+  assert.is(a.nIter, b.nIter);
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(a.means.data[i] - b.means.data[i]) < 1e-4);
+  assert.ok(Math.abs(a.lowerBound - b.lowerBound) < 1e-4);
+});
+
+test('bic/aic favour the true number of clusters', async () => {
+  const scores = [];
+  for (const k of [1, 2, 4, 6]) {
+    const gm = await new GaussianMixture({ nComponents: k, randomState: 0, ...quiet }).fit(blobs);
+    scores.push([k, await gm.bic(blobs), await gm.aic(blobs)]);
+  }
+  assert.is(scores.reduce((a, b) => (b[1] < a[1] ? b : a))[0], 4);
+});
+
+test('non-convergence is a warning, not an error', async () => {
+  const warnings = [];
+  const gm = await new GaussianMixture({ nComponents: 4, maxIter: 1, randomState: 0, onWarning: (m) => warnings.push(m) }).fit(blobs);
+  assert.is(gm.converged, false);
+  assert.is(warnings.length, 1);
+  assert.match(warnings[0], /did not converge/);
+});
+
+test('bad input is a GaussfaceError naming the problem and the fix', async () => {
+  const gm = () => new GaussianMixture({ nComponents: 3, ...quiet });
+  await rejects(() => gm().fit([[1, 2], [NaN, 1], [3, 4]]), /X contains NaN at row 1, column 0/);
+  await rejects(() => gm().fit([[1, Infinity], [0, 1], [3, 4]]), /Infinity/);
+  await rejects(() => gm().fit([[1, 2], [3, 4]]), /2 samples but nComponents is 3/);
+  await rejects(() => gm().fit([]), /at least 1/);
+  await rejects(() => gm().fit([[1, 2], [3]]), /row 1 has 1 values/);
+  await rejects(() => gm().fit([[], [], []]), /no features/);
+  await rejects(() => gm().predict([[1, 2]]), /not fitted/);
+  const fitted = await new GaussianMixture({ nComponents: 2, randomState: 0, ...quiet }).fit(blobs);
+  await rejects(() => fitted.predict([[1, 2, 3]]), /3 columns but 2 were expected/);
+  await rejects(() => fitted.sample(0), /n must be an integer/);
+  assert.throws(() => new GaussianMixture({ covarianceType: 'banana' }), /covarianceType must be one of/);
+  assert.throws(() => new GaussianMixture({ nComponents: 0 }), /nComponents must be an integer/);
+  await rejects(() => gm().fit(blobs, { sampleWeight: [1, 2] }), /sampleWeight has 2 values/);
+});
+
+test('collapsed components: duplicated points without regularisation raise scikit-learn\'s error', async () => {
+  const X = [...Array(20).fill([1, 1]), ...Array(20).fill([5, 5])];
+  const err = await rejects(() => new GaussianMixture({ nComponents: 2, regCovar: 0, randomState: 0, ...quiet }).fit(X), /ill-defined empirical covariance/);
+  assert.instance(err, GaussfaceError);
+  assert.is(err.code, 'ECOLLAPSE');
+  assert.match(err.message, /increase regCovar/);
+  // The default regCovar keeps the same data fittable (and zero-variance features too).
+  const ok = await new GaussianMixture({ nComponents: 2, randomState: 0, ...quiet }).fit(X.map(([a]) => [a, 0]));
+  assert.ok(Number.isFinite(ok.lowerBound));
+});
+
+test('fit is cancellable', async () => {
+  const ac = new AbortController();
+  const big = Array.from({ length: 20000 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3), Math.sin(i * 0.7)]);
+  const p = new GaussianMixture({ nComponents: 8, maxIter: 500, tol: 0, signal: ac.signal, randomState: 0, ...quiet }).fit(big);
+  setTimeout(() => ac.abort(), 50);
+  const err = await rejects(() => p, /cancelled/);
+  assert.is(err.code, 'EABORT');
+});
+
+test('progress is reported per iteration', async () => {
+  const seen = [];
+  await new GaussianMixture({ nComponents: 4, randomState: 0, onProgress: (p) => seen.push(p), ...quiet }).fit(blobs);
+  assert.ok(seen.length >= 2);
+  assert.is(seen[0].iteration, 1);
+  assert.ok(seen.every((p) => Number.isFinite(p.lowerBound)));
+});
+
+test.after(() => shutdown());
+test.run();
