@@ -44,15 +44,29 @@ function packFullTransposed(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usi
 
 /** Full panel of A: four rows read four k at a time and transposed in registers. */
 function packFullRows(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usize): void {
+  packRows(A + (<usize>i * <usize>lda + <usize>k0) * 4, lda, kc, 0, d);
+}
+
+/**
+ * Four rows starting at `r0p` (stride lda) into one MR-tall k-major panel of kc steps, minus `mu` (kc values)
+ * when mu ≠ 0: the centring of the mixture's E-step happens while the panel is packed.
+ */
+export function packRows(r0p: usize, lda: i32, kc: i32, mu: usize, d: usize): void {
   const ld = <usize>lda * 4;
-  const r0p = A + (<usize>i * <usize>lda + <usize>k0) * 4;
   let k = 0;
   for (; k + 4 <= kc; k += 4) {
     const o = <usize>k * 4;
-    const r0 = v128.load(r0p + o);
-    const r1 = v128.load(r0p + ld + o);
-    const r2 = v128.load(r0p + 2 * ld + o);
-    const r3 = v128.load(r0p + 3 * ld + o);
+    let r0 = v128.load(r0p + o);
+    let r1 = v128.load(r0p + ld + o);
+    let r2 = v128.load(r0p + 2 * ld + o);
+    let r3 = v128.load(r0p + 3 * ld + o);
+    if (mu) {
+      const m = v128.load(mu + o);
+      r0 = f32x4.sub(r0, m);
+      r1 = f32x4.sub(r1, m);
+      r2 = f32x4.sub(r2, m);
+      r3 = f32x4.sub(r3, m);
+    }
     const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
     const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
     const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
@@ -63,8 +77,10 @@ function packFullRows(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usize): v
     v128.store(q, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 32);
     v128.store(q, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 48);
   }
-  for (; k < kc; k++)
-    for (let r = 0; r < MR; r++) store<f32>(d + <usize>(k * MR + r) * 4, load<f32>(r0p + <usize>r * ld + <usize>k * 4));
+  for (; k < kc; k++) {
+    const m: f32 = mu ? load<f32>(mu + <usize>k * 4) : 0;
+    for (let r = 0; r < MR; r++) store<f32>(d + <usize>(k * MR + r) * 4, load<f32>(r0p + <usize>r * ld + <usize>k * 4) - m);
+  }
 }
 
 /** The last, partial panel: element by element, zero rows past the end. */

@@ -1,6 +1,6 @@
 // Per-sample pieces of the Gaussian-mixture E-step and M-step: the fused triangular Mahalanobis kernel, the
 // weighted centring for the scatter GEMMs, the diagonal-covariance distances and the log-sum-exp. All f32 in, with f64 where a sum decides correctness.
-import { ensure, MR, NR, packPanelsB, tile, tileProduct } from "./blas";
+import { ensure, MR, NR, packPanelsB, packRows, tile, tileProduct } from "./blas";
 
 /**
  * W[i, :] = sqrt(R[i, k]) · (X[i, :] − mu): the rows whose Gram matrix WᵀW is component k's weighted
@@ -138,7 +138,8 @@ export function gauss_maha(n: i32, d: i32, X: usize, ldx: i32, mu: usize, F: usi
   packPanelsB(0, F, d, d, 0, d, packU);
   for (let i = 0; i < n; i += MR) {
     const rows = min(MR, n - i);
-    packCentred(X + <usize>i * <usize>ldx * 4, ldx, rows, d, mu, panel);
+    if (rows == MR) packRows(X + <usize>i * <usize>ldx * 4, ldx, d, mu, panel);
+    else packCentred(X + <usize>i * <usize>ldx * 4, ldx, rows, d, mu, panel);
     let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0, q3: f64 = 0;
     for (let j0 = 0; j0 < d; j0 += NR) {
       // Column j of (x − μ)·F needs k ≤ j when F is upper triangular, k ≥ j when lower.
@@ -157,7 +158,7 @@ export function gauss_maha(n: i32, d: i32, X: usize, ldx: i32, mu: usize, F: usi
   }
 }
 
-/** Rows x − μ into one MR-tall k-major panel (rows past `rows` zero). */
+/** The last, partial block of rows x − μ into one MR-tall k-major panel (rows past `rows` zero). */
 function packCentred(X: usize, ldx: i32, rows: i32, d: i32, mu: usize, dst: usize): void {
   for (let k = 0; k < d; k++) {
     const m = load<f32>(mu + (<usize>k << 2));
