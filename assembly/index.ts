@@ -9,3 +9,4 @@ export * from "./linalg";
 export * from "./kmeans";
 export * from "./pca";
 export { rng_uniform, rng_uniform64, rng_normal, rng_categorical, rng_philox } from "./rng";
+export * from "./nn/index";
