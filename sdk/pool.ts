@@ -1,7 +1,7 @@
 // The worker pool: N engine workers, datasets split into fixed-size row chunks that each live in one worker,
 // and a map primitive whose results come back in chunk order. Reductions done in chunk order give the same
 // bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
-import { wrap, type Remote } from 'comlink';
+import { transfer, wrap, type Remote } from 'comlink';
 import { compileEngine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import type { Executor } from './executor.js';
@@ -41,8 +41,19 @@ interface Slot {
 let nextDatasetId = 1;
 
 /**
- * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod N). Keeps a reference to
- * its source rows, when it has one, so a restarted worker can be given its chunks again.
+ * Rows that live outside the engine and are read a block at a time (a file, a decoder, a generator): the
+ * way to fit data larger than the workers' memory. `read(start, end)` returns rows [start, end) row-major.
+ */
+export interface ChunkSource {
+  readonly rows: number;
+  readonly cols: number;
+  read(start: number, end: number): Float32Array | Promise<Float32Array>;
+}
+
+/**
+ * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod N), or — when `streamed` —
+ * sent chunk by chunk on every pass and dropped afterwards. Keeps its source, when it has one, so a restarted
+ * worker can be given its chunks again.
  */
 export class Dataset {
   readonly id = nextDatasetId++;
@@ -52,13 +63,25 @@ export class Dataset {
     readonly rows: number,
     readonly cols: number,
     readonly chunkRows: number,
-    readonly source: Float32Array | null,
+    readonly source: Float32Array | ChunkSource | null,
+    readonly streamed = false,
   ) {
     this.nChunks = Math.ceil(rows / chunkRows);
   }
   /** Row range [start, end) of chunk i. */
   chunkRange(i: number): [number, number] {
     return [i * this.chunkRows, Math.min(this.rows, (i + 1) * this.chunkRows)];
+  }
+  /** Rows of chunk i from the source (a copy, ready to be transferred). */
+  async readChunk(i: number): Promise<Float32Array> {
+    const [a, b] = this.chunkRange(i);
+    const src = this.source;
+    if (!src) throw new GaussfaceError(`dataset ${this.id} has no source rows`, 'EINPUT');
+    if (src instanceof Float32Array) return src.slice(a * this.cols, b * this.cols);
+    const part = await src.read(a, b);
+    if (!(part instanceof Float32Array) || part.length !== (b - a) * this.cols)
+      throw new GaussfaceError(`ChunkSource.read(${a}, ${b}) must return a Float32Array of ${(b - a) * this.cols} values`, 'EINPUT');
+    return part;
   }
 }
 
@@ -139,6 +162,17 @@ export class Pool {
     return ds;
   }
 
+  /**
+   * A dataset whose rows stay with the caller and pass through the workers chunk by chunk on every call, so
+   * its size is bounded by neither the workers' nor this thread's memory. Results are identical to `upload`'s.
+   */
+  stream(source: ChunkSource | Float32Array, rows?: number, cols?: number): Dataset {
+    const [r, c] = source instanceof Float32Array ? [rows!, cols!] : [source.rows, source.cols];
+    if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 1 || (source instanceof Float32Array && source.length !== r * c))
+      throw new GaussfaceError(`stream: a source of ${r}×${c} rows does not fit its data`, 'ESHAPE');
+    return new Dataset(r, c, chunkRowsFor(c), source, true);
+  }
+
   /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
   derive(like: Dataset, cols: number): Dataset {
     return new Dataset(like.rows, cols, like.chunkRows, null);
@@ -151,13 +185,12 @@ export class Pool {
   private async ensureResident(w: number, ds: Dataset): Promise<Slot> {
     if (ds.released) throw new GaussfaceError(`dataset ${ds.id} was released`, 'EINPUT');
     const s = await this.slot(w);
-    if (s.resident.has(ds.id)) return s;
+    if (s.resident.has(ds.id) || ds.streamed) return s;
     if (!ds.source)
       throw new GaussfaceError(`dataset ${ds.id} was computed in worker ${w}, which was restarted; compute it again`, 'EWORKER');
     for (let i = w; i < ds.nChunks; i += this.size) {
-      const [a, b] = ds.chunkRange(i);
-      const part = ds.source.slice(a * ds.cols, b * ds.cols);
-      await this.guard(s, s.remote.put(ds.id, i, a, part, ds.cols));
+      const part = await ds.readChunk(i);
+      await this.guard(s, s.remote.put(ds.id, i, ds.chunkRange(i)[0], transfer(part, [part.buffer]), ds.cols));
     }
     s.resident.add(ds.id);
     return s;
@@ -173,8 +206,18 @@ export class Pool {
       const s = await this.ensureResident(w, ds);
       const idx: number[] = [];
       for (let i = w; i < ds.nChunks; i += this.size) idx.push(i);
-      const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params))) as R[];
-      idx.forEach((i, k) => (out[i] = res[k]));
+      if (ds.streamed) {
+        // One chunk in the worker at a time: send, run, drop; the next chunk is read while nothing waits on it.
+        for (const i of idx) {
+          const part = await ds.readChunk(i);
+          await this.guard(s, s.remote.put(ds.id, i, ds.chunkRange(i)[0], transfer(part, [part.buffer]), ds.cols));
+          out[i] = ((await this.guard(s, s.remote.run(task, ds.id, [i], params))) as R[])[0];
+          await this.guard(s, s.remote.drop(ds.id, i));
+        }
+      } else {
+        const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params))) as R[];
+        idx.forEach((i, k) => (out[i] = res[k]));
+      }
       if (opts.into) s.resident.add(opts.into.id);
     });
     return out;
@@ -196,7 +239,7 @@ export class Pool {
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
       for (let i = w; i < ds.nChunks; i += this.size) {
-        const part = await this.guard(s, s.remote.get(ds.id, i));
+        const part = ds.streamed ? await ds.readChunk(i) : await this.guard(s, s.remote.get(ds.id, i));
         out.set(part, ds.chunkRange(i)[0] * ds.cols);
       }
     });

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { GaussianMixture, GaussfaceError, shutdown } from '../dist/index.js';
+import { GaussianMixture, GaussfaceError, Pool, selectComponents, shutdown } from '../dist/index.js';
 import { rejects } from './helpers/util.mjs';
 
 const blobs = JSON.parse(readFileSync(new URL('./fixtures/gmm_blobs2d.json', import.meta.url))).X;
@@ -78,6 +78,38 @@ test('bic/aic favour the true number of clusters', async () => {
     scores.push([k, await gm.bic(blobs), await gm.aic(blobs)]);
   }
   assert.is(scores.reduce((a, b) => (b[1] < a[1] ? b : a))[0], 4);
+});
+
+test('selectComponents ranks a grid by BIC or AIC on data sent once', async () => {
+  const seen = [];
+  const sel = await selectComponents(blobs, { candidates: [1, 2, 4, 8], covarianceTypes: ['full', 'diag'], randomState: 0, onFit: (r) => seen.push(r), ...quiet });
+  assert.is(sel.table.length, 8);
+  assert.is(seen.length, 8);
+  assert.is(sel.bestRow.nComponents, 4);
+  assert.is(sel.best.nComponents, 4);
+  assert.is(sel.bestRow.bic, Math.min(...sel.table.map((r) => r.bic)));
+  const byAic = await selectComponents(blobs, { candidates: [2, 4], criterion: 'aic', randomState: 0, ...quiet });
+  assert.is(byAic.bestRow.aic, Math.min(...byAic.table.map((r) => r.aic)));
+  await rejects(() => selectComponents(blobs, { candidates: [] }), /non-empty list/);
+  await rejects(() => selectComponents(blobs, { covarianceTypes: ['round'] }), /'round' is not one of/);
+  await rejects(() => selectComponents(blobs.slice(0, 3), { candidates: [5, 9] }), /every candidate exceeds the 3 samples/);
+});
+
+test('streamed data (chunks sent on every pass) fits to the same bits as resident data', async () => {
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const X = Array.from({ length: 100 }, () => blobs).flat(); // 20000 rows × 2: several chunks
+    const flat = Float32Array.from(X.flat());
+    const opts = { nComponents: 4, initParams: 'random_from_data', randomState: 4, pool, ...quiet };
+    const resident = await new GaussianMixture(opts).fit(X);
+    const streamed = await new GaussianMixture(opts).fit(pool.stream({ rows: X.length, cols: 2, read: (a, b) => flat.slice(2 * a, 2 * b) }));
+    assert.equal(Array.from(streamed.means.data), Array.from(resident.means.data));
+    assert.is(streamed.lowerBound, resident.lowerBound);
+    const source = { rows: X.length, cols: 2, read: (a, b) => flat.slice(2 * a, 2 * b) };
+    await rejects(() => new GaussianMixture({ ...opts, initParams: 'kmeans' }).fit(pool.stream(source)), /needs the rows in memory/);
+  } finally {
+    pool.close();
+  }
 });
 
 test('non-convergence is a warning, not an error', async () => {

@@ -106,6 +106,30 @@ test('AbortSignal cancels a running call promptly and the pool is usable afterwa
   }
 });
 
+test('a streamed dataset gives the same results as a resident one, from an array or a ChunkSource', async () => {
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const [m, k, n] = [9001, 40, 7];
+    const a = randF32(m * k, 12);
+    const b = randF32(k * n, 13);
+    const resident = await pool.map('gemm', await pool.upload(a, m, k), { b, k, n });
+    const streamed = await pool.map('gemm', pool.stream(a, m, k), { b, k, n });
+    let reads = 0;
+    const source = { rows: m, cols: k, read: async (s, e) => (reads++, a.slice(s * k, e * k)) };
+    const lazy = pool.stream(source);
+    const fromSource = await pool.map('gemm', lazy, { b, k, n });
+    assert.is(reads, lazy.nChunks);
+    for (let i = 0; i < resident.length; i++) {
+      assert.ok(bytesOf(streamed[i]).equals(bytesOf(resident[i])));
+      assert.ok(bytesOf(fromSource[i]).equals(bytesOf(resident[i])));
+    }
+    const bad = pool.stream({ rows: 10, cols: 2, read: () => new Float32Array(3) });
+    await rejects(() => pool.map('gemm', bad, { b: new Float32Array(2), k: 2, n: 1 }), /must return a Float32Array of 20 values/);
+  } finally {
+    pool.close();
+  }
+});
+
 test('a closed pool says so', async () => {
   const pool = await Pool.create({ workers: 1 });
   pool.close();

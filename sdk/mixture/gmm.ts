@@ -3,7 +3,7 @@
 import { GaussfaceError } from '../errors.js';
 import { localEngine } from '../local.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
-import { getPool, type Dataset, type Pool } from '../pool.js';
+import { Dataset, getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
 import type { EStepParams, ChunkStats } from '../tasks/mixture.js';
 import {
@@ -59,6 +59,8 @@ export interface MixtureSample {
 }
 
 const MACHINE_EPS = 2.220446049250313e-16;
+
+const rowsOf = (X: MatrixLike | Dataset) => (X instanceof Dataset ? X.rows : asMatrix(X, 'X').rows);
 
 /**
  * Gaussian mixture model fitted by EM, with scikit-learn's semantics.
@@ -141,7 +143,7 @@ export class GaussianMixture {
   }
 
   /** Fits the model by EM (nInit runs, the best lower bound kept). Resolves to the model itself. */
-  async fit(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+  async fit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
     await this.withData(X, opts.sampleWeight, async (pool, ds, w, total) => {
       const engine = await localEngine();
       const K = this.nComponents;
@@ -177,7 +179,7 @@ export class GaussianMixture {
   }
 
   /** Fits and returns the labels of X under the fitted model (same as fit(X) then predict(X)). */
-  async fitPredict(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<Int32Array> {
+  async fitPredict(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<Int32Array> {
     await this.fit(X, opts);
     return this.predict(X);
   }
@@ -233,27 +235,37 @@ export class GaussianMixture {
     return a;
   }
 
-  /** Uploads X (and weights) to the pool for the duration of `fn`. */
-  private async withData<T>(X: MatrixLike, sampleWeight: ArrayLike<number> | undefined, fn: (pool: Pool, ds: Dataset, w: Dataset | undefined, total: number) => Promise<T>): Promise<T> {
-    const m = asMatrix(X, 'X', { minRows: 1, cols: this.params ? this.nFeatures : undefined });
-    if (m.cols === 0) throw new GaussfaceError('X has no features (0 columns)', 'ESHAPE');
+  /**
+   * Uploads X (and weights) to the pool for the duration of `fn`; a Dataset already in the model's pool is
+   * used as it is (one upload for a whole model-selection sweep).
+   */
+  private async withData<T>(X: MatrixLike | Dataset, sampleWeight: ArrayLike<number> | undefined, fn: (pool: Pool, ds: Dataset, w: Dataset | undefined, total: number) => Promise<T>): Promise<T> {
     const pool = this.options.pool ?? (await getPool());
+    const signal = this.options.signal;
+    const given = X instanceof Dataset ? X : undefined;
+    const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { minRows: 1, cols: this.params ? this.nFeatures : undefined });
+    const [rows, cols] = given ? [given.rows, given.cols] : [m!.rows, m!.cols];
+    if (given && this.params && cols !== this.nFeatures)
+      throw new GaussfaceError(`X has ${cols} columns but ${this.nFeatures} were expected (the model was fitted on ${this.nFeatures} features)`, 'ESHAPE');
+    if (cols === 0) throw new GaussfaceError('X has no features (0 columns)', 'ESHAPE');
     let weights: Float32Array | undefined;
     if (sampleWeight) {
       weights = Float32Array.from(sampleWeight);
-      if (weights.length !== m.rows) throw new GaussfaceError(`sampleWeight has ${weights.length} values but X has ${m.rows} rows`, 'ESHAPE');
+      if (weights.length !== rows) throw new GaussfaceError(`sampleWeight has ${weights.length} values but X has ${rows} rows`, 'ESHAPE');
       if (weights.some((v) => !(v >= 0 && Number.isFinite(v)))) throw new GaussfaceError('sampleWeight must be finite and ≥ 0', 'EINPUT');
     }
-    const signal = this.options.signal;
-    const ds = await pool.upload(m.data, m.rows, m.cols, { signal });
-    const w = weights ? await pool.upload(weights, m.rows, 1, { like: ds, signal }) : undefined;
-    const total = weights ? weights.reduce((s, v) => s + v, 0) : m.rows;
+    const total = weights ? weights.reduce((s, v) => s + v, 0) : rows;
     if (!(total > 0)) throw new GaussfaceError('sampleWeight sums to 0', 'EINPUT');
+    const ds = given ?? (await pool.upload(m!.data, rows, cols, { signal }));
     try {
-      return await fn(pool, ds, w, total);
+      const w = weights ? await pool.upload(weights, rows, 1, { like: ds, signal }) : undefined;
+      try {
+        return await fn(pool, ds, w, total);
+      } finally {
+        if (w) await pool.release(w);
+      }
     } finally {
-      await pool.release(ds);
-      if (w) await pool.release(w);
+      if (!given) await pool.release(ds);
     }
   }
 
@@ -262,7 +274,7 @@ export class GaussianMixture {
   }
 
   /** Log-likelihood of each sample (log density of the mixture), float64. */
-  async scoreSamples(X: MatrixLike): Promise<Float64Array> {
+  async scoreSamples(X: MatrixLike | Dataset): Promise<Float64Array> {
     const p = await this.eParams();
     return this.withData(X, undefined, async (pool, ds) => {
       const parts = await pool.map<Float64Array>('mixture.scoreSamples', ds, p, { signal: this.options.signal });
@@ -273,7 +285,7 @@ export class GaussianMixture {
   }
 
   /** Mean log-likelihood per sample. */
-  async score(X: MatrixLike): Promise<number> {
+  async score(X: MatrixLike | Dataset): Promise<number> {
     const s = await this.scoreSamples(X);
     let t = 0;
     for (const v of s) t += v;
@@ -281,7 +293,7 @@ export class GaussianMixture {
   }
 
   /** Posterior probability of each component for each sample (n × K). */
-  async predictProba(X: MatrixLike): Promise<Matrix<Float32Array>> {
+  async predictProba(X: MatrixLike | Dataset): Promise<Matrix<Float32Array>> {
     const p = await this.eParams();
     return this.withData(X, undefined, async (pool, ds) => {
       const parts = await pool.map<Float32Array>('mixture.responsibilities', ds, p, { signal: this.options.signal });
@@ -292,7 +304,7 @@ export class GaussianMixture {
   }
 
   /** Most probable component of each sample. */
-  async predict(X: MatrixLike): Promise<Int32Array> {
+  async predict(X: MatrixLike | Dataset): Promise<Int32Array> {
     const r = await this.predictProba(X);
     const K = this.nComponents;
     const labels = new Int32Array(r.rows);
@@ -305,14 +317,14 @@ export class GaussianMixture {
   }
 
   /** Bayesian information criterion on X (lower is better). */
-  async bic(X: MatrixLike): Promise<number> {
-    const n = asMatrix(X, 'X').rows;
+  async bic(X: MatrixLike | Dataset): Promise<number> {
+    const n = rowsOf(X);
     return -2 * (await this.score(X)) * n + this.nParameters() * Math.log(n);
   }
 
   /** Akaike information criterion on X (lower is better). */
-  async aic(X: MatrixLike): Promise<number> {
-    const n = asMatrix(X, 'X').rows;
+  async aic(X: MatrixLike | Dataset): Promise<number> {
+    const n = rowsOf(X);
     return -2 * (await this.score(X)) * n + 2 * this.nParameters();
   }
 

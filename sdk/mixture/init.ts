@@ -15,16 +15,19 @@ export async function initialResponsibilities(method: InitParams, pool: Pool, ds
   const oneHotRows = (rows: ArrayLike<number>) => {
     for (let k = 0; k < K; k++) resp[rows[k] * K + k] = 1;
   };
-  if (!ds.source) throw new GaussfaceError('initialisation needs the data rows (dataset has no source)', 'EINPUT');
-  const X = { data: ds.source, shape: [n, ds.cols] as [number, number] };
+  const rowsInMemory = () => {
+    if (!(ds.source instanceof Float32Array))
+      throw new GaussfaceError(`initParams '${method}' needs the rows in memory; for streamed data use 'random_from_data' or 'random', or give meansInit`, 'EINPUT');
+    return { data: ds.source, shape: [n, ds.cols] as [number, number] };
+  };
   switch (method) {
     case 'kmeans': {
-      const km = await new KMeans({ nClusters: K, nInit: 1, randomState: rng.integer(engine, 2 ** 31), pool, signal }).fit(X);
+      const km = await new KMeans({ nClusters: K, nInit: 1, randomState: rng.integer(engine, 2 ** 31), pool, signal }).fit(rowsInMemory());
       km.labels.forEach((label, i) => (resp[i * K + label] = 1));
       break;
     }
     case 'k-means++':
-      oneHotRows((await kmeansPlusPlus(X, K, { randomState: rng.integer(engine, 2 ** 31), pool })).indices);
+      oneHotRows((await kmeansPlusPlus(rowsInMemory(), K, { randomState: rng.integer(engine, 2 ** 31), pool })).indices);
       break;
     case 'random_from_data':
       oneHotRows(rng.choice(engine, n, K));
