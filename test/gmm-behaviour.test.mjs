@@ -112,6 +112,21 @@ test('streamed data (chunks sent on every pass) fits to the same bits as residen
   }
 });
 
+test('partialFit over chunks (stepwise online EM) reaches the full fit', async () => {
+  const X = Array.from({ length: 20 }, () => blobs).flat();
+  const start = { nComponents: 4, randomState: 0, ...quiet };
+  const full = await new GaussianMixture(start).fit(X);
+  const online = new GaussianMixture({ ...start, meansInit: full.means, weightsInit: [0.25, 0.25, 0.25, 0.25], precisionsInit: [].concat(...Array(4).fill([1, 0, 0, 1])) });
+  const chunks = Array.from({ length: 8 }, (_, c) => X.filter((_, i) => i % 8 === c));
+  for (let pass = 0; pass < 6; pass++) for (const chunk of chunks) await online.partialFit(chunk, { stepDecay: 1 });
+  assert.is(online.nIter, 48);
+  // Overlapping blobs: EM itself creeps here, so the online fit is close in likelihood, near in parameters.
+  assert.ok(Math.abs((await online.score(X)) - (await full.score(X))) < 1e-3, 'score');
+  for (let i = 0; i < 8; i++) assert.ok(Math.abs(online.means.data[i] - full.means.data[i]) < 0.1, `mean ${i}`);
+  for (let k = 0; k < 4; k++) assert.ok(Math.abs(online.weights[k] - full.weights[k]) < 0.02, `weight ${k}`);
+  await rejects(() => online.partialFit(X, { stepDecay: 0.3 }), /stepDecay must be in/);
+});
+
 test('non-convergence is a warning, not an error', async () => {
   const warnings = [];
   const gm = await new GaussianMixture({ nComponents: 4, maxIter: 1, randomState: 0, onWarning: (m) => warnings.push(m) }).fit(blobs);

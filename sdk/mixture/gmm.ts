@@ -10,7 +10,8 @@ import {
   COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
   reduceStats, type CovarianceType, type MixtureParams,
 } from './covariance.js';
-import { runEM, type EMProgress } from './em.js';
+import { runEM, statsPass, type EMProgress } from './em.js';
+import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
 import { sampleMixture } from './sample.js';
 
@@ -95,6 +96,8 @@ export class GaussianMixture {
   lowerBounds: number[] = [];
   /** Warnings raised by the last fit. */
   warnings: string[] = [];
+  /** Running sufficient statistics of partialFit (per unit weight) and the centre of their scatter sums. */
+  private running: { stats: ChunkStats; shift: Float64Array; steps: number } | undefined;
 
   constructor(options: GaussianMixtureOptions = {}) {
     this.options = options;
@@ -168,12 +171,46 @@ export class GaussianMixture {
       this.nIter = best!.nIter;
       this.lowerBound = best!.lowerBound;
       this.lowerBounds = best!.lowerBounds;
+      this.running = undefined;
       this.warnings = [];
       if (!this.converged && this.maxIter > 0) {
         const msg = `Best performing initialization did not converge. Try different init parameters, or increase maxIter (${this.maxIter}), tol (${this.tol}) or check for degenerate data.`;
         this.warnings.push(msg);
         (this.options.onWarning ?? ((m: string) => console.warn(`gaussface: ${m}`)))(msg);
       }
+    });
+    return this;
+  }
+
+  /**
+   * Stepwise online EM (Cappé & Moulines, 2009): one E-step on this chunk with the current parameters, its
+   * statistics blended into running ones with step size (t + 1)^−stepDecay, then an M-step. Call it on the
+   * chunks of a stream, for as many passes as needed; the first call initialises from its chunk. `lowerBound`
+   * is the chunk's mean log-likelihood before the update.
+   */
+  async partialFit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number } = {}): Promise<this> {
+    const decay = opts.stepDecay ?? 0.6;
+    if (!(decay > 0.5 && decay <= 1)) throw new GaussfaceError(`stepDecay must be in (0.5, 1], got ${decay}`, 'EINPUT');
+    await this.withData(X, opts.sampleWeight, async (pool, ds, w, total) => {
+      const engine = await localEngine();
+      const [K, d] = [this.nComponents, ds.cols];
+      if (!this.params) {
+        if (ds.rows < K) throw new GaussfaceError(`the first chunk has ${ds.rows} samples but nComponents is ${K}`, 'EINPUT');
+        const seed = this.options.randomState ?? Random.entropySeed();
+        this.params = await this.initialParams(pool, ds, w, engine, new Random(seed, 0), d);
+        this.nFeatures = d;
+      }
+      const settings = { type: this.covarianceType, K, d, tol: this.tol, regCovar: this.regCovar, maxIter: 1, weights: w, totalWeight: total, signal: this.options.signal, init: 0 };
+      const { stats, shift } = await statsPass(pool, ds, engine, settings, this.params);
+      const scaled = scaleStats(stats, 1 / total);
+      const r = this.running;
+      const rho = r ? (r.steps + 1) ** -decay : 1;
+      const blended = r ? blendStats(recentre(r.stats, r.shift, shift, this.covarianceType, K, d), scaled, rho) : scaled;
+      this.params = mStep(engine, this.covarianceType, K, d, blended, shift, this.regCovar);
+      this.running = { stats: blended, shift, steps: (r?.steps ?? 0) + 1 };
+      this.lowerBound = stats.loglik / total;
+      this.lowerBounds.push(this.lowerBound);
+      this.nIter = this.running.steps;
     });
     return this;
   }
