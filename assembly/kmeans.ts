@@ -1,103 +1,200 @@
 // K-Means kernels around the distance GEMM: squared distances ‖x‖² + ‖c‖² − 2·x·c from XC = X·Cᵀ (the SDK runs
-// the GEMM), nearest-centre labels, per-cluster f64 sums, exact inertia, and the two steps of greedy k-means++.
-// Labels are i32; data, norms and distances f32; every sum f64 in row order (same bits in every worker).
+// the GEMM), nearest-centre labels, Hamerly's bounds (which rows need their distances at all), running per-cluster
+// f64 sums, exact distances and inertia, and the two steps of greedy k-means++. Labels are i32; data, norms and
+// GEMM distances f32; bounds and every sum f64 in row order (same bits in every worker).
+
+// Result of scan(): the smallest and second smallest of cnorm[k] − 2·XC[i, k], and the index of the smallest.
+let best1: f32 = 0;
+let best2: f32 = 0;
+let arg1: i32 = 0;
+
+/** Two smallest values of cnorm[k] − 2·row[k] over k < K, first index of the smallest (ties → lowest k). */
+// @ts-ignore: decorator
+@inline function scan(row: usize, K: i32, cnorm: usize): void {
+  const K4 = K & ~3;
+  let b1: f32 = Infinity;
+  let b2: f32 = Infinity;
+  let a1 = 0;
+  if (K4 > 0) {
+    let v1 = f32x4.splat(Infinity);
+    let v2 = f32x4.splat(Infinity);
+    let i1 = i32x4.splat(0);
+    let kv = i32x4(0, 1, 2, 3);
+    const four = i32x4.splat(4);
+    for (let k = 0; k < K4; k += 4) {
+      const o = <usize>k << 2;
+      const xc = v128.load(row + o);
+      const v = f32x4.sub(v128.load(cnorm + o), f32x4.add(xc, xc));
+      const lt1 = f32x4.lt(v, v1);
+      v2 = v128.bitselect(v1, v128.bitselect(v, v2, f32x4.lt(v, v2)), lt1);
+      v1 = v128.bitselect(v, v1, lt1);
+      i1 = v128.bitselect(kv, i1, lt1);
+      kv = i32x4.add(kv, four);
+    }
+    // Lane l holds the first minimum among k ≡ l (mod 4) and its runner-up: the overall minimum is the lowest index
+    // among tied lanes; the overall runner-up is the smaller of the other lanes' minima and the winner's runner-up.
+    const l0 = f32x4.extract_lane(v1, 0), l1 = f32x4.extract_lane(v1, 1), l2 = f32x4.extract_lane(v1, 2), l3 = f32x4.extract_lane(v1, 3);
+    const j0 = i32x4.extract_lane(i1, 0), j1 = i32x4.extract_lane(i1, 1), j2 = i32x4.extract_lane(i1, 2), j3 = i32x4.extract_lane(i1, 3);
+    let w = 0;
+    b1 = l0;
+    a1 = j0;
+    if (l1 < b1 || (l1 == b1 && j1 < a1)) { b1 = l1; a1 = j1; w = 1; }
+    if (l2 < b1 || (l2 == b1 && j2 < a1)) { b1 = l2; a1 = j2; w = 2; }
+    if (l3 < b1 || (l3 == b1 && j3 < a1)) { b1 = l3; a1 = j3; w = 3; }
+    b2 = w == 0 ? f32x4.extract_lane(v2, 0) : w == 1 ? f32x4.extract_lane(v2, 1) : w == 2 ? f32x4.extract_lane(v2, 2) : f32x4.extract_lane(v2, 3);
+    if (w != 0 && l0 < b2) b2 = l0;
+    if (w != 1 && l1 < b2) b2 = l1;
+    if (w != 2 && l2 < b2) b2 = l2;
+    if (w != 3 && l3 < b2) b2 = l3;
+  }
+  for (let k = K4; k < K; k++) {
+    const xc = load<f32>(row + (<usize>k << 2));
+    const v = load<f32>(cnorm + (<usize>k << 2)) - (xc + xc);
+    if (v < b1) {
+      b2 = b1;
+      b1 = v;
+      a1 = k;
+    } else if (v < b2) b2 = v;
+  }
+  best1 = b1;
+  best2 = b2;
+  arg1 = a1;
+}
 
 /**
- * Nearest centre of each row: argmin_k cnorm[k] − 2·XC[i, k] (ties → lowest k). mindist[i] = max(xnorm[i] +
- * that minimum, 0), the squared distance. labels holds the previous labels on entry; returns how many changed.
+ * Nearest centre of each row: argmin_k cnorm[k] − 2·XC[i, k] (ties → lowest k). labels holds the previous labels
+ * on entry; returns how many changed.
  */
-export function kmeans_assign(n: i32, K: i32, XC: usize, ldxc: i32, cnorm: usize, xnorm: usize, labels: usize, mindist: usize): i32 {
-  const K4 = K & ~3;
+export function kmeans_assign(n: i32, K: i32, XC: usize, ldxc: i32, cnorm: usize, labels: usize): i32 {
   let changed = 0;
   for (let i = 0; i < n; i++) {
-    const row = XC + ((<usize>i * <usize>ldxc) << 2);
-    let best: f32 = Infinity;
-    let bi = 0;
-    if (K4 > 0) {
-      let bv = f32x4.splat(Infinity);
-      let bidx = i32x4.splat(0);
-      let kv = i32x4(0, 1, 2, 3);
-      const four = i32x4.splat(4);
-      for (let k = 0; k < K4; k += 4) {
-        const o = <usize>k << 2;
-        const xc = v128.load(row + o);
-        const v = f32x4.sub(v128.load(cnorm + o), f32x4.add(xc, xc));
-        const lt = f32x4.lt(v, bv);
-        bv = v128.bitselect(v, bv, lt);
-        bidx = v128.bitselect(kv, bidx, lt);
-        kv = i32x4.add(kv, four);
-      }
-      best = f32x4.extract_lane(bv, 0);
-      bi = i32x4.extract_lane(bidx, 0);
-      // Lane l holds the first minimum among k ≡ l (mod 4): the overall first minimum is the lowest index among ties.
-      const v1 = f32x4.extract_lane(bv, 1), i1 = i32x4.extract_lane(bidx, 1);
-      if (v1 < best || (v1 == best && i1 < bi)) { best = v1; bi = i1; }
-      const v2 = f32x4.extract_lane(bv, 2), i2 = i32x4.extract_lane(bidx, 2);
-      if (v2 < best || (v2 == best && i2 < bi)) { best = v2; bi = i2; }
-      const v3 = f32x4.extract_lane(bv, 3), i3 = i32x4.extract_lane(bidx, 3);
-      if (v3 < best || (v3 == best && i3 < bi)) { best = v3; bi = i3; }
-    }
-    for (let k = K4; k < K; k++) {
-      const xc = load<f32>(row + (<usize>k << 2));
-      const v = load<f32>(cnorm + (<usize>k << 2)) - (xc + xc);
-      if (v < best) {
-        best = v;
-        bi = k;
-      }
-    }
+    scan(XC + ((<usize>i * <usize>ldxc) << 2), K, cnorm);
     const lp = labels + (<usize>i << 2);
-    if (load<i32>(lp) != bi) changed++;
-    store<i32>(lp, bi);
-    const dist = load<f32>(xnorm + (<usize>i << 2)) + best;
-    store<f32>(mindist + (<usize>i << 2), dist > 0 ? dist : 0);
+    if (load<i32>(lp) != arg1) changed++;
+    store<i32>(lp, arg1);
   }
   return changed;
 }
 
-/**
- * Per-cluster sums for the centre update: sums[l, :] += w_i·x_i and counts[l] += w_i with l = labels[i]
- * (w = 0: unit weights). X is n × d dense. Returns Σ_i w_i·mindist[i] (the inertia of the labels' centres).
- */
-export function kmeans_sums(n: i32, d: i32, X: usize, labels: usize, w: usize, mindist: usize, sums: usize, counts: usize): f64 {
-  let inertia: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const l = load<i32>(labels + (<usize>i << 2));
-    const wi: f64 = w ? <f64>load<f32>(w + (<usize>i << 2)) : 1;
-    const x = X + ((<usize>i * <usize>d) << 2);
-    const s = sums + ((<usize>l * <usize>d) << 3);
-    const wv = f64x2.splat(wi);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const o = <usize>j << 3;
-      const xv = f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>j << 2)));
-      v128.store(s + o, f64x2.add(v128.load(s + o), w ? f64x2.mul(wv, xv) : xv));
-    }
-    if (j < d) store<f64>(s + (<usize>j << 3), load<f64>(s + (<usize>j << 3)) + wi * <f64>load<f32>(x + (<usize>j << 2)));
-    const cp = counts + (<usize>l << 3);
-    store<f64>(cp, load<f64>(cp) + wi);
-    inertia += wi * <f64>load<f32>(mindist + (<usize>i << 2));
+/** ‖x − c‖ in f64 for d f32 values x and d f64 values c. */
+function distance(d: i32, x: usize, c: usize): f64 {
+  let acc = f64x2.splat(0);
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    const t = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>j << 2))), v128.load(c + (<usize>j << 3)));
+    acc = f64x2.add(acc, f64x2.mul(t, t));
   }
-  return inertia;
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (j < d) {
+    const t = <f64>load<f32>(x + (<usize>j << 2)) - load<f64>(c + (<usize>j << 3));
+    s += t * t;
+  }
+  return Math.sqrt(s);
+}
+
+/**
+ * Hamerly's bounds for one Lloyd step (exact in exact arithmetic: a skipped row keeps the nearest centre). After
+ * the centres moved by delta[k] (f64 K; dmax1/dmax2 the two largest, amax the index of the largest):
+ * u[i] += delta[label], l[i] −= largest move of another centre; a row whose upper bound is not above
+ * max(s[label], l[i]) (s[k] = half the distance from centre k to the nearest other one) keeps its label, else the
+ * upper bound is tightened to the exact distance to C[label] (C: K × d f64) and tested again. Writes the rows
+ * that need all their distances to idx; returns their count. u, l: f64.
+ */
+export function kmeans_bounds(n: i32, d: i32, X: usize, labels: usize, u: usize, l: usize, C: usize, delta: usize, s: usize, dmax1: f64, dmax2: f64, amax: i32, idx: usize): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const a = load<i32>(labels + (<usize>i << 2));
+    const up = u + (<usize>i << 3);
+    const lp = l + (<usize>i << 3);
+    let ui = load<f64>(up) + load<f64>(delta + (<usize>a << 3));
+    const li = load<f64>(lp) - (a == amax ? dmax2 : dmax1);
+    const m = max(load<f64>(s + (<usize>a << 3)), li);
+    if (ui > m) {
+      ui = distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>a * <usize>d) << 3));
+      if (ui > m) {
+        store<i32>(idx + (<usize>count << 2), i);
+        count++;
+      }
+    }
+    store<f64>(up, ui);
+    store<f64>(lp, li);
+  }
+  return count;
+}
+
+/** out[r, :] = X[idx[r], :] for r < m (row gather, d f32 columns). */
+export function kmeans_gather(m: i32, d: i32, X: usize, idx: usize, out: usize): void {
+  const bytes = <usize>d << 2;
+  for (let r = 0; r < m; r++) memory.copy(out + <usize>r * bytes, X + <usize>load<i32>(idx + (<usize>r << 2)) * bytes, bytes);
+}
+
+/**
+ * Full assignment of m rows (row r is row idx[r] of the chunk; idx = 0: row r itself) from their distance GEMM
+ * XC (m × K): new label, fresh Hamerly bounds u = √(d₁ + η), l = √(d₂ − η) (η = 5e-7·√d·(‖x‖² + max‖c‖²)
+ * covers the float32 error of the GEMM trick, so the bounds hold for the exact distances), and the label change applied
+ * to the chunk's running cluster sums (sums K × d, wsum K f64; members K i32 — a cluster left with no member is
+ * reset to exact zeros). Old label −1: a fresh row. w = 0: unit weights. Returns the number of changed labels.
+ */
+export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, idx: usize, X: usize, xnorm: usize, w: usize, labels: usize, u: usize, l: usize, sums: usize, wsum: usize, members: usize): i32 {
+  let cmax: f32 = 0;
+  for (let k = 0; k < K; k++) cmax = max(cmax, load<f32>(cnorm + (<usize>k << 2)));
+  const rel = 5e-7 * Math.sqrt(<f64>d);
+  let changed = 0;
+  for (let r = 0; r < m; r++) {
+    const i = idx ? load<i32>(idx + (<usize>r << 2)) : r;
+    scan(XC + ((<usize>r * <usize>K) << 2), K, cnorm);
+    const xn = load<f32>(xnorm + (<usize>i << 2));
+    const eta = rel * (<f64>xn + <f64>cmax);
+    store<f64>(u + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best1, 0) + eta));
+    store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best2 - eta, 0)));
+    const lp = labels + (<usize>i << 2);
+    const old = load<i32>(lp);
+    if (old == arg1) continue;
+    changed++;
+    store<i32>(lp, arg1);
+    const x = X + ((<usize>i * <usize>d) << 2);
+    const wi: f64 = w ? <f64>load<f32>(w + (<usize>i << 2)) : 1;
+    if (old >= 0) move(d, x, -wi, K, old, sums, wsum, members, -1);
+    move(d, x, wi, K, arg1, sums, wsum, members, 1);
+  }
+  return changed;
+}
+
+/** sums[k, :] += wi·x, wsum[k] += wi, members[k] += dm; a cluster with no member left is set to exact zeros. */
+function move(d: i32, x: usize, wi: f64, K: i32, k: i32, sums: usize, wsum: usize, members: usize, dm: i32): void {
+  const s = sums + ((<usize>k * <usize>d) << 3);
+  const mp = members + (<usize>k << 2);
+  const cnt = load<i32>(mp) + dm;
+  store<i32>(mp, cnt);
+  if (cnt == 0) {
+    memory.fill(s, 0, <usize>d << 3);
+    store<f64>(wsum + (<usize>k << 3), 0);
+    return;
+  }
+  const wv = f64x2.splat(wi);
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    const o = <usize>j << 3;
+    v128.store(s + o, f64x2.add(v128.load(s + o), f64x2.mul(wv, f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>j << 2))))));
+  }
+  if (j < d) store<f64>(s + (<usize>j << 3), load<f64>(s + (<usize>j << 3)) + wi * <f64>load<f32>(x + (<usize>j << 2)));
+  store<f64>(wsum + (<usize>k << 3), load<f64>(wsum + (<usize>k << 3)) + wi);
+}
+
+/** out[i] = ‖x_i − C[labels[i]]‖² exactly in f64 (C: K × d f64). */
+export function kmeans_row_dist(n: i32, d: i32, X: usize, labels: usize, C: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const r = distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3));
+    store<f64>(out + (<usize>i << 3), r * r);
+  }
 }
 
 /** Σ_i w_i·‖x_i − C[labels[i]]‖², exactly in f64 (C: K × d f64; w = 0: unit weights). */
 export function kmeans_inertia(n: i32, d: i32, X: usize, labels: usize, w: usize, C: usize): f64 {
   let total: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const x = X + ((<usize>i * <usize>d) << 2);
-    const c = C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3);
-    let acc = f64x2.splat(0);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const t = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>j << 2))), v128.load(c + (<usize>j << 3)));
-      acc = f64x2.add(acc, f64x2.mul(t, t));
-    }
-    let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    if (j < d) {
-      const t = <f64>load<f32>(x + (<usize>j << 2)) - load<f64>(c + (<usize>j << 3));
-      s += t * t;
-    }
-    total += w ? <f64>load<f32>(w + (<usize>i << 2)) * s : s;
+    const r = distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3));
+    total += w ? <f64>load<f32>(w + (<usize>i << 2)) * (r * r) : r * r;
   }
   return total;
 }

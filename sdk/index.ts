@@ -8,3 +8,4 @@ export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type K
 export { PCA, type PCAOptions, type SvdSolver } from './pca.js';
 export { GaussianMixture, type GaussianMixtureOptions, type MixtureSample, type CovarianceType, type EMProgress, type InitParams } from './mixture/gmm.js';
 export { selectComponents, type SelectOptions, type SelectionRow, type Selection } from './mixture/select.js';
+export { generate, type GenerateOptions, type GenerateResult, type PipelineProgress } from './pipelines/generate.js';

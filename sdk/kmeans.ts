@@ -1,15 +1,16 @@
 // KMeans: scikit-learn 1.2's estimator with Lloyd's algorithm, and its greedy k-means++ seeding, fitted in the
-// worker pool. The data is centred on its column means once and kept resident ("prepared" chunks); each Lloyd
-// iteration is one pass that returns per-chunk cluster sums, reduced in chunk order, so a seeded fit gives the
-// same bits with any number of workers.
+// worker pool. The data is centred on its column means once and kept resident ("prepared" chunks, with labels,
+// Hamerly's distance bounds and running cluster sums); each Lloyd iteration is one pass that computes distances
+// only for the rows whose bounds allow a change, and returns per-chunk cluster sums reduced in chunk order, so a
+// seeded fit gives the same bits with any number of workers.
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
-import { columnMeans, sumParts, uploadForFit } from './pca.js';
+import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
 import { getPool, type Dataset, type Pool } from './pool.js';
 import { Random } from './random.js';
-import type { FarPart, LloydPart } from './tasks/kmeans.js';
+import { preparedCols, type FarPart, type LloydPart } from './tasks/kmeans.js';
 
 /** What `onProgress` receives after every Lloyd iteration. */
 export interface KMeansProgress {
@@ -17,8 +18,8 @@ export interface KMeansProgress {
   init: number;
   /** Iteration number (1-based). */
   iteration: number;
-  /** Inertia of this iteration's labels with the centres they were assigned to. */
-  inertia: number;
+  /** Samples whose distances were computed (the others were settled by Hamerly's bounds). */
+  computed: number;
   /** Σ‖Δcentre‖² of this iteration's update. */
   centerShift: number;
   /** Samples whose label changed. */
@@ -54,9 +55,10 @@ export interface KMeansOptions {
 /** Rows to cluster, resident in the pool as prepared chunks (centred on `mean`). */
 interface Prepared {
   pool: Pool;
-  raw: Dataset;
-  /** Prepared chunks, d + 3 columns (see tasks/kmeans.ts). */
+  /** Prepared chunks (see tasks/kmeans.ts); the uploaded rows themselves are released once these exist. */
   P: Dataset;
+  d: number;
+  K: number;
   weights?: Dataset;
   mean: Float64Array;
   /** Σ ‖x − mean‖² (for the tolerance). */
@@ -80,11 +82,12 @@ async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWei
     const weights = sampleWeight ? await pool.upload(sampleWeight, n, 1, { like: raw, signal }) : undefined;
     if (weights) held.push(weights);
     const m = mean ?? (await columnMeans(pool, raw, signal));
-    const P = pool.derive(raw, d + 3);
+    const P = pool.derive(raw, preparedCols(raw.chunkRows, d, K));
     held.push(P);
-    const ssq = (await pool.map<number>('kmeans.prepare', raw, { mean: m, into: P.id }, { signal, into: P })).reduce((a, b) => a + b, 0);
+    const ssq = (await pool.map<number>('kmeans.prepare', raw, { mean: m, K, into: P.id }, { signal, into: P })).reduce((a, b) => a + b, 0);
+    await pool.release(raw);
     const row = (i: number) => Float32Array.from(X.row(i), (v, j) => v - m[j]);
-    return { pool, raw, P, weights, mean: m, ssq, row, release };
+    return { pool, P, d, K, weights, mean: m, ssq, row, release };
   } catch (err) {
     await release();
     throw err;
@@ -106,9 +109,8 @@ function checkedWeights(sampleWeight: ArrayLike<number> | undefined, n: number):
  * Returns the indices of the chosen rows. Two passes per centre: commit + locate, then candidate distances.
  */
 async function plusPlus(data: Prepared, K: number, rng: Random, engine: Engine, sampleWeight: Float32Array | undefined, signal?: AbortSignal): Promise<Int32Array> {
-  const { pool, P } = data;
+  const { pool, P, d } = data;
   const n = P.rows;
-  const d = P.cols - 3;
   const trials = 2 + Math.floor(Math.log(K));
   const wId = data.weights?.id;
   const state = pool.derive(P, 1 + trials);
@@ -118,7 +120,7 @@ async function plusPlus(data: Prepared, K: number, rng: Random, engine: Engine, 
     const distances = async (cand: ArrayLike<number>, first: boolean) => {
       const rows = new Float32Array(cand.length * d);
       Array.from(cand).forEach((c, j) => rows.set(data.row(c), j * d));
-      const params = { rows, L: cand.length, d, state: state.id, width: 1 + trials, first, wId };
+      const params = { rows, L: cand.length, d, K: data.K, state: state.id, width: 1 + trials, first, wId };
       return pool.map<Float64Array>('kmeans.ppDist', P, params, { signal, into: state });
     };
     // Per-chunk potentials of the committed candidate; `best` is its column in the state's candidate block.
@@ -184,7 +186,6 @@ interface LloydResult {
 }
 
 interface LloydSettings {
-  K: number;
   maxIter: number;
   /** Absolute tolerance on Σ‖Δcentre‖². */
   tol: number;
@@ -195,35 +196,36 @@ interface LloydSettings {
 
 /**
  * scikit-learn's _kmeans_single_lloyd: assign + update until the labels stop changing (strict convergence) or the
- * centres move less than tol; after a tol stop the labels are recomputed for the final centres.
+ * centres move less than tol; after a tol stop the labels are recomputed for the final centres. The assignment
+ * skips the rows Hamerly's bounds settle, which gives the same labels with far fewer distances.
  */
 async function lloyd(data: Prepared, start: Float64Array, s: LloydSettings): Promise<LloydResult> {
-  const { pool, P } = data;
-  const { K } = s;
-  const d = P.cols - 3;
+  const { pool, P, d, K } = data;
   const wId = data.weights?.id;
   let centres = start;
+  let previous = start;
   let strict = false;
   let it = 0;
   for (; it < s.maxIter; it++) {
-    const parts = await pool.map<LloydPart>('kmeans.lloyd', P, { centres: Float32Array.from(centres), K, d, wId, fresh: it === 0 }, { signal: s.signal });
+    const params = { centres: Float32Array.from(centres), exact: centres, K, d, wId, fresh: it === 0, ...moves(previous, centres, K, d) };
+    const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));
     const changed = parts.reduce((a, p) => a + p.changed, 0);
-    const inertia = parts.reduce((a, p) => a + p.inertia, 0);
-    await relocateEmpty(data, sums, counts, d, s.signal);
+    await relocateEmpty(data, centres, sums, counts, s.signal);
     const next = new Float64Array(K * d);
     let shift = 0;
     for (let k = 0; k < K; k++) {
       const alpha = counts[k] > 0 ? 1 / counts[k] : 1;
       for (let j = 0; j < d; j++) {
-        const v = counts[k] > 0 ? sums[k * d + j] * alpha : sums[k * d + j];
+        const v = sums[k * d + j] * alpha;
         next[k * d + j] = v;
         shift += (v - centres[k * d + j]) ** 2;
       }
     }
+    previous = centres;
     centres = next;
-    s.onProgress?.({ init: s.init, iteration: it + 1, inertia, centerShift: shift, changed });
+    s.onProgress?.({ init: s.init, iteration: it + 1, centerShift: shift, changed, computed: parts.reduce((a, p) => a + p.computed, 0) });
     if (changed === 0) {
       strict = true;
       break;
@@ -239,14 +241,43 @@ async function lloyd(data: Prepared, start: Float64Array, s: LloydSettings): Pro
 }
 
 /**
+ * What Hamerly's bounds need about a centre update: each centre's move (with a relative 1e-9 margin, so that
+ * rounding never makes a bound too tight), the two largest and the index of the largest, and s[k] = half the
+ * distance from centre k to its nearest other centre (shrunk by the same margin).
+ */
+function moves(previous: Float64Array, centres: Float64Array, K: number, d: number) {
+  const dist = (a: Float64Array, i: number, b: Float64Array, j: number) => {
+    let t = 0;
+    for (let c = 0; c < d; c++) t += (a[i * d + c] - b[j * d + c]) ** 2;
+    return Math.sqrt(t);
+  };
+  const delta = new Float64Array(K);
+  let [dmax1, dmax2, amax] = [0, 0, 0];
+  for (let k = 0; k < K; k++) {
+    delta[k] = dist(previous, k, centres, k) * (1 + 1e-9);
+    if (delta[k] > dmax1) [dmax2, dmax1, amax] = [dmax1, delta[k], k];
+    else if (delta[k] > dmax2) dmax2 = delta[k];
+  }
+  const s = new Float64Array(K).fill(Infinity);
+  for (let a = 0; a < K; a++)
+    for (let b = a + 1; b < K; b++) {
+      const h = 0.5 * dist(centres, a, centres, b) * (1 - 1e-9);
+      if (h < s[a]) s[a] = h;
+      if (h < s[b]) s[b] = h;
+    }
+  return { delta, dmax1, dmax2, amax, s };
+}
+
+/**
  * scikit-learn's _relocate_empty_clusters_dense: each empty cluster takes one of the points farthest from their
  * centre (largest first, ties → lower row), moved out of its old cluster's sums.
  */
-async function relocateEmpty(data: Prepared, sums: Float64Array, counts: Float64Array, d: number, signal?: AbortSignal): Promise<void> {
+async function relocateEmpty(data: Prepared, centres: Float64Array, sums: Float64Array, counts: Float64Array, signal?: AbortSignal): Promise<void> {
+  const { d, K } = data;
   const empty: number[] = [];
   counts.forEach((c, k) => c === 0 && empty.push(k));
   if (!empty.length) return;
-  const parts = await data.pool.map<FarPart>('kmeans.farthest', data.P, { m: empty.length, d, wId: data.weights?.id }, { signal });
+  const parts = await data.pool.map<FarPart>('kmeans.farthest', data.P, { m: empty.length, d, K, exact: centres, wId: data.weights?.id }, { signal });
   const far = parts.flatMap((p) => p.index.map((index, r) => ({ index, dist: p.dist[r], label: p.label[r], weight: p.weight[r], row: p.rows.subarray(r * d, (r + 1) * d) })));
   far.sort((a, b) => b.dist - a.dist || a.index - b.index);
   if (!far.length || far[0].dist === 0) return; // more clusters than distinct points: nothing to gain
@@ -351,7 +382,7 @@ export class KMeans {
           start = new Float64Array(K * d);
           rows.forEach((r, k) => start.set(data.row(r), k * d));
         }
-        const r = await lloyd(data, start, { K, maxIter: this.maxIter, tol, init: run, signal, onProgress: this.options.onProgress });
+        const r = await lloyd(data, start, { maxIter: this.maxIter, tol, init: run, signal, onProgress: this.options.onProgress });
         if (!best || r.inertia < best.inertia) best = r;
       }
       const centres = best!.centres.map((v, i) => v + data.mean[i % d]);
@@ -403,8 +434,7 @@ export class KMeans {
 
   private labelsAndInertia(X: MatrixLike, sampleWeight?: ArrayLike<number>): Promise<{ labels: Int32Array; inertia: number }> {
     return this.withData(X, sampleWeight, async (data, centres) => {
-      const K = this.nClusters;
-      const d = data.P.cols - 3;
+      const { K, d } = data;
       const params = { centres: Float32Array.from(centres), exact: centres, K, d, wId: data.weights?.id, relabel: true };
       const parts = await data.pool.map<{ labels: Int32Array; inertia: number }>('kmeans.finish', data.P, params, { signal: this.options.signal });
       const labels = new Int32Array(data.P.rows);
@@ -417,7 +447,7 @@ export class KMeans {
   async transform(X: MatrixLike): Promise<Matrix<Float32Array>> {
     return this.withData(X, undefined, async (data, centres) => {
       const K = this.nClusters;
-      const parts = await data.pool.map<Float32Array>('kmeans.transform', data.P, { centres: Float32Array.from(centres), K, d: data.P.cols - 3 }, { signal: this.options.signal });
+      const parts = await data.pool.map<Float32Array>('kmeans.transform', data.P, { centres: Float32Array.from(centres), exact: centres, K, d: data.d }, { signal: this.options.signal });
       const out = new Float32Array(data.P.rows * K);
       parts.forEach((p, i) => out.set(p, data.P.chunkRange(i)[0] * K));
       return new Matrix(data.P.rows, K, out);

@@ -1,52 +1,14 @@
 // PCA: scikit-learn 1.2's estimator (same parameters, solver choice, sign convention and probabilistic model),
 // fitted in the worker pool. 'full' reduces the exact f64 covariance over the resident chunks and takes its
 // eigendecomposition; 'randomized' is Halko et al.'s range finder with every pass streaming over the chunks.
-// Also home of the fit-time helpers K-Means shares (chunking of a fit, column means).
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
+import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
 import { Dataset, getPool, type Pool } from './pool.js';
 import { Random } from './random.js';
 import type { SketchPart } from './tasks/pca.js';
-
-// ---------------------------------------------------------------------------------------------------------
-// Shared fit-time helpers
-
-/** At most this many chunks per fit (bounded per-call results, balanced workers). */
-const MAX_CHUNKS = 64;
-const MIN_CHUNK_BYTES = 1 << 16;
-const MAX_CHUNK_BYTES = 1 << 26;
-
-/**
- * Rows per chunk for a fit whose per-chunk statistics take `statBytes`: at most 64 chunks, statistics at most a
- * quarter of the chunk, chunks between 64 KiB and 64 MiB. A function of the shape only (never of the number of
- * workers), so chunk-order reductions give the same bits with any pool.
- */
-export function fitChunkRows(n: number, d: number, statBytes: number): number {
-  const rowBytes = 4 * Math.max(1, d);
-  let r = Math.max(Math.ceil(n / MAX_CHUNKS), Math.ceil((4 * statBytes) / rowBytes), Math.ceil(MIN_CHUNK_BYTES / rowBytes));
-  r = Math.min(r, Math.floor(MAX_CHUNK_BYTES / rowBytes));
-  return Math.max(8, Math.ceil(r / 8) * 8);
-}
-
-/** Uploads n × d rows chunked by `fitChunkRows`. */
-export function uploadForFit(pool: Pool, data: Float32Array, n: number, d: number, statBytes: number, signal?: AbortSignal): Promise<Dataset> {
-  return pool.upload(data, n, d, { like: new Dataset(n, d, fitChunkRows(n, d, statBytes), null), signal });
-}
-
-/** Column means of a resident dataset (f64 sums reduced in chunk order). */
-export async function columnMeans(pool: Pool, ds: Dataset, signal?: AbortSignal): Promise<Float64Array> {
-  const sum = sumParts(await pool.map<Float64Array>('pca.colSums', ds, {}, { signal }));
-  return sum.map((s) => s / ds.rows);
-}
-
-/** Element-wise sum of per-chunk arrays, in chunk order (f64). */
-export function sumParts(parts: ArrayLike<number>[]): Float64Array {
-  const out = new Float64Array(parts[0].length);
-  for (const p of parts) for (let i = 0; i < out.length; i++) out[i] += p[i];
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Small dense maths in the calling thread's engine

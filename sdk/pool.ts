@@ -149,15 +149,16 @@ export class Pool {
   }
 
   /**
-   * Sends `rows × cols` float32 rows to the workers, once, as fixed-size chunks. `like` gives the chunking
-   * of another dataset over the same rows (per-row weights or responsibilities next to the data).
+   * Sends `rows × cols` float32 rows to the workers, once, as fixed-size chunks: `chunkRows` rows each (a
+   * function of the shape only, never of the worker count), or the chunking of `like`, another dataset over
+   * the same rows (per-row weights or responsibilities next to the data).
    */
-  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset } = {}): Promise<Dataset> {
+  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number } = {}): Promise<Dataset> {
     if (data.length !== rows * cols)
       throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
     if (opts.like && opts.like.rows !== rows)
       throw new GaussfaceError(`upload: ${rows} rows cannot be chunked like a dataset of ${opts.like.rows}`, 'ESHAPE');
-    const ds = new Dataset(rows, cols, opts.like?.chunkRows ?? chunkRowsFor(cols), data);
+    const ds = new Dataset(rows, cols, opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols), data);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], (w) => this.ensureResident(w, ds));
     return ds;
   }

@@ -3,6 +3,7 @@
 // written once, in em.ts.
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
+import { sumParts } from '../fitdata.js';
 import type { ChunkStats, EStepParams } from '../tasks/mixture.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
@@ -42,17 +43,12 @@ const collapsed = (detail: string) =>
 
 /** Sums per-chunk statistics in chunk order (the order that makes results independent of the worker count). */
 export function reduceStats(parts: ChunkStats[]): ChunkStats {
-  const [first, ...rest] = parts;
-  const acc: ChunkStats = { loglik: first.loglik, nk: first.nk.slice(), sx: first.sx.slice(), s2: first.s2.slice() };
-  for (const p of rest) {
-    acc.loglik += p.loglik;
-    for (const key of ['nk', 'sx', 's2'] as const) {
-      const a = acc[key];
-      const b = p[key];
-      for (let i = 0; i < a.length; i++) a[i] += b[i];
-    }
-  }
-  return acc;
+  return {
+    loglik: parts.reduce((t, p) => t + p.loglik, 0),
+    nk: sumParts(parts.map((p) => p.nk)),
+    sx: sumParts(parts.map((p) => p.sx)),
+    s2: sumParts(parts.map((p) => p.s2)),
+  };
 }
 
 /**

@@ -1,24 +1,37 @@
-// Worker side of K-Means: per resident chunk, the Lloyd step (distance GEMM, labels, per-cluster f64 sums), the
+// Worker side of K-Means: per resident chunk, the Lloyd step (bounds, distance GEMM of the unsettled rows, labels,
+// running per-cluster f64 sums), the
 // final labels and exact inertia, distances for transform, the farthest points for empty clusters, and the two
 // passes of each greedy k-means++ step. Results are per chunk, reduced by the caller in chunk order.
 //
-// A "prepared" chunk (dataset of d + 3 columns, made by kmeans.prepare) holds, one block after the other:
-//   Xc (rows × d, f32: the rows minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) | squared
-//   distance to the nearest centre (rows, f32).
+// A "prepared" chunk (made by kmeans.prepare; its dataset's width is preparedCols) holds, one block after the
+// other, f64 first: Hamerly's upper and lower bounds (rows each) | running cluster sums (K × d) | their weights
+// (K) | then Xc (rows × d, f32: the rows minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) |
+// members per cluster (K, i32).
 // A k-means++ state chunk (1 + L columns) holds: closest squared distance (rows) | candidate distances (rows × L).
 import type { Engine } from '../engine.js';
 import type { Chunk, Task } from '../executor.js';
 
 type Take = (bytes: number) => number;
 
-/** Byte offsets of the blocks of a prepared chunk. */
-function prepared(c: Chunk, d: number) {
-  const x = c.ptr;
-  const xnorm = x + c.rows * d * 4;
-  const labels = xnorm + c.rows * 4;
-  const mindist = labels + c.rows * 4;
-  return { x, xnorm, labels, mindist };
+/** Byte offsets of the blocks of a prepared chunk of `rows` rows at `ptr`. */
+function layout(ptr: number, rows: number, d: number, K: number) {
+  const u = ptr;
+  const l = u + rows * 8;
+  const sums = l + rows * 8;
+  const wsum = sums + K * d * 8;
+  const x = wsum + K * 8;
+  const xnorm = x + rows * d * 4;
+  const labels = xnorm + rows * 4;
+  const members = labels + rows * 4;
+  return { u, l, sums, wsum, x, xnorm, labels, members, bytes: members + K * 4 - ptr };
 }
+
+/** Width (f32 columns) of a prepared dataset: its chunks hold `layout`'s blocks. */
+export function preparedCols(rows: number, d: number, K: number): number {
+  return Math.ceil(layout(0, rows, d, K).bytes / 4 / Math.max(1, rows));
+}
+
+const prepared = (c: Chunk, d: number, K: number) => layout(c.ptr, c.rows, d, K);
 
 /** Copies K centre rows (K × d, f32) into the engine transposed (d × K), with their squared norms (K, f32). */
 function putCentres(e: Engine, take: Take, rows: Float32Array, K: number, d: number): { ct: number; cnorm: number } {
@@ -41,15 +54,17 @@ function putCentres(e: Engine, take: Take, rows: Float32Array, K: number, d: num
 const maxRows = (chunks: readonly Chunk[]) => Math.max(0, ...chunks.map((c) => c.rows));
 const weightsOf = (resident: (id: number, i: number) => Chunk, c: Chunk, wId?: number) => (wId === undefined ? 0 : resident(wId, c.index).ptr);
 
-/** XC = Xc·Cᵀ (rows × K) for a prepared chunk. */
-function distanceGemm(e: Engine, c: Chunk, d: number, K: number, ct: number, XC: number): void {
-  e.call('gemm', 0, 0, c.rows, K, d, 1, c.ptr, d, ct, K, 0, XC, K);
+/** XC = Xc·Cᵀ (rows × K) for `rows` prepared rows at `x`. */
+function distanceGemm(e: Engine, rows: number, x: number, d: number, K: number, ct: number, XC: number): void {
+  e.call('gemm', 0, 0, rows, K, d, 1, x, d, ct, K, 0, XC, K);
 }
 
 export interface PrepareParams {
   /** Column means (f64, d). */
   mean: Float64Array;
-  /** Id of the derived dataset (d + 3 columns) that receives the prepared chunks. */
+  /** Clusters the chunks are prepared for. */
+  K: number;
+  /** Id of the derived dataset that receives the prepared chunks. */
   into: number;
 }
 
@@ -62,61 +77,96 @@ const prepare: Task = ({ engine: e, chunks, keep }, p: PrepareParams) =>
     return chunks.map((c) =>
       e.scoped((t) => {
         const n = c.rows;
-        const buf = t(n * (d + 3) * 4);
+        const cols = preparedCols(n, d, p.K);
+        const buf = t(n * cols * 4);
+        e.u32(buf, n * cols).fill(0);
         const norms = t(n * 8);
-        const ssq = e.call('center_rows_f64', n, d, c.ptr, d, mean, buf, norms);
-        const { xnorm, labels, mindist } = prepared({ ...c, ptr: buf }, d);
-        e.call('f64_to_f32', n, norms, xnorm);
-        e.i32(labels, n).fill(-1);
-        e.f32(mindist, n).fill(0);
-        keep(p.into, c, e.f32(buf, n * (d + 3)).slice(), d + 3);
+        const b = layout(buf, n, d, p.K);
+        const ssq = e.call('center_rows_f64', n, d, c.ptr, d, mean, b.x, norms);
+        e.call('f64_to_f32', n, norms, b.xnorm);
+        keep(p.into, c, e.f32(buf, n * cols).slice(), cols);
         return ssq;
       }),
     );
   });
 
 export interface CentresParams {
-  /** Centres in the centred coordinates, K × d (f32). */
+  /** Centres in the centred coordinates, K × d (f32 for the GEMM, f64 for exact distances). */
   centres: Float32Array;
+  exact: Float64Array;
   K: number;
   d: number;
   /** Resident sample-weight dataset (1 column), if any. */
   wId?: number;
 }
 
+export interface LloydParams extends CentresParams {
+  /** First step of a run: no labels or bounds yet. */
+  fresh: boolean;
+  /** How far each centre moved since the last step, its two largest values and the index of the largest. */
+  delta: Float64Array;
+  dmax1: number;
+  dmax2: number;
+  amax: number;
+  /** Half the distance from each centre to its nearest other centre. */
+  s: Float64Array;
+}
+
 /** Per-chunk result of a Lloyd step. */
 export interface LloydPart {
-  /** Σ w·x per cluster (K × d, f64) and Σ w (K). */
+  /** Σ w·x per cluster (K × d, f64) and Σ w (K) over the chunk's rows with their new labels. */
   sums: Float64Array;
   counts: Float64Array;
   /** Labels that differ from the chunk's previous ones. */
   changed: number;
-  /** Σ w·(squared distance to the nearest centre). */
-  inertia: number;
+  /** Rows whose distances were computed (the others were settled by their bounds). */
+  computed: number;
 }
 
-/** One Lloyd step on each prepared chunk: labels for `centres` (kept resident), then the cluster sums. */
-const lloyd: Task = ({ engine: e, chunks, resident }, p: CentresParams & { fresh: boolean }) =>
+/**
+ * One Lloyd step on each prepared chunk: Hamerly's bounds pick the rows that may change cluster, only those go
+ * through the distance GEMM; labels, bounds and the running cluster sums stay resident.
+ */
+const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
   e.scoped((take) => {
     const { K, d } = p;
     const { ct, cnorm } = putCentres(e, take, p.centres, K, d);
-    const XC = take(maxRows(chunks) * K * 4);
-    const sums = take(K * d * 8);
-    const counts = take(K * 8);
+    const rows = maxRows(chunks);
+    const XC = take(rows * K * 4);
+    const idx = take(rows * 4);
+    const gathered = p.fresh ? 0 : take(rows * d * 4);
+    const C = p.fresh ? 0 : take(K * d * 8);
+    const delta = take(K * 8);
+    const s = take(K * 8);
+    if (!p.fresh) {
+      e.f64(C, K * d).set(p.exact);
+      e.f64(delta, K).set(p.delta);
+      e.f64(s, K).set(p.s);
+    }
     return chunks.map((c): LloydPart => {
-      const b = prepared(c, d);
-      if (p.fresh) e.i32(b.labels, c.rows).fill(-1);
-      distanceGemm(e, c, d, K, ct, XC);
-      const changed = e.call('kmeans_assign', c.rows, K, XC, K, cnorm, b.xnorm, b.labels, b.mindist);
-      e.f64(sums, K * d).fill(0);
-      e.f64(counts, K).fill(0);
-      const inertia = e.call('kmeans_sums', c.rows, d, b.x, b.labels, weightsOf(resident, c, p.wId), b.mindist, sums, counts);
-      return { sums: e.f64(sums, K * d).slice(), counts: e.f64(counts, K).slice(), changed, inertia };
+      const b = prepared(c, d, K);
+      let m = c.rows;
+      let src = b.x;
+      if (p.fresh) {
+        e.i32(b.labels, c.rows).fill(-1);
+        e.u32(b.sums, (K * d + K) * 2).fill(0);
+        e.i32(b.members, K).fill(0);
+      } else {
+        m = e.call('kmeans_bounds', c.rows, d, b.x, b.labels, b.u, b.l, C, delta, s, p.dmax1, p.dmax2, p.amax, idx);
+        e.call('kmeans_gather', m, d, b.x, idx, gathered);
+        src = gathered;
+      }
+      let changed = 0;
+      if (m > 0) {
+        distanceGemm(e, m, src, d, K, ct, XC);
+        changed = e.call('kmeans_update', m, d, K, XC, cnorm, p.fresh ? 0 : idx, b.x, b.xnorm, weightsOf(resident, c, p.wId), b.labels, b.u, b.l, b.sums, b.wsum, b.members);
+      }
+      return { sums: e.f64(b.sums, K * d).slice(), counts: e.f64(b.wsum, K).slice(), changed, computed: m };
     });
   });
 
 /** Labels (recomputed for `centres` when `relabel`, else the resident ones) and the exact inertia for `exact`. */
-const finish: Task = ({ engine: e, chunks, resident }, p: CentresParams & { exact: Float64Array; relabel: boolean }) =>
+const finish: Task = ({ engine: e, chunks, resident }, p: CentresParams & { relabel: boolean }) =>
   e.scoped((take) => {
     const { K, d } = p;
     const { ct, cnorm } = putCentres(e, take, p.centres, K, d);
@@ -124,10 +174,10 @@ const finish: Task = ({ engine: e, chunks, resident }, p: CentresParams & { exac
     e.f64(C, K * d).set(p.exact);
     const XC = take(maxRows(chunks) * K * 4);
     return chunks.map((c) => {
-      const b = prepared(c, d);
+      const b = prepared(c, d, K);
       if (p.relabel) {
-        distanceGemm(e, c, d, K, ct, XC);
-        e.call('kmeans_assign', c.rows, K, XC, K, cnorm, b.xnorm, b.labels, b.mindist);
+        distanceGemm(e, c.rows, b.x, d, K, ct, XC);
+        e.call('kmeans_assign', c.rows, K, XC, K, cnorm, b.labels);
       }
       const inertia = e.call('kmeans_inertia', c.rows, d, b.x, b.labels, weightsOf(resident, c, p.wId), C);
       return { labels: e.i32(b.labels, c.rows).slice(), inertia };
@@ -143,8 +193,9 @@ const transform: Task = ({ engine: e, chunks }, p: CentresParams) =>
     const D = take(maxRows(chunks) * K * 4);
     const pot = take(K * 8);
     return chunks.map((c) => {
-      distanceGemm(e, c, d, K, ct, XC);
-      e.call('kmeans_pp_dist', c.rows, K, XC, prepared(c, d).xnorm, cnorm, 0, 0, D, pot);
+      const b = prepared(c, d, K);
+      distanceGemm(e, c.rows, b.x, d, K, ct, XC);
+      e.call('kmeans_pp_dist', c.rows, K, XC, b.xnorm, cnorm, 0, 0, D, pot);
       const out = e.f32(D, c.rows * K).slice();
       for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
       return out;
@@ -162,31 +213,41 @@ export interface FarPart {
   rows: Float64Array;
 }
 
-/** The `m` rows of each chunk with the largest squared distance to their nearest centre (ties → lower row). */
-const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: number; wId?: number }) =>
-  chunks.map((c): FarPart => {
-    const b = prepared(c, p.d);
-    const dist = e.f32(b.mindist, c.rows);
-    const top: number[] = [];
-    for (let i = 0; i < c.rows; i++) {
-      if (top.length === p.m && !(dist[i] > dist[top[p.m - 1]])) continue;
-      let at = top.length;
-      while (at > 0 && dist[i] > dist[top[at - 1]]) at--;
-      top.splice(at, 0, i);
-      if (top.length > p.m) top.pop();
-    }
-    const labels = e.i32(b.labels, c.rows);
-    const w = p.wId === undefined ? undefined : e.f32(resident(p.wId, c.index).ptr, c.rows);
-    const x = e.f32(b.x, c.rows * p.d);
-    const rows = new Float64Array(top.length * p.d);
-    top.forEach((i, r) => rows.set(x.subarray(i * p.d, (i + 1) * p.d), r * p.d));
-    return {
-      dist: top.map((i) => dist[i]),
-      index: top.map((i) => c.row0 + i),
-      label: top.map((i) => labels[i]),
-      weight: top.map((i) => (w ? w[i] : 1)),
-      rows,
-    };
+/**
+ * The `m` rows of each chunk with the largest squared distance to the centre of their label (exact, for the
+ * centres `exact` of the step that assigned them; ties → lower row).
+ */
+const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: number; K: number; exact: Float64Array; wId?: number }) =>
+  e.scoped((take) => {
+    const { d, K } = p;
+    const C = take(K * d * 8);
+    e.f64(C, K * d).set(p.exact);
+    const out = take(maxRows(chunks) * 8);
+    return chunks.map((c): FarPart => {
+      const b = prepared(c, d, K);
+      e.call('kmeans_row_dist', c.rows, d, b.x, b.labels, C, out);
+      const dist = e.f64(out, c.rows);
+      const top: number[] = [];
+      for (let i = 0; i < c.rows; i++) {
+        if (top.length === p.m && !(dist[i] > dist[top[p.m - 1]])) continue;
+        let at = top.length;
+        while (at > 0 && dist[i] > dist[top[at - 1]]) at--;
+        top.splice(at, 0, i);
+        if (top.length > p.m) top.pop();
+      }
+      const labels = e.i32(b.labels, c.rows);
+      const w = p.wId === undefined ? undefined : e.f32(resident(p.wId, c.index).ptr, c.rows);
+      const x = e.f32(b.x, c.rows * d);
+      const rows = new Float64Array(top.length * d);
+      top.forEach((i, r) => rows.set(x.subarray(i * d, (i + 1) * d), r * d));
+      return {
+        dist: top.map((i) => dist[i]),
+        index: top.map((i) => c.row0 + i),
+        label: top.map((i) => labels[i]),
+        weight: top.map((i) => (w ? w[i] : 1)),
+        rows,
+      };
+    });
   });
 
 export interface PlusPlusDistParams {
@@ -194,6 +255,8 @@ export interface PlusPlusDistParams {
   rows: Float32Array;
   L: number;
   d: number;
+  /** Clusters the chunks were prepared for. */
+  K: number;
   /** The k-means++ state dataset and its width (1 + the number of local trials). */
   state: number;
   width: number;
@@ -212,10 +275,11 @@ const ppDist: Task = ({ engine: e, chunks, keep, resident }, p: PlusPlusDistPara
     return chunks.map((c) => {
       if (p.first) keep(p.state, c, new Float32Array(c.rows * p.width), p.width);
       const closest = resident(p.state, c.index).ptr;
-      distanceGemm(e, c, d, L, ct, XC);
+      const b = prepared(c, d, p.K);
+      distanceGemm(e, c.rows, b.x, d, L, ct, XC);
       e.f64(pot, L).fill(0);
       const w = weightsOf(resident, c, p.wId);
-      e.call('kmeans_pp_dist', c.rows, L, XC, prepared(c, d).xnorm, cnorm, p.first ? 0 : closest, w, closest + c.rows * 4, pot);
+      e.call('kmeans_pp_dist', c.rows, L, XC, b.xnorm, cnorm, p.first ? 0 : closest, w, closest + c.rows * 4, pot);
       return e.f64(pot, L).slice();
     });
   });

@@ -1,0 +1,38 @@
+// Fit-time helpers shared by the models: how a fit chunks its rows, column means, chunk-order sums.
+import type { Dataset, Pool } from './pool.js';
+
+/** At most this many chunks per fit (bounded per-call results, balanced workers). */
+const MAX_CHUNKS = 32;
+const MIN_CHUNK_BYTES = 1 << 16;
+const MAX_CHUNK_BYTES = 1 << 26;
+
+/**
+ * Rows per chunk for a fit whose per-chunk statistics take `statBytes`: at most 32 chunks, statistics at most a
+ * quarter of the chunk, chunks between 64 KiB and 64 MiB. A function of the shape only (never of the number of
+ * workers), so chunk-order reductions give the same bits with any pool.
+ */
+export function fitChunkRows(n: number, d: number, statBytes: number): number {
+  const rowBytes = 4 * Math.max(1, d);
+  let r = Math.max(Math.ceil(n / MAX_CHUNKS), Math.ceil((4 * statBytes) / rowBytes), Math.ceil(MIN_CHUNK_BYTES / rowBytes));
+  r = Math.max(1, Math.min(r, Math.floor(MAX_CHUNK_BYTES / rowBytes)));
+  r = Math.ceil(n / Math.ceil(n / r)); // same number of chunks, rows spread evenly (no short last chunk)
+  return Math.max(8, Math.ceil(r / 8) * 8);
+}
+
+/** Uploads n × d rows chunked by `fitChunkRows`. */
+export function uploadForFit(pool: Pool, data: Float32Array, n: number, d: number, statBytes: number, signal?: AbortSignal): Promise<Dataset> {
+  return pool.upload(data, n, d, { chunkRows: fitChunkRows(n, d, statBytes), signal });
+}
+
+/** Column means of a resident dataset (f64 sums reduced in chunk order). */
+export async function columnMeans(pool: Pool, ds: Dataset, signal?: AbortSignal): Promise<Float64Array> {
+  const sum = sumParts(await pool.map<Float64Array>('pca.colSums', ds, {}, { signal }));
+  return sum.map((s) => s / ds.rows);
+}
+
+/** Element-wise sum of per-chunk arrays, in chunk order (f64). */
+export function sumParts(parts: ArrayLike<number>[]): Float64Array {
+  const out = new Float64Array(parts[0].length);
+  for (const p of parts) for (let i = 0; i < out.length; i++) out[i] += p[i];
+  return out;
+}

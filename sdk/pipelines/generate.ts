@@ -1,0 +1,113 @@
+// The generation pipeline of the face and flower notebooks: images → PCA → (optional K-Means subset of similar
+// images) → Gaussian mixture, its size chosen by BIC/AIC or given → samples → inverse PCA → images.
+import { GaussfaceError } from '../errors.js';
+import { KMeans } from '../kmeans.js';
+import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
+import type { CovarianceType } from '../mixture/covariance.js';
+import { GaussianMixture } from '../mixture/gmm.js';
+import { selectComponents, type Selection } from '../mixture/select.js';
+import { PCA } from '../pca.js';
+import type { Pool } from '../pool.js';
+
+/** Where a long pipeline is; `done`/`total` count the steps of the current stage. */
+export interface PipelineProgress {
+  stage: 'pca' | 'subset' | 'select' | 'fit' | 'sample';
+  done: number;
+  total: number;
+  detail?: string;
+}
+
+export interface GenerateOptions {
+  /** PCA components: an integer, or the fraction of variance to keep (default 0.95). */
+  pcaComponents?: number;
+  /** Mixture size: an integer, or 'bic' / 'aic' to choose among `candidates` (default 'bic'). */
+  nComponents?: number | 'bic' | 'aic';
+  /** Sizes tried when choosing (default 1, 2, 4, 8, 16, 32; sizes above the number of images are skipped). */
+  candidates?: number[];
+  covarianceType?: CovarianceType;
+  /** Fit on one cluster of similar images only: K-Means with `clusters` clusters on the PCA features; the largest cluster unless `cluster` is given. */
+  subset?: { clusters: number; cluster?: number };
+  /** Number of images to generate (default 16). */
+  nSamples?: number;
+  /** Covariance scale of the sampler: below 1 gives sharper, less varied images (default 1). */
+  temperature?: number;
+  randomState?: number;
+  pool?: Pool;
+  signal?: AbortSignal;
+  onProgress?: (p: PipelineProgress) => void;
+}
+
+export interface GenerateResult {
+  /** nSamples × D generated images, clipped to [0, 1]. */
+  images: Matrix<Float32Array>;
+  /** The mixture's component of each generated image. */
+  labels: Int32Array;
+  pca: PCA;
+  model: GaussianMixture;
+  /** The BIC/AIC table when the size was chosen. */
+  selection?: Selection;
+  /** Indices of the images the model was fitted on when `subset` was used. */
+  subset?: Int32Array;
+  /** PCA features of the images the model was fitted on. */
+  features: Matrix<Float32Array>;
+}
+
+/**
+ * Learns the distribution of a set of images (rows of pixels in [0, 1]) and draws new ones.
+ *
+ * ```js
+ * import { generate, syntheticFaces } from 'gaussface';
+ * const { X } = await syntheticFaces({ n: 400, seed: 1 });
+ * const { images, selection } = await generate(X, { nSamples: 16, randomState: 0 });
+ * ```
+ */
+export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const data = asMatrix(X, 'images', { minRows: 2 });
+  const { pool, signal, randomState = 0, onProgress } = opts;
+  const nSamples = opts.nSamples ?? 16;
+  if (!Number.isInteger(nSamples) || nSamples < 1) throw new GaussfaceError(`nSamples must be an integer ≥ 1, got ${nSamples}`, 'EINPUT');
+  onProgress?.({ stage: 'pca', done: 0, total: 1 });
+  const pca = await new PCA({ nComponents: opts.pcaComponents ?? 0.95, svdSolver: 'auto', randomState, pool, signal }).fit(data);
+  let features = await pca.transform(data);
+  onProgress?.({ stage: 'pca', done: 1, total: 1, detail: `${pca.nComponentsFitted} components` });
+
+  let subset: Int32Array | undefined;
+  if (opts.subset) {
+    onProgress?.({ stage: 'subset', done: 0, total: 1 });
+    const km = await new KMeans({ nClusters: opts.subset.clusters, randomState, pool, signal }).fit(features);
+    const counts = new Int32Array(opts.subset.clusters);
+    km.labels.forEach((l) => counts[l]++);
+    const pick = opts.subset.cluster ?? counts.indexOf(Math.max(...counts));
+    if (!(pick >= 0 && pick < opts.subset.clusters)) throw new GaussfaceError(`subset.cluster must be in [0, ${opts.subset.clusters}), got ${pick}`, 'EINPUT');
+    subset = Int32Array.from(Array.from(km.labels).flatMap((l, i) => (l === pick ? [i] : [])));
+    const d = features.cols;
+    const rows = new Float32Array(subset.length * d);
+    subset.forEach((src, i) => rows.set(features.row(src), i * d));
+    features = new Matrix(subset.length, d, rows);
+    onProgress?.({ stage: 'subset', done: 1, total: 1, detail: `cluster ${pick}: ${subset.length} images` });
+  }
+
+  const choose = opts.nComponents ?? 'bic';
+  const base = { covarianceType: opts.covarianceType ?? 'full', randomState, pool, signal, onWarning: () => {} } as const;
+  let model: GaussianMixture;
+  let selection: Selection | undefined;
+  if (typeof choose === 'number') {
+    onProgress?.({ stage: 'fit', done: 0, total: 1 });
+    model = await new GaussianMixture({ ...base, nComponents: choose }).fit(features);
+    onProgress?.({ stage: 'fit', done: 1, total: 1 });
+  } else {
+    const candidates = (opts.candidates ?? [1, 2, 4, 8, 16, 32]).filter((k) => k <= features.rows);
+    selection = await selectComponents(features, {
+      ...base, candidates, covarianceTypes: [base.covarianceType], criterion: choose,
+      onFit: (row, done, total) => onProgress?.({ stage: 'select', done, total, detail: `k=${row.nComponents} ${choose}=${row[choose].toFixed(0)}` }),
+    });
+    model = selection.best;
+  }
+
+  onProgress?.({ stage: 'sample', done: 0, total: 1 });
+  const drawn = await model.sample(nSamples, { temperature: opts.temperature ?? 1, randomState, shuffle: true });
+  const images = await pca.inverseTransform(drawn.X);
+  for (let i = 0; i < images.data.length; i++) images.data[i] = Math.min(1, Math.max(0, images.data[i]));
+  onProgress?.({ stage: 'sample', done: 1, total: 1 });
+  return { images, labels: drawn.labels, pca, model, selection, subset, features };
+}

@@ -1,0 +1,213 @@
+// PCA against scikit-learn 1.2.1 (fixtures in test/fixtures, see its README), the randomized solver against the
+// full one, the probabilistic model against a literal float64 port of scikit-learn's get_precision, determinism
+// across worker counts, and bad input.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { PCA, Pool, GaussfaceError, shutdown } from '../dist/index.js';
+import { rng, rejects } from './helpers/util.mjs';
+
+const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)));
+const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+/** Largest |a − b| relative to the largest |b|. */
+const relErr = (a, b) => {
+  const bb = [b].flat(Infinity);
+  assert.is(a.length, bb.length, 'length');
+  const scale = Math.max(...bb.map(Math.abs), 1e-300);
+  return Math.max(...Array.from(a, (v, i) => Math.abs(v - bb[i]))) / scale;
+};
+const close = (a, b, tol, what) => assert.ok(relErr(a, b) < tol, `${what}: ${relErr(a, b)}`);
+
+for (const name of ['pca_iris', 'pca_digits']) {
+  const f = load(name);
+  for (const c of f.cases) {
+    test(`${name} n_components=${c.n_components}: every attribute as scikit-learn (signs included)`, async () => {
+      const pca = await new PCA({ nComponents: c.n_components, svdSolver: 'full' }).fit(f.X);
+      assert.is(pca.nComponentsFitted, c.n_components_);
+      assert.is(pca.fittedSolver, 'full');
+      close(pca.components.data, c.components_, 1e-5, 'components_');
+      close(pca.explainedVariance, c.explained_variance_, 1e-6, 'explained_variance_');
+      close(pca.explainedVarianceRatio, c.explained_variance_ratio_, 1e-6, 'explained_variance_ratio_');
+      close(pca.singularValues, c.singular_values_, 1e-6, 'singular_values_');
+      close(pca.mean, c.mean_, 1e-6, 'mean_');
+      assert.ok(Math.abs(pca.noiseVariance - c.noise_variance_) <= 1e-6 * c.noise_variance_, `noise_variance_ ${pca.noiseVariance} vs ${c.noise_variance_}`);
+      const T = await pca.transform(f.X.slice(0, 10));
+      close(T.data, c.transform_first10, 1e-5, 'transform');
+      close((await pca.inverseTransform(T)).data, c.inverse_transform_of_transform_first10, 1e-5, 'inverse_transform');
+    });
+  }
+}
+
+/** scikit-learn's get_precision + score_samples, literally, in float64 (dense d × d; Gauss–Jordan inverse). */
+function refScoreSamples(pca, X) {
+  const d = pca.components.cols;
+  const k = pca.nComponentsFitted;
+  const s2 = pca.noiseVariance;
+  const ev = pca.explainedVariance;
+  const C = Array.from({ length: k }, (_, j) => Array.from(pca.components.row(j), (v) => v * (pca.whiten ? Math.sqrt(ev[j]) : 1)));
+  const diff = Array.from(ev, (v) => Math.max(v - s2, 0));
+  const inv = (A) => {
+    const n = A.length;
+    const M = A.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => +(i === j))]);
+    for (let i = 0; i < n; i++) {
+      let p = i;
+      for (let r = i + 1; r < n; r++) if (Math.abs(M[r][i]) > Math.abs(M[p][i])) p = r;
+      [M[i], M[p]] = [M[p], M[i]];
+      const piv = M[i][i];
+      for (let j = 0; j < 2 * n; j++) M[i][j] /= piv;
+      for (let r = 0; r < n; r++) if (r !== i) { const f = M[r][i]; for (let j = 0; j < 2 * n; j++) M[r][j] -= f * M[i][j]; }
+    }
+    return M.map((r) => r.slice(n));
+  };
+  const small = Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => C[a].reduce((s, v, i) => s + v * C[b][i], 0) / s2 + (a === b ? 1 / diff[a] : 0)));
+  const Si = inv(small);
+  const P = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => {
+    let s = 0;
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) s += C[a][i] * Si[a][b] * C[b][j];
+    return -s / (s2 * s2) + (i === j ? 1 / s2 : 0);
+  }));
+  // log det P via LU (Gaussian elimination with partial pivoting)
+  const L = P.map((r) => r.slice());
+  let logdet = 0;
+  for (let i = 0; i < d; i++) {
+    let p = i;
+    for (let r = i + 1; r < d; r++) if (Math.abs(L[r][i]) > Math.abs(L[p][i])) p = r;
+    [L[i], L[p]] = [L[p], L[i]];
+    logdet += Math.log(Math.abs(L[i][i]));
+    for (let r = i + 1; r < d; r++) { const f = L[r][i] / L[i][i]; for (let j = i; j < d; j++) L[r][j] -= f * L[i][j]; }
+  }
+  return X.map((x) => {
+    const xr = x.map((v, j) => v - pca.mean[j]);
+    let q = 0;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) q += xr[i] * P[i][j] * xr[j];
+    return -0.5 * q - 0.5 * (d * Math.log(2 * Math.PI) - logdet);
+  });
+}
+
+for (const [name, k] of [['pca_iris', 2], ['pca_digits', 10]]) {
+  test(`${name}: scoreSamples and score match scikit-learn's precision formula (whiten false and true)`, async () => {
+    const f = load(name);
+    for (const whiten of [false, true]) {
+      const pca = await new PCA({ nComponents: k, whiten, svdSolver: 'full' }).fit(f.X);
+      const rows = f.X.slice(0, 40);
+      const got = await pca.scoreSamples(rows);
+      const ref = refScoreSamples(pca, rows);
+      close(got, ref, 1e-5, `score_samples whiten=${whiten}`);
+      const mean = ref.reduce((a, b) => a + b, 0) / ref.length;
+      assert.ok(Math.abs((await pca.score(rows)) - mean) < 1e-5 * Math.abs(mean), 'score');
+    }
+  });
+}
+
+test('randomized solver on digits (k=10) agrees with the full one', async () => {
+  const f = load('pca_digits');
+  const full = await new PCA({ nComponents: 10, svdSolver: 'full' }).fit(f.X);
+  const rnd = await new PCA({ nComponents: 10, svdSolver: 'randomized', randomState: 0 }).fit(f.X);
+  assert.is(rnd.fittedSolver, 'randomized');
+  close(rnd.explainedVariance, Array.from(full.explainedVariance), 1e-3, 'explained variance');
+  close(rnd.explainedVarianceRatio, Array.from(full.explainedVarianceRatio), 1e-3, 'explained variance ratio');
+  close(rnd.singularValues, Array.from(full.singularValues), 1e-3, 'singular values');
+  assert.ok(Math.abs(rnd.noiseVariance - full.noiseVariance) < 1e-3 * full.noiseVariance, 'noise variance');
+  // Same subspace: ‖Vr·Vfᵀ‖_F² = k; same signs: the diagonal is ≈ +1.
+  let fro = 0;
+  for (let a = 0; a < 10; a++)
+    for (let b = 0; b < 10; b++) {
+      let s = 0;
+      for (let i = 0; i < 64; i++) s += rnd.components.get(a, i) * full.components.get(b, i);
+      fro += s * s;
+      if (a === b) assert.ok(s > 1 - 1e-3, `component ${a}: cosine ${s}`);
+    }
+  assert.ok(Math.abs(fro - 10) < 1e-3, `subspace ${fro}`);
+});
+
+test("'auto' picks scikit-learn 1.2's solver", async () => {
+  const r = rng(5);
+  const X = { data: Float32Array.from({ length: 600 * 50 }, () => r()), shape: [600, 50] };
+  assert.is((await new PCA({ nComponents: 5, randomState: 0 }).fit(X)).fittedSolver, 'randomized');
+  assert.is((await new PCA({ nComponents: 45 }).fit(X)).fittedSolver, 'full', 'k ≥ 0.8·min(n, d)');
+  assert.is((await new PCA({ nComponents: 0.5 }).fit(X)).fittedSolver, 'full', 'fraction');
+  const small = { data: X.data.subarray(0, 400 * 50), shape: [400, 50] };
+  assert.is((await new PCA({ nComponents: 5 }).fit(small)).fittedSolver, 'full', 'max(n, d) ≤ 500');
+});
+
+test('all components of a wide matrix (n < d): exact reconstruction, ratios sum to 1, no noise', async () => {
+  const r = rng(9);
+  const X = Array.from({ length: 12 }, () => Array.from({ length: 30 }, () => r() * 2 - 1));
+  const pca = await new PCA().fit(X);
+  assert.is(pca.nComponentsFitted, 12);
+  assert.is(pca.noiseVariance, 0);
+  assert.ok(Math.abs(pca.explainedVarianceRatio.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  const back = await pca.inverseTransform(await pca.fitTransform(X));
+  close(back.data, X, 1e-5, 'reconstruction');
+});
+
+test('whitening gives unit-variance projections and the same reconstruction', async () => {
+  const f = load('pca_digits');
+  const pca = await new PCA({ nComponents: 8, whiten: true, svdSolver: 'full' }).fit(f.X);
+  const T = await pca.transform(f.X);
+  for (let j = 0; j < 8; j++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < T.rows; i++) {
+      s += T.get(i, j);
+      s2 += T.get(i, j) ** 2;
+    }
+    const variance = (s2 - (s * s) / T.rows) / (T.rows - 1);
+    assert.ok(Math.abs(variance - 1) < 1e-4, `column ${j} variance ${variance}`);
+  }
+  const plain = await new PCA({ nComponents: 8, svdSolver: 'full' }).fit(f.X);
+  const rows = f.X.slice(0, 10);
+  close((await pca.inverseTransform(await pca.transform(rows))).data, Array.from((await plain.inverseTransform(await plain.transform(rows))).data), 1e-5, 'reconstruction');
+});
+
+test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers', async () => {
+  const r = rng(11);
+  const [n, d, rank] = [3000, 200, 15];
+  const A = Float32Array.from({ length: n * rank }, () => r() * 2 - 1);
+  const B = Float32Array.from({ length: rank * d }, () => r() * 2 - 1);
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
+    let s = 0.05 * (r() - 0.5);
+    for (let t = 0; t < rank; t++) s += A[i * rank + t] * B[t * d + j];
+    data[i * d + j] = s;
+  }
+  const X = { data, shape: [n, d] };
+  const runs = [];
+  for (const workers of [1, 2, 3]) {
+    const pool = await Pool.create({ workers });
+    try {
+      const pca = await new PCA({ nComponents: 10, svdSolver: 'randomized', randomState: 3, pool }).fit(X);
+      runs.push([bytes(pca.components.data), bytes(pca.explainedVariance), bytes(pca.mean), pca.noiseVariance]);
+    } finally {
+      pool.close();
+    }
+  }
+  assert.equal(runs[1], runs[0], '1 vs 2 workers');
+  assert.equal(runs[2], runs[0], '1 vs 3 workers');
+});
+
+test('bad input is a GaussfaceError that names the problem', async () => {
+  const X = [[0, 1, 2], [1, 0, 3], [2, 2, 1], [3, 1, 0]];
+  const e = await rejects(() => new PCA({ nComponents: 4 }).fit(X), /nComponents=4 must be ≤ min\(n_samples, n_features\) = 3/);
+  assert.ok(e instanceof GaussfaceError);
+  assert.throws(() => new PCA({ nComponents: 0 }), /nComponents must be an integer ≥ 1, a fraction/);
+  assert.throws(() => new PCA({ nComponents: 1.5 }), /nComponents must be an integer ≥ 1, a fraction/);
+  assert.throws(() => new PCA({ nComponents: 0.5, svdSolver: 'randomized' }), /fractional nComponents \(0.5\) needs svdSolver 'full'/);
+  assert.throws(() => new PCA({ svdSolver: 'arpack' }), /svdSolver must be 'auto', 'full' or 'randomized'/);
+  await rejects(() => new PCA().fit([[0, 1], [Infinity, 2]]), /X contains Infinity at row 1, column 0/);
+  await rejects(() => new PCA().fit([[0, 1]]), /X has 1 sample; PCA needs at least 2/);
+  await rejects(() => new PCA().transform(X), /not fitted yet: call fit/);
+  const pca = await new PCA({ nComponents: 2 }).fit(X);
+  await rejects(() => pca.transform([[1, 2]]), /X has 2 columns but 3 were expected/);
+  await rejects(() => pca.inverseTransform([[1, 2, 3]]), /X has 3 columns but 2 were expected/);
+  const wide = await new PCA().fit([[0, 1, 2], [1, 0, 3], [2, 2, 1]]); // 3 samples: rank 2 after centring
+  await rejects(() => wide.scoreSamples(X), /covariance is singular/);
+});
+
+test('an aborted signal rejects with code EABORT', async () => {
+  const err = await rejects(() => new PCA({ nComponents: 2, signal: AbortSignal.abort() }).fit(load('pca_iris').X), /cancelled/);
+  assert.is(err.code, 'EABORT');
+});
+
+test.after(() => shutdown());
+test.run();
