@@ -1,6 +1,6 @@
 // Builds the engine (.wasm, via asc) and bundles the SDK (esbuild) into dist/. No global tools needed.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 
@@ -27,4 +27,7 @@ if (only !== 'wasm') {
     sourcemap: true,
     logLevel: 'warning',
   });
+  // Type declarations for the package's `types` (tsc from the devDependency, when installed).
+  const tsc = 'node_modules/.bin/tsc';
+  if (existsSync(tsc)) execFileSync(tsc, ['-p', '.'], { stdio: 'inherit' });
 }

@@ -8,6 +8,8 @@ import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
 import { Dataset, getPool, type Pool } from './pool.js';
 import { Random } from './random.js';
+import { enumField, f64Tensor, intField, type ModelState } from './model-state.js';
+import type { Tensor } from './safetensors.js';
 import type { SketchPart } from './tasks/pca.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -223,6 +225,40 @@ export class PCA {
   /** The solver the fit used ('auto' resolved). */
   get fittedSolver(): 'full' | 'randomized' {
     return this.fitted().solver;
+  }
+
+  /** The fitted model as tensors and metadata under `prefix` (see `PCA.fromState`). */
+  toState(prefix = 'pca.'): ModelState {
+    const f = this.fitted();
+    const t = (name: string, shape: number[], data: Float64Array) => [prefix + name, { shape, data }] as const;
+    return {
+      tensors: Object.fromEntries([
+        t('mean', [f.d], f.mean), t('components', [f.k, f.d], f.components), t('explained_variance', [f.k], f.explainedVariance),
+        t('explained_variance_ratio', [f.k], f.explainedVarianceRatio), t('singular_values', [f.k], f.singularValues),
+        t('noise_variance', [1], Float64Array.of(f.noiseVariance)),
+      ]),
+      metadata: { [prefix + 'n_samples']: String(f.nSamples), [prefix + 'solver']: f.solver, [prefix + 'whiten']: String(this.whiten) },
+    };
+  }
+
+  /** Rebuilds a fitted PCA from `toState` output, checking every shape first. */
+  static fromState(tensors: Record<string, Tensor>, metadata: Record<string, string>, prefix = 'pca.', options: PCAOptions = {}): PCA {
+    const components = tensors[prefix + 'components'];
+    if (!components || components.shape.length !== 2) throw new GaussfaceError(`model file is inconsistent: tensor "${prefix}components" is missing or not 2-D`, 'EFORMAT');
+    const [k, d] = components.shape;
+    const pca = new PCA({ ...options, nComponents: k, whiten: metadata[prefix + 'whiten'] === 'true' });
+    pca.fitted_ = {
+      k, d,
+      nSamples: intField(metadata, prefix + 'n_samples', 2, Number.MAX_SAFE_INTEGER),
+      solver: enumField(metadata, prefix + 'solver', ['full', 'randomized'] as const),
+      mean: f64Tensor(tensors, prefix + 'mean', [d]),
+      components: f64Tensor(tensors, prefix + 'components', [k, d]),
+      explainedVariance: f64Tensor(tensors, prefix + 'explained_variance', [k]),
+      explainedVarianceRatio: f64Tensor(tensors, prefix + 'explained_variance_ratio', [k]),
+      singularValues: f64Tensor(tensors, prefix + 'singular_values', [k]),
+      noiseVariance: f64Tensor(tensors, prefix + 'noise_variance', [1])[0],
+    };
+    return pca;
   }
 
   /** Fits the model to X (n_samples × n_features). Resolves to the model itself. */

@@ -13,6 +13,8 @@ import {
 import { runEM, statsPass, type EMProgress } from './em.js';
 import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
+import { enumField, f64Tensor, intField, type ModelState } from '../model-state.js';
+import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
 
 export type { CovarianceType, EMProgress, InitParams };
@@ -143,6 +145,50 @@ export class GaussianMixture {
   /** scikit-learn's precisions_cholesky_: upper-triangular U with Σ⁻¹ = U·Uᵀ (diag/spherical: 1/σ). */
   get precisionsCholesky(): Float64Array {
     return this.fitted().precisionsCholesky;
+  }
+
+  /** The fitted model as tensors and metadata under `prefix` (see `GaussianMixture.fromState`). */
+  toState(prefix = 'gmm.'): ModelState {
+    const p = this.fitted();
+    const [K, d, type] = [this.nComponents, this.nFeatures, this.covarianceType];
+    const covShape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+    return {
+      tensors: {
+        [prefix + 'weights']: { shape: [K], data: p.weights },
+        [prefix + 'means']: { shape: [K, d], data: p.means },
+        [prefix + 'covariances']: { shape: covShape, data: p.covariances },
+        [prefix + 'precisions_cholesky']: { shape: covShape, data: p.precisionsCholesky },
+      },
+      metadata: {
+        [prefix + 'covariance_type']: type, [prefix + 'n_components']: String(K), [prefix + 'n_features']: String(d),
+        [prefix + 'lower_factor']: String(!!p.lowerFactor), [prefix + 'converged']: String(this.converged),
+        [prefix + 'n_iter']: String(this.nIter), [prefix + 'lower_bound']: String(this.lowerBound), [prefix + 'reg_covar']: String(this.regCovar),
+      },
+    };
+  }
+
+  /** Rebuilds a fitted mixture from `toState` output, checking every shape and value first. */
+  static fromState(tensors: Record<string, Tensor>, metadata: Record<string, string>, prefix = 'gmm.', options: GaussianMixtureOptions = {}): GaussianMixture {
+    const type = enumField(metadata, prefix + 'covariance_type', COVARIANCE_TYPES);
+    const K = intField(metadata, prefix + 'n_components', 1, 1 << 20);
+    const d = intField(metadata, prefix + 'n_features', 1, 1 << 24);
+    const covShape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+    const gm = new GaussianMixture({ ...options, nComponents: K, covarianceType: type, regCovar: Number(metadata[prefix + 'reg_covar'] ?? 1e-6) });
+    const weights = f64Tensor(tensors, prefix + 'weights', [K]);
+    if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
+      throw new GaussfaceError('model file is inconsistent: mixture weights must be ≥ 0 and sum to 1', 'EFORMAT');
+    gm.params = {
+      weights,
+      means: f64Tensor(tensors, prefix + 'means', [K, d]),
+      covariances: f64Tensor(tensors, prefix + 'covariances', covShape),
+      precisionsCholesky: f64Tensor(tensors, prefix + 'precisions_cholesky', covShape),
+      lowerFactor: metadata[prefix + 'lower_factor'] === 'true',
+    };
+    gm.nFeatures = d;
+    gm.converged = metadata[prefix + 'converged'] === 'true';
+    gm.nIter = Number(metadata[prefix + 'n_iter']) || 0;
+    gm.lowerBound = Number(metadata[prefix + 'lower_bound']);
+    return gm;
   }
 
   /** Fits the model by EM (nInit runs, the best lower bound kept). Resolves to the model itself. */

@@ -18,7 +18,7 @@ export interface PipelineProgress {
 }
 
 export interface GenerateOptions {
-  /** PCA components: an integer, or the fraction of variance to keep (default 0.95). */
+  /** PCA components: an integer, or the fraction of variance to keep, at most 200 components (default 0.95). */
   pcaComponents?: number;
   /** Mixture size: an integer, or 'bic' / 'aic' to choose among `candidates` (default 'bic'). */
   nComponents?: number | 'bic' | 'aic';
@@ -52,6 +52,22 @@ export interface GenerateResult {
   features: Matrix<Float32Array>;
 }
 
+/** Most components a variance fraction may keep: images are wide, and the exact d × d route would be slow. */
+const MAX_FRACTION_COMPONENTS = 200;
+
+/**
+ * PCA with an integer size, or the smallest size reaching a fraction of the variance: a randomized sketch of
+ * up to 200 components measures the variance curve, then the chosen size is fitted.
+ */
+async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomState: number; pool?: Pool; signal?: AbortSignal }): Promise<PCA> {
+  if (!(want > 0 && want < 1)) return new PCA({ nComponents: want, ...opts }).fit(data);
+  const cap = Math.min(data.rows - 1, data.cols, MAX_FRACTION_COMPONENTS);
+  const sketch = await new PCA({ nComponents: cap, svdSolver: data.cols > 500 ? 'randomized' : 'auto', ...opts }).fit(data);
+  let k = 0;
+  for (let acc = 0; k < cap && acc < want; k++) acc += sketch.explainedVarianceRatio[k];
+  return k === cap ? sketch : new PCA({ nComponents: k, svdSolver: sketch.fittedSolver, ...opts }).fit(data);
+}
+
 /**
  * Learns the distribution of a set of images (rows of pixels in [0, 1]) and draws new ones.
  *
@@ -67,7 +83,7 @@ export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promi
   const nSamples = opts.nSamples ?? 16;
   if (!Number.isInteger(nSamples) || nSamples < 1) throw new GaussfaceError(`nSamples must be an integer ≥ 1, got ${nSamples}`, 'EINPUT');
   onProgress?.({ stage: 'pca', done: 0, total: 1 });
-  const pca = await new PCA({ nComponents: opts.pcaComponents ?? 0.95, svdSolver: 'auto', randomState, pool, signal }).fit(data);
+  const pca = await fitPca(data, opts.pcaComponents ?? 0.95, { randomState, pool, signal });
   let features = await pca.transform(data);
   onProgress?.({ stage: 'pca', done: 1, total: 1, detail: `${pca.nComponentsFitted} components` });
 

@@ -1,0 +1,74 @@
+// One file holds a whole image generator: the image format it was trained on, the PCA, the mixture and
+// where it came from — so `sample` needs nothing else. Stored as safetensors (numpy/PyTorch can open it).
+import { GaussfaceError } from '../errors.js';
+import { Matrix } from '../matrix.js';
+import { GaussianMixture } from '../mixture/gmm.js';
+import { enumField, intField } from '../model-state.js';
+import { PCA } from '../pca.js';
+import type { Pool } from '../pool.js';
+import { decodeSafetensors, encodeSafetensors } from '../safetensors.js';
+
+export const IMAGE_MODEL_FORMAT = 'gaussface-image-gmm';
+export const IMAGE_MODEL_VERSION = '1';
+
+/** The pixel layout of the images a model was trained on (rows are height × width × channels, HWC). */
+export interface ImageSpec {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+/** PCA + Gaussian mixture over images, with the image format and free-form provenance. */
+export class ImageModel {
+  constructor(
+    readonly spec: ImageSpec,
+    readonly pca: PCA,
+    readonly gmm: GaussianMixture,
+    readonly info: Record<string, string> = {},
+  ) {
+    const pixels = spec.width * spec.height * spec.channels;
+    if (pca.mean.length !== pixels) throw new GaussfaceError(`the PCA was fitted on ${pca.mean.length} values per image, but ${spec.width}×${spec.height}×${spec.channels} images have ${pixels}`, 'ESHAPE');
+    if (gmm.means.cols !== pca.nComponentsFitted) throw new GaussfaceError(`the mixture has ${gmm.means.cols} features but the PCA keeps ${pca.nComponentsFitted}`, 'ESHAPE');
+  }
+
+  /** n new images (n × pixels, clipped to [0, 1]) and the component each came from. */
+  async sample(n: number, opts: { temperature?: number; randomState?: number; shuffle?: boolean } = {}): Promise<{ images: Matrix<Float32Array>; labels: Int32Array }> {
+    const drawn = await this.gmm.sample(n, { shuffle: true, ...opts });
+    const images = await this.pca.inverseTransform(drawn.X);
+    for (let i = 0; i < images.data.length; i++) images.data[i] = Math.min(1, Math.max(0, images.data[i]));
+    return { images, labels: drawn.labels };
+  }
+
+  /** The safetensors bytes of the whole pipeline. */
+  toBytes(): Uint8Array {
+    const p = this.pca.toState();
+    const g = this.gmm.toState();
+    const info = Object.fromEntries(Object.entries(this.info).map(([k, v]) => [`info.${k}`, v]));
+    return encodeSafetensors({ ...p.tensors, ...g.tensors }, {
+      format: IMAGE_MODEL_FORMAT, version: IMAGE_MODEL_VERSION,
+      'image.width': String(this.spec.width), 'image.height': String(this.spec.height), 'image.channels': String(this.spec.channels),
+      ...p.metadata, ...g.metadata, ...info,
+    });
+  }
+
+  /** Reads a model file, validating the format, every tensor and their agreement before use. */
+  static fromBytes(bytes: Uint8Array, opts: { pool?: Pool } = {}): ImageModel {
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    if (metadata.format !== IMAGE_MODEL_FORMAT)
+      throw new GaussfaceError(`not a gaussface image model (format is ${JSON.stringify(metadata.format ?? null)}, expected "${IMAGE_MODEL_FORMAT}")`, 'EFORMAT');
+    if (metadata.version !== IMAGE_MODEL_VERSION)
+      throw new GaussfaceError(`image model version ${metadata.version} is not supported by this gaussface (reads version ${IMAGE_MODEL_VERSION})`, 'EFORMAT');
+    const spec: ImageSpec = {
+      width: intField(metadata, 'image.width', 1, 16384),
+      height: intField(metadata, 'image.height', 1, 16384),
+      channels: enumField(metadata, 'image.channels', ['1', '3'] as const) === '1' ? 1 : 3,
+    };
+    const info = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, v]) => [k.slice(5), v]));
+    try {
+      return new ImageModel(spec, PCA.fromState(tensors, metadata, 'pca.', opts), GaussianMixture.fromState(tensors, metadata, 'gmm.', opts), info);
+    } catch (e) {
+      if (e instanceof GaussfaceError && e.code === 'ESHAPE') throw new GaussfaceError(`model file is inconsistent: ${e.message}`, 'EFORMAT');
+      throw e;
+    }
+  }
+}
