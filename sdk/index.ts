@@ -13,3 +13,4 @@ export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type Synth
 export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType } from './safetensors.js';
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
+export { lineChart, type Series } from './plots.js';

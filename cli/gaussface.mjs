@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The gaussface command: a thin layer over the SDK. Every user error is one line on stderr and exit code 2;
+// a failure of the work itself exits 1; Ctrl-C exits 130 and leaves no half-written file.
+import { GaussfaceError, shutdown } from '../dist/index.js';
+import { UsageError } from './common.mjs';
+
+const COMMANDS = {
+  demo: () => import('./commands/demo.mjs'),
+  fit: () => import('./commands/fit.mjs'),
+  sample: () => import('./commands/sample.mjs'),
+  select: () => import('./commands/select.mjs'),
+  info: () => import('./commands/info.mjs'),
+};
+
+async function usage() {
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`));
+  return `usage: gaussface <command> [options]    (gaussface <command> --help for its options)
+
+Learns the distribution of a set of images with Gaussian models (PCA + mixtures) and generates new ones.
+
+commands:
+${lines.join('\n')}
+
+Start with: gaussface demo --out gaussface-demo`;
+}
+
+const USER_CODES = new Set(['EINPUT', 'ESHAPE', 'EFORMAT', 'ECOLLAPSE', 'ENOMEM']);
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(await usage());
+    return 0;
+  }
+  if (name === '--version') {
+    console.log((await import('../package.json', { with: { type: 'json' } })).default.version);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see gaussface --help)`);
+  await (await load()).run(rest);
+  return 0;
+}
+
+let code;
+try {
+  code = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError || (e instanceof GaussfaceError && USER_CODES.has(e.code))) {
+    process.stderr.write(`gaussface: error: ${e.message}\n`);
+    code = 2;
+  } else if (e?.code === 'EABORT') {
+    process.stderr.write('gaussface: cancelled\n');
+    code = 130;
+  } else {
+    process.stderr.write(`gaussface: failed: ${e?.stack ?? e}\n`);
+    code = 1;
+  }
+}
+await shutdown();
+process.exitCode = code;

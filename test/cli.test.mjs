@@ -1,0 +1,99 @@
+// The gaussface command end to end on small generated data: every sub-command, --json, and one clear line
+// with exit code 2 for every user error; Ctrl-C leaves no half-written file.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { syntheticFaces } from '../dist/index.js';
+
+const CLI = new URL('../cli/gaussface.mjs', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'gaussface-cli-'));
+const run = (...args) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 120000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const json = (r) => {
+  assert.is(r.code, 0, r.err);
+  return JSON.parse(r.out);
+};
+
+// A folder of PNG faces in two sub-folders (labels), plus broken variants.
+const faces = syntheticFaces({ n: 40, size: 24, seed: 5 });
+const png = (i) => sharp(Buffer.from(faces.X.row(i).map((v) => Math.round(v * 255))), { raw: { width: 24, height: 24, channels: 1 } }).png().toBuffer();
+for (const sub of ['a', 'b']) mkdirSync(join(dir, 'faces', sub), { recursive: true });
+for (let i = 0; i < 40; i++) writeFileSync(join(dir, 'faces', i % 2 ? 'b' : 'a', `${String(i).padStart(3, '0')}.png`), await png(i));
+mkdirSync(join(dir, 'corrupt'));
+writeFileSync(join(dir, 'corrupt', 'good.png'), await png(0));
+writeFileSync(join(dir, 'corrupt', 'bad.jpg'), Buffer.from('this is not a jpeg'));
+mkdirSync(join(dir, 'mixed'));
+writeFileSync(join(dir, 'mixed', '1.png'), await png(0));
+writeFileSync(join(dir, 'mixed', '2.png'), await sharp(await png(1)).resize(30, 30).png().toBuffer());
+
+test('demo runs end to end offline and writes images, plots, a model and a report', () => {
+  const r = json(run('demo', '--out', 'demo', '--data', 'synthetic:200', '--size', '32', '--json'));
+  assert.is(r.images, 200);
+  for (const f of ['samples.png', 'training.png', 'means.png', 'eigenfaces.png', 'bic.png', 'bic.svg', 'variance.svg', 'model.safetensors', 'report.md'])
+    assert.ok(existsSync(join(dir, 'demo', f)), f);
+  assert.match(readFileSync(join(dir, 'demo', 'report.md'), 'utf8'), /chosen by BIC/);
+  assert.is(readdirSync(join(dir, 'demo')).filter((f) => f.includes('.tmp-')).length, 0);
+});
+
+test('fit a folder, then sample, info and select', async () => {
+  const fit = json(run('fit', '--data', 'faces', '--out', 'm.safetensors', '--components', '2', '--pca', '6', '--json'));
+  assert.is(fit.images, 40);
+  assert.is(fit.pcaComponents, 6);
+  const s = json(run('sample', 'm.safetensors', '-n', '6', '--out', 'grid.png', '--temperature', '0.6', '--json'));
+  assert.is(s.count, 6);
+  const meta = await sharp(join(dir, 'grid.png')).metadata();
+  assert.ok(meta.width > 24 && meta.height > 24);
+  const info = json(run('info', 'm.safetensors', '--json'));
+  assert.equal(info.image, { width: 24, height: 24, channels: 1 });
+  assert.is(info.mixtureComponents, 2);
+  const sel = json(run('select', '--data', 'faces', '--candidates', '1,2,3', '--pca', '5', '--plot', 'sel.svg', '--json'));
+  assert.is(sel.table.length, 3);
+  assert.ok(existsSync(join(dir, 'sel.svg')));
+  assert.match(run('info', 'm.safetensors').out, /2 full Gaussians/);
+});
+
+const userError = (r, pattern) => {
+  assert.is(r.code, 2, `exit code (stderr: ${r.err})`);
+  // Progress bars may precede it on stderr; the error itself is the one and last 'gaussface:' line.
+  const lines = r.err.trim().split('\n');
+  assert.is(lines.filter((l) => l.startsWith('gaussface:')).length, 1, `one error line: ${r.err}`);
+  assert.match(lines[lines.length - 1], pattern);
+};
+
+test('user errors: one line, exit code 2, naming the problem', () => {
+  userError(run('frobnicate'), /unknown command 'frobnicate'/);
+  userError(run('fit', '--data', 'faces', '--out', 'x.safetensors', '--colour'), /Unknown option '--colour'.*gaussface fit --help/);
+  userError(run('fit', '--data', 'nowhere', '--out', 'x.safetensors'), /--data nowhere: no such folder/);
+  userError(run('fit', '--data', 'corrupt', '--out', 'x.safetensors'), /cannot read image .*bad\.jpg/);
+  userError(run('fit', '--data', 'mixed', '--out', 'x.safetensors'), /different sizes: .*1\.png is 24×24 but .*2\.png is 30×30; pass --size/);
+  userError(run('fit', '--data', 'faces', '--out', 'x.safetensors', '--components', '99', '--pca', '4'), /40 samples but nComponents is 99/);
+  userError(run('fit', '--data', 'faces'), /needs --out/);
+  userError(run('sample', 'missing.safetensors', '--out', 'g.png'), /cannot read model file missing\.safetensors/);
+  writeFileSync(join(dir, 'half.safetensors'), readFileSync(join(dir, 'm.safetensors')).subarray(0, 500));
+  userError(run('sample', 'half.safetensors', '--out', 'g.png'), /truncated/);
+  userError(run('sample', 'm.safetensors', '-n', 'lots', '--out', 'g.png'), /--count must be an integer/);
+  assert.not.ok(existsSync(join(dir, 'x.safetensors')));
+  for (const cmd of ['demo', 'fit', 'sample', 'select', 'info']) assert.match(run(cmd, '--help').out, /usage: gaussface/);
+  assert.match(run('--help').out, /commands:/);
+});
+
+test('Ctrl-C cancels a fit and leaves no file behind', async () => {
+  const child = spawn(process.execPath, [CLI, 'fit', '--data', 'synthetic:3000', '--size', '64', '--out', 'big.safetensors', '--candidates', '1,2,4,8,16,32,64'], { cwd: dir });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.is(code, 130, err);
+  assert.match(err, /cancel/);
+  assert.not.ok(existsSync(join(dir, 'big.safetensors')));
+  assert.is(readdirSync(dir).filter((f) => f.includes('.tmp-')).length, 0);
+});
+
+test.run();
