@@ -10,6 +10,11 @@ const COMMANDS = {
   sample: () => import('./commands/sample.mjs'),
   select: () => import('./commands/select.mjs'),
   info: () => import('./commands/info.mjs'),
+  augment: () => import('./commands/augment.mjs'),
+  cluster: () => import('./commands/cluster.mjs'),
+  anomalies: () => import('./commands/anomalies.mjs'),
+  points: () => import('./commands/points.mjs'),
+  evaluate: () => import('./commands/evaluate.mjs'),
 };
 
 async function usage() {

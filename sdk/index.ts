@@ -14,3 +14,7 @@ export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, typ
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
 export { lineChart, type Series } from './plots.js';
+export { nearestNeighbours, type Neighbours } from './neighbours.js';
+export { evaluate, type Evaluation } from './pipelines/evaluate.js';
+export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js';
+export { clusterImages, anomalies, type ImageClusters } from './pipelines/images.js';

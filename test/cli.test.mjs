@@ -66,6 +66,32 @@ const userError = (r, pattern) => {
   assert.match(lines[lines.length - 1], pattern);
 };
 
+test('augment, cluster, anomalies, evaluate and points', async () => {
+  const aug = json(run('augment', '--model', 'm.safetensors', '-n', '5', '--out', 'aug', '--json'));
+  assert.is(aug.count, 5);
+  assert.is(readdirSync(join(dir, 'aug')).filter((f) => f.endsWith('.png')).length, 5);
+  const cl = json(run('cluster', '--data', 'faces', '--model', 'm.safetensors', '--out', 'clusters', '--json'));
+  assert.is(cl.sizes.reduce((a, b) => a + b, 0), 40);
+  const assignments = JSON.parse(readFileSync(join(dir, 'clusters', 'assignments.json'), 'utf8'));
+  assert.is(assignments.length, 40);
+  assert.ok(Math.abs(assignments[0].proba.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+  const an = json(run('anomalies', '--data', 'faces', '--model', 'm.safetensors', '--top', '3', '--out', 'odd.png', '--json'));
+  assert.is(an.anomalies.length, 3);
+  assert.ok(an.anomalies[0].logLikelihood <= an.anomalies[2].logLikelihood);
+  assert.ok(existsSync(join(dir, 'odd.png')));
+  const ev = json(run('evaluate', 'm.safetensors', '--data', 'faces', '--samples', '20', '--out', 'pairs.png', '--json'));
+  assert.ok(Number.isFinite(ev.heldOutLogLikelihoodPerDim) && ev.medianSampleToTrain > 0 && ev.medianHeldOutToTrain > 0);
+  // A drawing: two dark blobs on white.
+  const W = 60;
+  const px = Buffer.alloc(W * W, 255);
+  for (let r = 0; r < W; r++) for (let c = 0; c < W; c++) if ((r - 20) ** 2 + (c - 15) ** 2 < 40 || (r - 40) ** 2 + (c - 45) ** 2 < 60) px[r * W + c] = 0;
+  await sharp(px, { raw: { width: W, height: W, channels: 1 } }).png().toFile(join(dir, 'drawing.png'));
+  const pt = json(run('points', 'drawing.png', '--components', '2', '--n-init', '2', '--samples', '500', '--out', 'pts', '--json'));
+  assert.ok(pt.points > 50);
+  for (const f of ['points.png', 'density.png', 'samples.png']) assert.ok(existsSync(join(dir, 'pts', f)));
+  userError(run('points', 'drawing.png', '--threshold', '0', '--out', 'pts'), /raise the threshold/);
+});
+
 test('user errors: one line, exit code 2, naming the problem', () => {
   userError(run('frobnicate'), /unknown command 'frobnicate'/);
   userError(run('fit', '--data', 'faces', '--out', 'x.safetensors', '--colour'), /Unknown option '--colour'.*gaussface fit --help/);
@@ -79,7 +105,7 @@ test('user errors: one line, exit code 2, naming the problem', () => {
   userError(run('sample', 'half.safetensors', '--out', 'g.png'), /truncated/);
   userError(run('sample', 'm.safetensors', '-n', 'lots', '--out', 'g.png'), /--count must be an integer/);
   assert.not.ok(existsSync(join(dir, 'x.safetensors')));
-  for (const cmd of ['demo', 'fit', 'sample', 'select', 'info']) assert.match(run(cmd, '--help').out, /usage: gaussface/);
+  for (const cmd of ['demo', 'fit', 'sample', 'select', 'info', 'augment', 'cluster', 'anomalies', 'points', 'evaluate']) assert.match(run(cmd, '--help').out, /usage: gaussface/);
   assert.match(run('--help').out, /commands:/);
 });
 

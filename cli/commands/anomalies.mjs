@@ -1,0 +1,30 @@
+// gaussface anomalies: the least likely images under the model, with their log-likelihoods.
+import { anomalies } from '../../dist/index.js';
+import { flags, gridPng, interruptible, num, report, UsageError, writeAtomic } from '../common.mjs';
+import { loadData } from '../data.mjs';
+import { fitImages } from './fit.mjs';
+import { readModel } from './sample.mjs';
+import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS, dataArgs } from './shared-options.mjs';
+
+export const summary = 'find the least likely images (outliers) under the model';
+export const help = `usage: gaussface anomalies --data SRC [--model MODEL] [--top N] [--out GRID.png] [options]
+
+${DATA_HELP}
+  --model FILE      score with this model (else one is fitted on --data)
+${MODEL_HELP}
+  --top N           how many (default 16)
+  --out FILE        grid of the outliers, least likely first
+  --json            print the result as JSON`;
+
+export async function run(argv) {
+  const f = flags('anomalies', argv, { ...DATA_OPTIONS, ...MODEL_OPTIONS, model: { type: 'string' }, top: { type: 'string' }, out: { type: 'string' } });
+  if (f.help) return void console.log(help);
+  if (!f.data) throw new UsageError('anomalies needs --data SRC');
+  const signal = interruptible();
+  const { model, data } = f.model ? { model: readModel(f.model), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
+  const top = num(f.top, 'top', { min: 1, int: true, fallback: 16 });
+  const r = await anomalies(model, data.X, Math.min(top, data.X.rows));
+  if (f.out) writeAtomic(f.out, await gridPng(Array.from(r.indices, (i) => data.X.row(i)), { ...model.spec }));
+  const rows = Array.from(r.indices, (i, k) => ({ image: data.files[i] ?? i, logLikelihood: r.scores[k] }));
+  report(f.json, { anomalies: rows }, rows.map((x) => `${x.logLikelihood.toFixed(2).padStart(12)}  ${x.image}`));
+}

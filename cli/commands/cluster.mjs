@@ -1,0 +1,39 @@
+// gaussface cluster: hard and soft assignments of images, and a grid of each cluster.
+import { join } from 'node:path';
+import { clusterImages } from '../../dist/index.js';
+import { flags, gridPng, interruptible, report, UsageError, writeAtomic } from '../common.mjs';
+import { loadData } from '../data.mjs';
+import { fitImages } from './fit.mjs';
+import { readModel } from './sample.mjs';
+import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS, dataArgs } from './shared-options.mjs';
+
+export const summary = 'cluster images (hard and soft) and write a grid per cluster';
+export const help = `usage: gaussface cluster --data SRC --out DIR [--model MODEL] [options]
+
+${DATA_HELP}
+  --model FILE      use this model's mixture (else one is fitted on --data)
+${MODEL_HELP}
+  --out DIR         cluster_K.png grids and assignments.json (label and probabilities per image)
+  --json            print the result as JSON`;
+
+export async function run(argv) {
+  const f = flags('cluster', argv, { ...DATA_OPTIONS, ...MODEL_OPTIONS, model: { type: 'string' }, out: { type: 'string' } });
+  if (f.help) return void console.log(help);
+  if (!f.data) throw new UsageError('cluster needs --data SRC');
+  if (!f.out) throw new UsageError('cluster needs --out DIR');
+  const signal = interruptible();
+  const fitted = f.model ? { model: readModel(f.model), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
+  const { model, data } = fitted;
+  const { labels, proba } = await clusterImages(model, data.X);
+  const K = model.gmm.nComponents;
+  const sizes = new Array(K).fill(0);
+  labels.forEach((l) => sizes[l]++);
+  for (let k = 0; k < K; k++) {
+    const members = [];
+    labels.forEach((l, i) => l === k && members.length < 32 && members.push(data.X.row(i)));
+    if (members.length) writeAtomic(join(f.out, `cluster_${k}.png`), await gridPng(members, { ...model.spec, cols: 8 }));
+  }
+  const rows = Array.from(labels, (l, i) => ({ image: data.files[i] ?? i, label: l, proba: Array.from(proba.row(i), (p) => Number(p.toFixed(4))) }));
+  writeAtomic(join(f.out, 'assignments.json'), JSON.stringify(rows, null, 1));
+  report(f.json, { out: f.out, clusters: K, sizes }, [`${data.X.rows} images in ${K} clusters (sizes ${sizes.join(', ')}); wrote ${f.out}/`]);
+}

@@ -1,0 +1,50 @@
+// Honest evaluation of an image generator: held-out log-likelihood per dimension, and a memorisation check —
+// are the generated images closer to the training set than unseen real images are?
+import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
+import { nearestNeighbours } from '../neighbours.js';
+import type { Pool } from '../pool.js';
+import type { ImageModel } from './image-model.js';
+
+export interface Evaluation {
+  /** Mean log-likelihood per sample of the held-out features, divided by their dimension (nats). */
+  heldOutLogLikelihoodPerDim: number;
+  trainLogLikelihoodPerDim: number;
+  /** Distance of each generated image to its nearest training image. */
+  sampleToTrain: Float64Array;
+  /** Distance of each held-out image to its nearest training image. */
+  heldOutToTrain: Float64Array;
+  medianSampleToTrain: number;
+  medianHeldOutToTrain: number;
+  /** The generated images and, for each, its nearest training image (for a side-by-side grid). */
+  samples: Matrix<Float32Array>;
+  nearestTrain: Int32Array;
+}
+
+const median = (a: Float64Array) => {
+  const s = Float64Array.from(a).sort();
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Scores a fitted image model on training and held-out images (rows in [0, 1]) and compares nearest-neighbour
+ * distances of `nSamples` generated images with those of the held-out images.
+ */
+export async function evaluate(model: ImageModel, train: MatrixLike, heldOut: MatrixLike, opts: { nSamples?: number; randomState?: number; pool?: Pool; signal?: AbortSignal } = {}): Promise<Evaluation> {
+  const T = asMatrix(train, 'train');
+  const H = asMatrix(heldOut, 'heldOut', { cols: T.cols });
+  const k = model.pca.nComponentsFitted;
+  const [ft, fh] = [await model.pca.transform(T), await model.pca.transform(H)];
+  const { images } = await model.sample(opts.nSamples ?? Math.min(200, H.rows), { randomState: opts.randomState ?? 0 });
+  const s = await nearestNeighbours(images, T, opts);
+  const h = await nearestNeighbours(H, T, opts);
+  return {
+    heldOutLogLikelihoodPerDim: (await model.gmm.score(fh)) / k,
+    trainLogLikelihoodPerDim: (await model.gmm.score(ft)) / k,
+    sampleToTrain: s.distance,
+    heldOutToTrain: h.distance,
+    medianSampleToTrain: median(s.distance),
+    medianHeldOutToTrain: median(h.distance),
+    samples: images,
+    nearestTrain: s.index,
+  };
+}
