@@ -18,3 +18,4 @@ export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';
 export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js';
 export { clusterImages, anomalies, type ImageClusters } from './pipelines/images.js';
+export { readIdx, idxImages, parseAttributes } from './datasets/formats.js';
