@@ -15,6 +15,8 @@ let packACap: usize = 0;
 let packB: usize = 0;
 let packBCap: usize = 0;
 export const tile = memory.data(MR * NR * 4, 16);
+// Staging for transposed B panels: two MR-wide halves of up to KC steps.
+const TRANSPOSED = memory.data(2 * KC * MR * 4, 16);
 // alpha and beta reach writeTile through globals, not locals: a float local that is live across the inlined
 // k-loop takes one of the xmm registers the 4×8 tile needs, and V8 then spills accumulators.
 let tileAlpha: f32 = 1;
@@ -98,20 +100,37 @@ function packPartial(transA: i32, A: usize, lda: i32, i: i32, rows: i32, k0: i32
 export function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
   for (let jp = 0; jp < n; jp += NR) {
     const cols = min(NR, n - jp);
-    let d = dst + <usize>(jp * kc) * 4;
-    for (let k = 0; k < kc; k++) {
-      const kk = k0 + k;
-      if (!transB && cols == NR) {
-        const s = B + (<usize>kk * <usize>ldb + <usize>jp) * 4;
-        v128.store(d, v128.load(s));
-        v128.store(d, v128.load(s, 16), 16);
-      } else {
-        for (let c = 0; c < NR; c++) {
-          const j = jp + c;
-          store<f32>(d + <usize>c * 4, c < cols ? (transB ? load<f32>(B + (<usize>j * <usize>ldb + <usize>kk) * 4) : load<f32>(B + (<usize>kk * <usize>ldb + <usize>j) * 4)) : 0);
-        }
+    const d = dst + <usize>(jp * kc) * 4;
+    if (cols == NR && !transB) packRowsOfB(B + (<usize>k0 * <usize>ldb + <usize>jp) * 4, ldb, kc, d);
+    else if (cols == NR) {
+      // Bᵀ stored: the 8 columns of the panel are 8 rows of B, contiguous in k; two 4×4 transposes per 4 k.
+      const src = B + (<usize>jp * <usize>ldb + <usize>k0) * 4;
+      packRows(src, ldb, kc, 0, TRANSPOSED);
+      packRows(src + <usize>4 * <usize>ldb * 4, ldb, kc, 0, TRANSPOSED + <usize>kc * 16);
+      for (let k = 0; k < kc; k++) {
+        v128.store(d + <usize>k * NR * 4, v128.load(TRANSPOSED + <usize>k * 16));
+        v128.store(d + <usize>k * NR * 4, v128.load(TRANSPOSED + (<usize>kc + <usize>k) * 16), 16);
       }
-      d += NR * 4;
+    } else packPartialB(transB, B, ldb, jp, cols, k0, kc, d);
+  }
+}
+
+/** A full panel of untransposed B: each k row holds the panel's 8 values contiguously. */
+function packRowsOfB(src: usize, ldb: i32, kc: i32, d: usize): void {
+  for (let k = 0; k < kc; k++) {
+    const s = src + <usize>k * <usize>ldb * 4;
+    v128.store(d + <usize>k * NR * 4, v128.load(s));
+    v128.store(d + <usize>k * NR * 4, v128.load(s, 16), 16);
+  }
+}
+
+/** The last, partial panel: element by element, zero columns past the end. */
+function packPartialB(transB: i32, B: usize, ldb: i32, jp: i32, cols: i32, k0: i32, kc: i32, d: usize): void {
+  for (let k = 0; k < kc; k++) {
+    const kk = <usize>(k0 + k);
+    for (let c = 0; c < NR; c++) {
+      const j = <usize>(jp + c);
+      store<f32>(d + <usize>(k * NR + c) * 4, c < cols ? (transB ? load<f32>(B + (j * <usize>ldb + kk) * 4) : load<f32>(B + (kk * <usize>ldb + j) * 4)) : 0);
     }
   }
 }

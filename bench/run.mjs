@@ -11,6 +11,7 @@ const quick = args.includes('--quick');
 const sections = [
   ['gemm', () => import('./gemm-section.mjs')],
   ['gmm', () => import('./gmm-section.mjs')],
+  ['pca-kmeans', () => import('./pca-kmeans-section.mjs')],
 ];
 
 const started = new Date();

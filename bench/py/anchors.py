@@ -125,9 +125,44 @@ def w7(args):
     return {"n": len(X), "k": 30, "n_init": args.n_init, "fit_s": fit_s, "n_iter": int(gm.n_iter_), "score": float(gm.score(X))}
 
 
+def w3(args):
+    common = shared_common()
+    from sklearn.decomposition import PCA
+
+    X = common.fashion01("train") if args.dataset == "fmnist60k" else common.load_faces("lfw")
+    if args.dataset == "lfw":  # the same decoded pixels for both sides (JPEG decoders differ)
+        os.makedirs(args.cache, exist_ok=True)
+        np.ascontiguousarray(X, dtype="<f4").tofile(os.path.join(args.cache, "w3_lfw_x.f32"))
+    t0 = time.perf_counter()
+    pca = PCA(n_components=150, svd_solver="randomized", random_state=0).fit(X)
+    return {"dataset": args.dataset, "n": len(X), "d": X.shape[1], "fit_s": time.perf_counter() - t0,
+            "evr_sum": float(pca.explained_variance_ratio_.sum())}
+
+
+def w4(args):
+    common = shared_common()
+    from sklearn.cluster import KMeans, kmeans_plusplus
+    from sklearn.decomposition import PCA
+
+    Xtr = common.fashion01("train") if args.dataset == "fmnist60k" else common.dataset_features("lfw")[0]
+    Z = PCA(n_components=100, svd_solver="randomized", random_state=0).fit(Xtr).transform(Xtr)
+    C0, _ = kmeans_plusplus(Z, 50, random_state=0)
+    t0 = time.perf_counter()
+    km = KMeans(n_clusters=50, init=C0, n_init=1, algorithm="lloyd", max_iter=300, tol=1e-4, random_state=0).fit(Z)
+    given_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    kpp = KMeans(n_clusters=50, init="k-means++", n_init=1, algorithm="lloyd", max_iter=300, tol=1e-4, random_state=0).fit(Z)
+    kpp_s = time.perf_counter() - t0
+    os.makedirs(args.cache, exist_ok=True)
+    write_f64(os.path.join(args.cache, f"w4_{args.dataset}_z.f64"), Z)
+    write_f64(os.path.join(args.cache, f"w4_{args.dataset}_c0.f64"), C0)
+    return {"dataset": args.dataset, "n": len(Z), "given_s": given_s, "given_n_iter": int(km.n_iter_), "given_inertia": float(km.inertia_),
+            "kpp_s": kpp_s, "kpp_n_iter": int(kpp.n_iter_), "kpp_inertia": float(kpp.inertia_)}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["gemm", "w1", "w7"])
+    ap.add_argument("workload", choices=["gemm", "w1", "w3", "w4", "w7"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--shapes", nargs="+", default=[])
     ap.add_argument("--reps", type=int, default=5)

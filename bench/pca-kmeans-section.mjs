@@ -1,0 +1,70 @@
+// W3 (randomized PCA → 150) and W4 (K-Means k = 50 on PCA-100 features) against scikit-learn.
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { idxImages, KMeans, PCA, Pool } from '../dist/index.js';
+import { timeit } from './util.mjs';
+
+const CACHE = '.bench-cache';
+const SHARED = '../shared/datasets';
+
+const readF32 = (file, cols) => {
+  const b = readFileSync(file);
+  const data = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  return { data, shape: [data.length / cols, cols], rows: data.length / cols, cols };
+};
+
+const readF64 = (file, cols) => {
+  const b = readFileSync(file);
+  const data = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+  return { data: Float32Array.from(data), shape: [data.length / cols, cols] };
+};
+
+async function withPool(workers, fn) {
+  const pool = await Pool.create({ workers });
+  try {
+    return await fn(pool);
+  } finally {
+    pool.close();
+  }
+}
+
+export async function run({ quick, python }) {
+  if (!python.ok || !existsSync(SHARED)) return `## PCA and K-Means (W3, W4)\n\nSkipped: ${!python.ok ? python.reason : `${SHARED} is absent`}.\n`;
+  const rows = [];
+  const sets = quick ? ['lfw'] : ['lfw', 'fmnist60k'];
+  for (const dataset of sets) {
+    let X;
+    for (const threads of [1, 2]) {
+      const sk = python.run(['w3', '--dataset', dataset, '--threads', String(threads), '--cache', CACHE]);
+      X ??= dataset === 'lfw' ? readF32(`${CACHE}/w3_lfw_x.f32`, 4096) : idxImages(gunzipSync(readFileSync(`${SHARED}/fashion_mnist/train-images-idx3-ubyte.gz`)));
+      let evr = 0;
+      const t = await withPool(threads, (pool) => timeit(quick ? 1 : 2, async () => {
+        const p = await new PCA({ nComponents: 150, svdSolver: 'randomized', randomState: 0, pool }).fit(X);
+        evr = p.explainedVarianceRatio.reduce((a, b) => a + b, 0);
+      }));
+      rows.push([`W3 PCA ${dataset} ${sk.n}×${sk.d} → 150 (randomized)`, threads, t, sk.fit_s, `${evr.toFixed(4)} / ${sk.evr_sum.toFixed(4)}`]);
+    }
+  }
+  for (const dataset of sets) {
+    for (const threads of [1, 2]) {
+      const sk = python.run(['w4', '--dataset', dataset, '--threads', String(threads), '--cache', CACHE]);
+      const Z = readF64(`${CACHE}/w4_${dataset}_z.f64`, 100);
+      const C0 = readF64(`${CACHE}/w4_${dataset}_c0.f64`, 100);
+      let given;
+      let kpp;
+      const tg = await withPool(threads, (pool) => timeit(quick ? 1 : 3, async () => (given = await new KMeans({ nClusters: 50, init: C0, maxIter: 300, tol: 1e-4, pool }).fit(Z))));
+      const tk = await withPool(threads, (pool) => timeit(quick ? 1 : 3, async () => (kpp = await new KMeans({ nClusters: 50, randomState: 0, maxIter: 300, tol: 1e-4, pool }).fit(Z))));
+      rows.push([`W4 K-Means ${dataset} ${Z.shape[0]}×100, k=50, same initial centres`, threads, tg, sk.given_s, `${given.nIter} it, inertia ${given.inertia.toExponential(4)} / ${sk.given_n_iter} it, ${sk.given_inertia.toExponential(4)}`]);
+      rows.push([`W4 K-Means ${dataset}, k-means++ (own seeding)`, threads, tk, sk.kpp_s, `${kpp.nIter} it, inertia ${kpp.inertia.toExponential(4)} / ${sk.kpp_n_iter} it, ${sk.kpp_inertia.toExponential(4)}`]);
+    }
+  }
+  return `## PCA and K-Means (W3, W4)
+
+| workload | workers / BLAS threads | gaussface s | scikit-learn s | ratio (sklearn / ours) | quality (ours / sklearn) |
+|---|---|---|---|---|---|
+${rows.map(([w, th, a, b, q]) => `| ${w} | ${th} | ${a.toFixed(3)} | ${b.toFixed(3)} | **${(b / a).toFixed(2)}×** | ${q} |`).join('\n')}
+
+W3 quality = Σ explained-variance ratio of the 150 components (both sides read the same decoded pixels). W4 "same initial centres" starts both from scikit-learn's
+\`kmeans_plusplus(Z, 50, random_state=0)\`; the k-means++ rows use each library's own seeding (different RNGs).
+`;
+}
