@@ -1,2 +1,2 @@
-// Node-only adapters (filled in by io).
-export {};
+// gaussface/node: the Node-only parts of the SDK (files, folders, downloads).
+export { loadImageFolder, type FolderOptions, type ImageFolder } from './folder.js';
