@@ -1,7 +1,7 @@
 // Turning `--data` into image rows: the built-in synthetic faces, or a folder of images (gaussface/node's
 // loadImageFolder). Input problems are one-line user errors.
-import { GaussfaceError, syntheticFaces } from '../dist/index.js';
-import { loadImageFolder } from '../dist/node.js';
+import { GaussfaceError, Matrix, syntheticFaces } from '../dist/index.js';
+import { DATASETS, fetchDataset, loadImageFolder } from '../dist/node.js';
 import { UsageError } from './common.mjs';
 
 /** Images as rows in [0, 1]: { X, spec, files, labels, labelNames }. */
@@ -13,10 +13,19 @@ export async function loadData(spec, { size, channels = 1, limit, seed = 0, onPr
     const f = syntheticFaces({ n: limit ? Math.min(n, limit) : n, size: s, channels, seed });
     return { X: f.X, spec: { width: s, height: s, channels }, files: [], attributes: f.attributes };
   }
+  if (spec in DATASETS) {
+    // Downloaded once into the cache (GAUSSFACE_CACHE, default ~/.cache/gaussface); GAUSSFACE_MIRROR replaces the hosts.
+    const d = await fetchDataset(spec, {
+      cacheDir: process.env.GAUSSFACE_CACHE, baseUrl: process.env.GAUSSFACE_MIRROR, signal,
+      onProgress: (file, got, total) => onProgress?.(Math.round(got / 1e6), Math.round(total / 1e6), `${file} MB`),
+    });
+    if (limit && d.X.rows > limit) return { ...d, X: new Matrix(limit, d.X.cols, d.X.data.slice(0, limit * d.X.cols)), labels: d.labels?.slice(0, limit) };
+    return d;
+  }
   try {
     return await loadImageFolder(spec, { size, channels, limit, onProgress, signal });
   } catch (e) {
-    if (e instanceof GaussfaceError && e.code === 'EINPUT') throw new UsageError(`--data ${e.message.replace(/^[^:]*: no such folder$/, `${spec}: no such folder (give a folder of images, or 'synthetic' for the built-in faces)`)}`);
+    if (e instanceof GaussfaceError && e.code === 'EINPUT') throw new UsageError(`--data ${e.message.replace(/^[^:]*: no such folder$/, `${spec}: no such folder (give a folder of images, 'synthetic' for the built-in faces, or one of ${Object.keys(DATASETS).join(', ')})`)}`);
     throw e;
   }
 }

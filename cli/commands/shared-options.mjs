@@ -9,7 +9,8 @@ export const DATA_OPTIONS = {
   seed: { type: 'string' },
 };
 
-export const DATA_HELP = `  --data SRC        a folder of images (recursive; sub-folders are labels) or 'synthetic[:N]' (built-in faces)
+export const DATA_HELP = `  --data SRC        a folder of images (recursive; sub-folders are labels), 'synthetic[:N]' (built-in faces),
+                    or olivetti, lfw, fashion-mnist (downloaded once into $GAUSSFACE_CACHE, sha256-checked)
   --size N          resize every image to N×N (centre crop); required when sizes differ
   --rgb             keep colour (default: grayscale)
   --limit N         use at most N images

@@ -1,0 +1,131 @@
+// Named data sets downloaded once into a cache folder: sha256-verified, resumed with an HTTP Range request
+// after an interruption, a corrupt download removed, the final file renamed into place only when complete.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, openSync, closeSync, renameSync, rmSync, statSync, writeSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { GaussfaceError } from '../errors.js';
+import { idxImages, readIdx } from '../datasets/formats.js';
+import { Matrix } from '../matrix.js';
+import { readMat } from './mat.js';
+import { extractTar } from './tar.js';
+import { loadImageFolder, type ImageFolder } from './folder.js';
+
+/** A remote file: where it is, what it must hash to. */
+export interface RemoteFile {
+  name: string;
+  url: string;
+  sha256: string;
+}
+
+// The files scikit-learn and the Fashion-MNIST project publish (checksums from their sources).
+export const DATASETS = {
+  olivetti: [{ name: 'olivettifaces.mat', url: 'https://ndownloader.figshare.com/files/5976027', sha256: 'b612fb967f2dc77c9c62d3e1266e0c73d5fca46a4b8906c18e454d41af987794' }],
+  lfw: [{ name: 'lfw.tgz', url: 'https://ndownloader.figshare.com/files/5976018', sha256: '055f7d9c632d7370e6fb4afc7468d40f970c34a80d4c6f50ffec63f5a8d536c0' }],
+  'fashion-mnist': [
+    { name: 'train-images-idx3-ubyte.gz', url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz', sha256: 'b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7' },
+    { name: 'train-labels-idx1-ubyte.gz', url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-labels-idx1-ubyte.gz', sha256: '0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056' },
+    { name: 't10k-images-idx3-ubyte.gz', url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-images-idx3-ubyte.gz', sha256: 'cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa' },
+    { name: 't10k-labels-idx1-ubyte.gz', url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/t10k-labels-idx1-ubyte.gz', sha256: '8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05' },
+  ],
+} satisfies Record<string, RemoteFile[]>;
+
+export type DatasetName = keyof typeof DATASETS;
+
+export interface FetchOptions {
+  /** Cache folder (default ~/.cache/gaussface). */
+  cacheDir?: string;
+  /** Replaces the host part of every URL (a mirror, or a local server in tests): baseUrl + '/' + file name. */
+  baseUrl?: string;
+  /** Overrides the expected checksums by file name (tests). */
+  checksums?: Record<string, string>;
+  onProgress?: (file: string, received: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export const defaultCacheDir = () => join(homedir(), '.cache', 'gaussface');
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Downloads one file into `dest` unless it is there already; returns the path. */
+export async function fetchFile(file: RemoteFile, dest: string, opts: FetchOptions = {}): Promise<string> {
+  if (existsSync(dest)) return dest; // only complete, verified files are ever renamed to dest
+  mkdirSync(dirname(dest), { recursive: true });
+  const part = `${dest}.part`;
+  const have = existsSync(part) ? statSync(part).size : 0;
+  const url = opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, '')}/${file.name}` : file.url;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: have ? { range: `bytes=${have}-` } : {}, signal: opts.signal });
+  } catch (e) {
+    if (opts.signal?.aborted) throw new GaussfaceError(`download of ${file.name} cancelled; the partial file is kept and resumed next time`, 'EABORT');
+    throw new GaussfaceError(`cannot download ${file.name} from ${url}: ${(e as Error).message}; check the network or pass a mirror (baseUrl)`, 'EINPUT');
+  }
+  if (res.status !== 200 && res.status !== 206) throw new GaussfaceError(`cannot download ${file.name} from ${url}: HTTP ${res.status}`, 'EINPUT');
+  const resumed = res.status === 206;
+  const fd = openSync(part, resumed ? 'a' : 'w');
+  let received = resumed ? have : 0;
+  const total = received + Number(res.headers.get('content-length') ?? NaN);
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      writeSync(fd, chunk);
+      received += chunk.length;
+      opts.onProgress?.(file.name, received, total);
+    }
+  } catch (e) {
+    const why = opts.signal?.aborted ? 'cancelled' : `interrupted (${(e as Error).message})`;
+    throw new GaussfaceError(`download of ${file.name} ${why} at ${received} bytes; the partial file is kept and resumed next time`, opts.signal?.aborted ? 'EABORT' : 'EINPUT');
+  } finally {
+    closeSync(fd);
+  }
+  const want = opts.checksums?.[file.name] ?? file.sha256;
+  const got = await sha256File(part);
+  if (got !== want) {
+    rmSync(part, { force: true });
+    throw new GaussfaceError(`checksum mismatch for ${file.name}: expected sha256 ${want}, got ${got}; the corrupt download was removed, try again`, 'EFORMAT');
+  }
+  renameSync(part, dest);
+  return dest;
+}
+
+/** A named data set: downloaded on first use, then read from the cache. */
+export async function fetchDataset(name: DatasetName, opts: FetchOptions = {}): Promise<ImageFolder & { testX?: Matrix<Float32Array>; testLabels?: Int32Array }> {
+  const files = DATASETS[name];
+  if (!files) throw new GaussfaceError(`unknown data set '${name}' (known: ${Object.keys(DATASETS).join(', ')})`, 'EINPUT');
+  const dir = join(opts.cacheDir ?? defaultCacheDir(), name);
+  const paths = [];
+  for (const f of files) paths.push(await fetchFile(f, join(dir, f.name), opts));
+  if (name === 'fashion-mnist') {
+    const [trX, trY, teX, teY] = paths.map((p) => gunzipSync(readFileSync(p)));
+    const X = idxImages(trX);
+    return {
+      X, spec: { width: 28, height: 28, channels: 1 }, files: [], labels: Int32Array.from(readIdx(trY).data),
+      labelNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+      testX: idxImages(teX), testLabels: Int32Array.from(readIdx(teY).data),
+    };
+  }
+  if (name === 'lfw') {
+    const out = join(dir, 'images');
+    const done = join(out, '.complete');
+    if (!existsSync(done)) {
+      rmSync(out, { recursive: true, force: true });
+      extractTar(gunzipSync(readFileSync(paths[0])), out);
+      writeFileSync(done, '');
+    }
+    // The archive's one top folder (lfw/) holds a folder per person: those become the labels.
+    return loadImageFolder(existsSync(join(out, 'lfw')) ? join(out, 'lfw') : out, { size: 64, signal: opts.signal });
+  }
+  // olivetti: a MATLAB file whose 'faces' is 4096 × 400 (columns are images, each stored column-major).
+  const faces = readMat(readFileSync(paths[0]), 'faces');
+  const [h, n] = faces.shape;
+  if (h !== 4096) throw new GaussfaceError(`olivettifaces.mat: 'faces' is ${faces.shape.join('×')}, expected 4096 × n`, 'EFORMAT');
+  const X = new Float32Array(n * 4096);
+  const max = faces.data.reduce((a, b) => Math.max(a, b), 0) || 1;
+  for (let i = 0; i < n; i++) for (let r = 0; r < 64; r++) for (let c = 0; c < 64; c++) X[i * 4096 + r * 64 + c] = faces.data[i * 4096 + c * 64 + r] / max;
+  return { X: new Matrix(n, 4096, X), spec: { width: 64, height: 64, channels: 1 }, files: [], labels: Int32Array.from({ length: n }, (_, i) => Math.floor(i / 10)) };
+}
