@@ -14,7 +14,7 @@ if (only !== 'sdk') {
 }
 if (only !== 'wasm') {
   await esbuild.build({
-    entryPoints: { index: 'sdk/index.ts', worker: 'sdk/worker.ts', node: 'sdk/io/node.ts' },
+    entryPoints: { index: 'sdk/index.ts', worker: 'sdk/worker.ts', node: 'sdk/io/node.ts', 'web-demo': 'web-demo/demo.ts' },
     outdir: 'dist',
     bundle: true,
     format: 'esm',

@@ -19,3 +19,4 @@ export { evaluate, type Evaluation } from './pipelines/evaluate.js';
 export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js';
 export { clusterImages, anomalies, type ImageClusters } from './pipelines/images.js';
 export { readIdx, idxImages, parseAttributes } from './datasets/formats.js';
+export { browserCodec, fromRgba, toRgba, type ImageCodec, type DecodedImage, type DecodeOptions } from './io/codec.js';

@@ -1,10 +1,11 @@
 // Folders of images as rows of pixels (Node, sharp): recursive, sorted by path, labels from sub-folders, an
 // optional resize with centre crop. Every unreadable input is a GaussfaceError naming the file.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { GaussfaceError } from '../errors.js';
 import { Matrix } from '../matrix.js';
+import type { ImageCodec } from './codec.js';
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff']);
 
@@ -60,22 +61,16 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
   for (let i = 0; i < files.length; i++) {
     if (signal?.aborted) throw new GaussfaceError('operation cancelled (AbortSignal)', 'EABORT');
     const file = files[i];
-    let img = sharp(file, { failOn: 'error' });
-    img = channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
-    if (size) img = img.resize(size, size, { fit: 'cover', position: 'centre' });
-    let decoded;
+    let img;
     try {
-      decoded = await img.raw().toBuffer({ resolveWithObject: true });
+      img = await nodeCodec.decode(readFileSync(file), { size, channels });
     } catch (e) {
-      throw new GaussfaceError(`cannot read image ${file}: ${(e as Error).message.split('\n')[0]} (remove or replace the file)`, 'EINPUT');
+      throw new GaussfaceError(`cannot read image ${file}: ${(e as Error).message.replace(/^cannot decode image: /, '')} (remove or replace the file)`, 'EINPUT');
     }
-    const { width, height } = decoded.info;
+    const { width, height, data: row } = img;
     if (!shape) shape = { width, height };
     else if (shape.width !== width || shape.height !== height)
       throw new GaussfaceError(`images have different sizes: ${files[0]} is ${shape.width}×${shape.height} but ${file} is ${width}×${height}; pass --size N (size option) to resize them all`, 'EINPUT');
-    const step = decoded.info.channels;
-    const row = new Float32Array(width * height * channels);
-    for (let p = 0, q = 0; p < width * height; p++) for (let c = 0; c < channels; c++) row[q++] = decoded.data[p * step + c] / 255;
     rows.push(row);
     onProgress?.(i + 1, files.length);
   }
@@ -93,3 +88,28 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
     labelNames: labelled ? labelNames : undefined,
   };
 }
+
+/** The Node codec (sharp), with the browser codec's interface. */
+export const nodeCodec: ImageCodec = {
+  async decode(bytes, opts = {}) {
+    const channels = opts.channels ?? 1;
+    let img = sharp(bytes, { failOn: 'error' });
+    img = channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
+    if (opts.size) img = img.resize(opts.size, opts.size, { fit: 'cover', position: 'centre' });
+    let decoded;
+    try {
+      decoded = await img.raw().toBuffer({ resolveWithObject: true });
+    } catch (e) {
+      throw new GaussfaceError(`cannot decode image: ${(e as Error).message.split('\n')[0]}`, 'EINPUT');
+    }
+    const { width, height } = decoded.info;
+    const step = decoded.info.channels;
+    const data = new Float32Array(width * height * channels);
+    for (let p = 0, q = 0; p < width * height; p++) for (let c = 0; c < channels; c++) data[q++] = decoded.data[p * step + c] / 255;
+    return { data, width, height, channels };
+  },
+  async encodePng(img) {
+    const px = Uint8Array.from(img.data, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+    return new Uint8Array(await sharp(px, { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer());
+  },
+};

@@ -3,3 +3,4 @@ export { loadImageFolder, type FolderOptions, type ImageFolder } from './folder.
 export { fetchDataset, fetchFile, DATASETS, defaultCacheDir, type DatasetName, type FetchOptions, type RemoteFile } from './fetch.js';
 export { readMat } from './mat.js';
 export { extractTar } from './tar.js';
+export { nodeCodec } from './folder.js';

@@ -10,7 +10,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 // Flags for this closed network: no background connections that would be refused, no sandbox as root.
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function runInChromium(page, { isolated = false, timeout = 60000 } = {}) {
+/** Opens `page` (a path in the repository) in headless Chromium and runs `fn(tab)`; page errors fail it. */
+export async function withChromiumPage(page, { isolated = false } = {}, fn) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); .ci/run does`);
   const root = resolve(new URL('../..', import.meta.url).pathname);
   const server = await serve(root, { isolated });
@@ -22,9 +23,7 @@ export async function runInChromium(page, { isolated = false, timeout = 60000 } 
     tab.on('pageerror', (e) => errors.push(String(e)));
     tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await tab.goto(`${server.url}/${page}`);
-    await tab.waitForFunction(() => window.__smoke !== undefined, null, { timeout });
-    const out = await tab.evaluate(() => window.__smoke);
-    if (!out.ok) throw new Error(`page failed: ${out.error}`);
+    const out = await fn(tab);
     if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
     return out;
   } finally {
@@ -32,4 +31,14 @@ export async function runInChromium(page, { isolated = false, timeout = 60000 } 
     await server.close();
     rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** Runs the smoke page and returns what it leaves in window.__smoke. */
+export function runInChromium(page, { isolated = false, timeout = 60000 } = {}) {
+  return withChromiumPage(page, { isolated }, async (tab) => {
+    await tab.waitForFunction(() => window.__smoke !== undefined, null, { timeout });
+    const out = await tab.evaluate(() => window.__smoke);
+    if (!out.ok) throw new Error(`page failed: ${out.error}`);
+    return out;
+  });
 }

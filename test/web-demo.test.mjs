@@ -1,0 +1,29 @@
+// The embeddable demo in headless Chromium, without cross-origin isolation (as in a blog post's iframe):
+// clicking "Learn faces" fits the model in the page and draws new faces.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withChromiumPage } from './runtime/browser.mjs';
+
+test('<gaussface-demo> learns the built-in faces and draws samples', async () => {
+  const shot = process.env.GAUSSFACE_SCREENSHOT;
+  const r = await withChromiumPage('web-demo/index.html', {}, async (tab) => {
+    await tab.locator('gaussface-demo').locator('#go').click();
+    await tab.waitForFunction(() => document.querySelector('gaussface-demo').dataset.state === 'done', null, { timeout: 60000 });
+    if (shot) await tab.screenshot({ path: shot, fullPage: true });
+    return tab.evaluate(() => {
+      const root = document.querySelector('gaussface-demo').shadowRoot;
+      const c = root.getElementById('samples');
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let min = 255, max = 0;
+      for (let i = 0; i < px.length; i += 4) [min, max] = [Math.min(min, px[i]), Math.max(max, px[i])];
+      return { w: c.width, h: c.height, min, max, status: root.getElementById('status').textContent, chart: !!root.querySelector('#chart svg') };
+    });
+  });
+  assert.is(r.w, 8 * 32);
+  assert.is(r.h, 2 * 32);
+  assert.ok(r.max - r.min > 100, 'the samples have contrast');
+  assert.ok(r.chart, 'BIC chart drawn');
+  assert.match(r.status, /Gaussians \(BIC\)/);
+});
+
+test.run();
