@@ -78,11 +78,13 @@ export function writeAtomic(path, bytes) {
   }
 }
 
+const escapeXml = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /**
  * A contact sheet of images (rows of a Matrix or Float32Arrays in [0, 1], HWC) as PNG bytes, each image
- * scaled up by `scale`, `cols` per row.
+ * scaled up by `scale`, `cols` per row, with an optional caption under each (a score, a file name).
  */
-export async function gridPng(images, { width, height, channels, cols = 4, pad = 2, scale = 2 }) {
+export async function gridPng(images, { width, height, channels, cols = 4, pad = 2, scale = 2, captions }) {
   const list = Array.isArray(images) ? images : Array.from({ length: images.rows }, (_, i) => images.row(i));
   const rows = Math.ceil(list.length / cols);
   const [W, H] = [cols * (width + pad) + pad, rows * (height + pad) + pad];
@@ -96,7 +98,22 @@ export async function gridPng(images, { width, height, channels, cols = 4, pad =
           out[((pad + gy * (height + pad) + r) * W + pad + gx * (width + pad) + c) * channels + ch] = Math.round(255 * Math.min(1, Math.max(0, v)));
         }
   });
-  return sharp(out, { raw: { width: W, height: H, channels } }).resize(W * scale, H * scale, { kernel: 'nearest' }).png().toBuffer();
+  const grid = sharp(out, { raw: { width: W, height: H, channels } }).resize(W * scale, H * scale, { kernel: 'nearest' });
+  if (!captions) return grid.png().toBuffer();
+  // Captions: a 14-pixel band under every row of images, drawn as SVG text.
+  const band = 14;
+  const cellW = (width + pad) * scale;
+  const cellH = (height + pad) * scale;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W * scale}" height="${rows * (cellH + band) + pad * scale}">${captions
+    .slice(0, list.length)
+    .map((c, n) => `<text x="${pad * scale + (n % cols) * cellW + (width * scale) / 2}" y="${Math.floor(n / cols) * (cellH + band) + cellH + band - 3 + pad * scale}" font-family="sans-serif" font-size="11" text-anchor="middle">${escapeXml(c)}</text>`)
+    .join('')}</svg>`;
+  const tiles = await Promise.all(Array.from({ length: rows }, (_, r) => sharp(out, { raw: { width: W, height: H, channels } })
+    .extract({ left: 0, top: r * (height + pad), width: W, height: height + pad })
+    .resize(W * scale, cellH, { kernel: 'nearest' }).png().toBuffer()));
+  return sharp({ create: { width: W * scale, height: rows * (cellH + band) + pad * scale, channels: 3, background: 'white' } })
+    .composite([...tiles.map((input, r) => ({ input, left: 0, top: r * (cellH + band) })), { input: Buffer.from(svg), left: 0, top: 0 }])
+    .png().toBuffer();
 }
 
 /** PNG bytes of an SVG (plots). */

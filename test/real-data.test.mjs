@@ -34,16 +34,17 @@ test('olivetti: 340 faces of 40 people, the anchors\' pixels, and BIC picks scik
   assert.is(sel.bestRow.nComponents, 4, 'scikit-learn 1.2.1 picks k = 4 here (anchors W2, BIC 3.684e4)');
 });
 
-test('LFW: faces → PCA → mixture → recognisable samples, no memorisation', async () => {
+test('LFW: BIC picks scikit-learn\'s k on the W2 sweep; samples are no closer to the training faces than held-out faces', async () => {
   if (skip('lfw')) return;
-  const { X } = await loadData(ROOT + 'lfw', { size: 64, limit: 600 });
-  assert.is(X.cols, 64 * 64);
+  const { X } = await loadData(ROOT + 'lfw', { size: 64 });
+  assert.is(X.rows, 6546);
   const [train, held] = split(X);
-  const r = await generate(train, { pcaComponents: 60, nComponents: 4, nSamples: 40, randomState: 0 });
+  const r = await generate(train, { pcaComponents: 100, nComponents: 'bic', candidates: [1, 2, 4, 8, 16], nSamples: 16, randomState: 0 });
+  assert.is(r.model.nComponents, 2, 'scikit-learn 1.2.1 picks k = 2 on LFW (anchors W2, BIC 1.167e6)');
   const model = new ImageModel({ width: 64, height: 64, channels: 1 }, r.pca, r.model);
-  const ev = await evaluate(model, train, held, { nSamples: 100 });
+  const ev = await evaluate(model, train, held, { nSamples: 300 });
   assert.ok(Number.isFinite(ev.heldOutLogLikelihoodPerDim));
-  assert.ok(ev.medianSampleToTrain > 0.5 * ev.medianHeldOutToTrain, `samples ${ev.medianSampleToTrain} vs held-out ${ev.medianHeldOutToTrain}`);
+  assert.ok(ev.medianSampleToTrain >= ev.medianHeldOutToTrain, `samples ${ev.medianSampleToTrain} vs held-out ${ev.medianHeldOutToTrain}`);
 });
 
 test('Fashion-MNIST idx files', () => {

@@ -2,6 +2,7 @@
 import { evaluate } from '../../dist/index.js';
 import { flags, gridPng, interruptible, num, report, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
+import { trainRows } from './fit.mjs';
 import { readModel } from './sample.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
 
@@ -22,16 +23,16 @@ export async function run(argv) {
   if (!f.data) throw new UsageError('evaluate needs --data SRC');
   const model = readModel(f._[0]);
   const { X } = await loadData(f.data, { ...dataArgs(f), signal: interruptible() });
-  const pick = (keep) => {
-    const rows = [];
-    for (let i = 0; i < X.rows; i++) if ((i % 5 === 4) === keep) rows.push(X.row(i));
-    return rows.map((r) => Array.from(r));
-  };
-  const r = await evaluate(model, pick(false), pick(true), { nSamples: num(f.samples, 'samples', { min: 1, int: true, fallback: 200 }) });
+  const [train, held] = [trainRows(X), trainRows(X, true)];
+  const r = await evaluate(model, train, held, { nSamples: num(f.samples, 'samples', { min: 1, int: true, fallback: 200 }) });
   if (f.out) {
     const pairs = [];
-    for (let i = 0; i < Math.min(16, r.samples.rows); i++) pairs.push(r.samples.row(i), Float32Array.from(pick(false)[r.nearestTrain[i]]));
-    writeAtomic(f.out, await gridPng(pairs, { ...model.spec, cols: 8 }));
+    const captions = [];
+    for (let i = 0; i < Math.min(16, r.samples.rows); i++) {
+      pairs.push(r.samples.row(i), train.row(r.nearestTrain[i]));
+      captions.push('sample', `nearest ${r.sampleToTrain[i].toFixed(1)}`);
+    }
+    writeAtomic(f.out, await gridPng(pairs, { ...model.spec, cols: 8, captions }));
   }
   const out = { heldOutLogLikelihoodPerDim: r.heldOutLogLikelihoodPerDim, trainLogLikelihoodPerDim: r.trainLogLikelihoodPerDim, medianSampleToTrain: r.medianSampleToTrain, medianHeldOutToTrain: r.medianHeldOutToTrain };
   report(f.json, out, [

@@ -9,9 +9,9 @@ export interface Evaluation {
   /** Mean log-likelihood per sample of the held-out features, divided by their dimension (nats). */
   heldOutLogLikelihoodPerDim: number;
   trainLogLikelihoodPerDim: number;
-  /** Distance of each generated image to its nearest training image. */
+  /** Distance (in the model's PCA space) of each generated image to its nearest training image. */
   sampleToTrain: Float64Array;
-  /** Distance of each held-out image to its nearest training image. */
+  /** Distance (in the model's PCA space) of each held-out image to its nearest training image. */
   heldOutToTrain: Float64Array;
   medianSampleToTrain: number;
   medianHeldOutToTrain: number;
@@ -34,9 +34,14 @@ export async function evaluate(model: ImageModel, train: MatrixLike, heldOut: Ma
   const H = asMatrix(heldOut, 'heldOut', { cols: T.cols });
   const k = model.pca.nComponentsFitted;
   const [ft, fh] = [await model.pca.transform(T), await model.pca.transform(H)];
-  const { images } = await model.sample(opts.nSamples ?? Math.min(200, H.rows), { randomState: opts.randomState ?? 0 });
-  const s = await nearestNeighbours(images, T, opts);
-  const h = await nearestNeighbours(H, T, opts);
+  const n = opts.nSamples ?? Math.min(200, H.rows);
+  const drawn = await model.gmm.sample(n, { randomState: opts.randomState ?? 0, shuffle: true });
+  const images = await model.pca.inverseTransform(drawn.X);
+  for (let i = 0; i < images.data.length; i++) images.data[i] = Math.min(1, Math.max(0, images.data[i]));
+  // Distances in the model's PCA space: the generator cannot produce what PCA discards, so comparing pixels
+  // would flatter the (smoother) samples; held-out images are projected the same way.
+  const s = await nearestNeighbours(drawn.X, ft, opts);
+  const h = await nearestNeighbours(fh, ft, opts);
   return {
     heldOutLogLikelihoodPerDim: (await model.gmm.score(fh)) / k,
     trainLogLikelihoodPerDim: (await model.gmm.score(ft)) / k,
