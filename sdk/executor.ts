@@ -22,8 +22,11 @@ export interface TaskContext {
   readonly engine: Engine;
   /** The chunks of the dataset this call maps over that live in this executor (empty for a broadcast). */
   readonly chunks: readonly Chunk[];
-  /** Keeps a derived block resident as chunk `of.index` of dataset `id` (e.g. projections of `of`). */
-  keep(id: number, of: Chunk, data: Float32Array, cols: number): void;
+  /**
+   * A new resident block of `of.rows × cols` f32, chunk `of.index` of dataset `id` (e.g. projections of
+   * `of`): returns its pointer for the task to fill in place (no copy through JavaScript).
+   */
+  keep(id: number, of: Chunk, cols: number): number;
   /** Another resident chunk by dataset id and chunk index (same executor). */
   resident(id: number, index: number): Chunk;
 }
@@ -51,13 +54,19 @@ export class Executor {
 
   /** Stores a chunk of `rows × cols` f32 values as chunk `index` of dataset `id`. */
   put(id: number, index: number, row0: number, data: Float32Array, cols: number): void {
-    const e = this.engine;
     const rows = cols ? data.length / cols : 0;
-    const ptr = e.putF32(data);
+    const ptr = this.allocate(id, index, row0, rows, cols);
+    this.engine.f32(ptr, data.length).set(data);
+  }
+
+  /** Registers a fresh engine buffer as chunk `index` of dataset `id` (replacing any previous one). */
+  private allocate(id: number, index: number, row0: number, rows: number, cols: number): number {
     this.drop(id, index);
+    const ptr = this.engine.alloc(rows * cols * 4);
     let ds = this.datasets.get(id);
     if (!ds) this.datasets.set(id, (ds = new Map()));
     ds.set(index, { ptr, rows, cols, index, row0 });
+    return ptr;
   }
 
   /** Frees one chunk, or a whole dataset when `index` is omitted. */
@@ -86,7 +95,7 @@ export class Executor {
     const ctx: TaskContext = {
       engine: this.engine,
       chunks: id < 0 ? [] : indices.map((i) => this.chunk(id, i)),
-      keep: (kid, of, data, cols) => this.put(kid, of.index, of.row0, data, cols),
+      keep: (kid, of, cols) => this.allocate(kid, of.index, of.row0, of.rows, cols),
       resident: (rid, i) => this.chunk(rid, i),
     };
     return transferable(fn(ctx, params), this.engine.memory.buffer);

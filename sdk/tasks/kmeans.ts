@@ -84,7 +84,7 @@ const prepare: Task = ({ engine: e, chunks, keep }, p: PrepareParams) =>
         const b = layout(buf, n, d, p.K);
         const ssq = e.call('center_rows_f64', n, d, c.ptr, d, mean, b.x, norms);
         e.call('f64_to_f32', n, norms, b.xnorm);
-        keep(p.into, c, e.f32(buf, n * cols).slice(), cols);
+        e.call('copy', n * cols, buf, keep(p.into, c, cols));
         return ssq;
       }),
     );
@@ -273,7 +273,7 @@ const ppDist: Task = ({ engine: e, chunks, keep, resident }, p: PlusPlusDistPara
     const XC = take(maxRows(chunks) * L * 4);
     const pot = take(L * 8);
     return chunks.map((c) => {
-      if (p.first) keep(p.state, c, new Float32Array(c.rows * p.width), p.width);
+      if (p.first) e.f32(keep(p.state, c, p.width), c.rows * p.width).fill(0);
       const closest = resident(p.state, c.index).ptr;
       const b = prepared(c, d, p.K);
       distanceGemm(e, c.rows, b.x, d, L, ct, XC);

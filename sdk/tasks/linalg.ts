@@ -18,11 +18,10 @@ const gemm: Task = ({ engine, chunks, keep }, p: GemmParams) =>
     const maxRows = Math.max(0, ...chunks.map((c) => c.rows));
     const cPtr = take(maxRows * p.n * 4);
     return chunks.map((c) => {
-      engine.call('gemm', 0, 0, c.rows, p.n, p.k, 1, c.ptr, p.k, bPtr, p.n, 0, cPtr, p.n);
-      const out = engine.f32(cPtr, c.rows * p.n).slice();
-      if (p.into === undefined) return out;
-      keep(p.into, c, out, p.n);
-      return null;
+      // Kept results are written straight into their resident buffer; returned ones go through one copy.
+      const dst = p.into === undefined ? cPtr : keep(p.into, c, p.n);
+      engine.call('gemm', 0, 0, c.rows, p.n, p.k, 1, c.ptr, p.k, bPtr, p.n, 0, dst, p.n);
+      return p.into === undefined ? engine.f32(cPtr, c.rows * p.n).slice() : null;
     });
   });
 

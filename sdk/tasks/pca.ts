@@ -83,7 +83,7 @@ const sketch: Task = ({ engine: e, chunks, keep }, p: SketchParams) =>
       e.f64(G, l * l).fill(0);
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
       e.call('gemm', 1, 0, d, l, c.rows, 1, Xc, d, Y, l, 0, P, l);
-      if (p.keepY !== undefined) keep(p.keepY, c, e.f32(Y, c.rows * l).slice(), l);
+      if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
       return { G: e.f64(G, l * l).slice(), P: e.f32(P, d * l).slice(), ssq };
     });
   });
