@@ -6,7 +6,9 @@
 // 4×8 micro-tile: 8 accumulators + 4 splats + 2 B vectors + 1 temporary fit V8's 15 usable xmm registers.
 export const MR = 4;
 export const NR = 8;
-const KC = 256;
+// k steps per block. Not 256: panels of 256 steps are 4 KiB (A) or 8 KiB (B) apart, so packing a k row into
+// all of them lands in one L1 set; 248 shifts each panel by a cache line or two (+5-11 % on AᵀB and syrk here).
+const KC = 248;
 const MC = 96;
 
 // Packing workspace, grown on demand and kept: kernels allocate only when a larger problem first arrives.
@@ -15,8 +17,6 @@ let packACap: usize = 0;
 let packB: usize = 0;
 let packBCap: usize = 0;
 export const tile = memory.data(MR * NR * 4, 16);
-// Staging for transposed B panels: two MR-wide halves of up to KC steps.
-const TRANSPOSED = memory.data(2 * KC * MR * 4, 16);
 // alpha and beta reach writeTile through globals, not locals: a float local that is live across the inlined
 // k-loop takes one of the xmm registers the 4×8 tile needs, and V8 then spills accumulators.
 let tileAlpha: f32 = 1;
@@ -28,33 +28,61 @@ export function ensure(ptr: usize, cap: usize, bytes: usize): usize {
   return heap.alloc(bytes);
 }
 
-/** op(A)[i0..i0+MR, k0..k0+kc] into MR-tall k-major panels, zero-padded past row m. */
-function packPanelsA(transA: i32, A: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize): void {
-  for (let ip = 0; ip < mc; ip += MR) {
-    const rows = min(MR, mc - ip);
-    const d = dst + <usize>(ip * kc) * 4;
-    if (rows == MR && transA) packFullTransposed(A, lda, i0 + ip, k0, kc, d);
-    else if (rows == MR) packFullRows(A, lda, i0 + ip, k0, kc, d);
-    else packPartial(transA, A, lda, i0 + ip, rows, k0, kc, d);
-  }
+/**
+ * Lines first..first+count of op(X) over k0..k0+kc into pw-wide k-major panels (pw floats per k step),
+ * zero-padded past `count`. Lines are the rows of op(A) (pw = MR) or the columns of op(B) (pw = NR);
+ * `kMajor` says that X is stored with k as its row index (Aᵀ, or B untransposed).
+ */
+function packPanels(kMajor: bool, X: usize, ld: i32, first: i32, count: i32, k0: i32, kc: i32, dst: usize, pw: i32): void {
+  if (kMajor) packAcrossRows(X + (<usize>k0 * <usize>ld + <usize>first) * 4, ld, count, kc, dst, pw);
+  else packAlongRows(X + (<usize>first * <usize>ld + <usize>k0) * 4, ld, count, kc, dst, pw);
 }
 
-/** Full panel of Aᵀ: the MR values of step k are contiguous in A. */
-function packFullTransposed(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usize): void {
-  for (let k = 0; k < kc; k++) v128.store(d + <usize>k * MR * 4, v128.load(A + (<usize>(k0 + k) * <usize>lda + <usize>i) * 4));
-}
-
-/** Full panel of A: four rows read four k at a time and transposed in registers. */
-function packFullRows(A: usize, lda: i32, i: i32, k0: i32, kc: i32, d: usize): void {
-  packRows(A + (<usize>i * <usize>lda + <usize>k0) * 4, lda, kc, 0, d);
+/** op(B)[k0..k0+kc, 0..n] into NR-wide k-major panels, zero-padded past column n. */
+export function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
+  packPanels(!transB, B, ldb, 0, n, k0, kc, dst, NR);
 }
 
 /**
- * Four rows starting at `r0p` (stride lda) into one MR-tall k-major panel of kc steps, minus `mu` (kc values)
- * when mu ≠ 0: the centring of the mixture's E-step happens while the panel is packed.
+ * Source rows are k steps, each holding the panels side by side: copied row by row, so the source streams
+ * through the cache (panel by panel, every panel would walk down kc rows of a large matrix).
  */
-export function packRows(r0p: usize, lda: i32, kc: i32, mu: usize, d: usize): void {
+function packAcrossRows(src: usize, ld: i32, count: i32, kc: i32, dst: usize, pw: i32): void {
+  const full = count & ~(pw - 1);
+  const panelBytes = <usize>(kc * pw) * 4;
+  for (let k = 0; k < kc; k++) {
+    const s = src + <usize>k * <usize>ld * 4;
+    let d = dst + <usize>(k * pw) * 4;
+    let j = 0;
+    for (; j < full; j += pw, d += panelBytes)
+      for (let q = 0; q < pw; q += 4) v128.store(d + <usize>q * 4, v128.load(s + <usize>(j + q) * 4));
+    if (j < count) for (let q = 0; q < pw; q++) store<f32>(d + <usize>q * 4, j + q < count ? load<f32>(s + <usize>(j + q) * 4) : 0);
+  }
+}
+
+/** Source rows run along k, one per line: four lines at a time through packRows' in-register transposes. */
+function packAlongRows(src: usize, ld: i32, count: i32, kc: i32, dst: usize, pw: i32): void {
+  for (let p = 0; p < count; p += pw) {
+    const s = src + <usize>p * <usize>ld * 4;
+    const d = dst + <usize>(p * kc) * 4;
+    const lines = min(pw, count - p);
+    if (lines == pw) {
+      for (let h = 0; h < pw; h += 4) packRows(s + <usize>h * <usize>ld * 4, ld, kc, 0, d + <usize>h * 4, pw);
+      continue;
+    }
+    for (let k = 0; k < kc; k++)
+      for (let r = 0; r < pw; r++) store<f32>(d + <usize>(k * pw + r) * 4, r < lines ? load<f32>(s + (<usize>r * <usize>ld + <usize>k) * 4) : 0);
+  }
+}
+
+/**
+ * Four rows starting at `r0p` (stride lda) into four adjacent lines of a k-major panel of kc steps that is pw
+ * floats wide, minus `mu` (kc values) when mu ≠ 0: the centring of the mixture's E-step happens while the
+ * panel is packed.
+ */
+export function packRows(r0p: usize, lda: i32, kc: i32, mu: usize, d: usize, pw: i32 = MR): void {
   const ld = <usize>lda * 4;
+  const step = <usize>pw * 4;
   let k = 0;
   for (; k + 4 <= kc; k += 4) {
     const o = <usize>k * 4;
@@ -73,65 +101,15 @@ export function packRows(r0p: usize, lda: i32, kc: i32, mu: usize, d: usize): vo
     const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
     const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
     const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-    const q = d + <usize>k * MR * 4;
+    const q = d + <usize>k * step;
     v128.store(q, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
-    v128.store(q, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), 16);
-    v128.store(q, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 32);
-    v128.store(q, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 48);
+    v128.store(q + step, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
+    v128.store(q + 2 * step, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
+    v128.store(q + 3 * step, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
   }
   for (; k < kc; k++) {
     const m: f32 = mu ? load<f32>(mu + <usize>k * 4) : 0;
-    for (let r = 0; r < MR; r++) store<f32>(d + <usize>(k * MR + r) * 4, load<f32>(r0p + <usize>r * ld + <usize>k * 4) - m);
-  }
-}
-
-/** The last, partial panel: element by element, zero rows past the end. */
-function packPartial(transA: i32, A: usize, lda: i32, i: i32, rows: i32, k0: i32, kc: i32, d: usize): void {
-  for (let k = 0; k < kc; k++)
-    for (let r = 0; r < MR; r++) {
-      const kk = <usize>(k0 + k);
-      const ii = <usize>(i + r);
-      const v: f32 = r < rows ? (transA ? load<f32>(A + (kk * <usize>lda + ii) * 4) : load<f32>(A + (ii * <usize>lda + kk) * 4)) : 0;
-      store<f32>(d + <usize>(k * MR + r) * 4, v);
-    }
-}
-
-/** op(B)[k0..k0+kc, 0..n] into NR-wide k-major panels, zero-padded past column n. */
-export function packPanelsB(transB: i32, B: usize, ldb: i32, n: i32, k0: i32, kc: i32, dst: usize): void {
-  for (let jp = 0; jp < n; jp += NR) {
-    const cols = min(NR, n - jp);
-    const d = dst + <usize>(jp * kc) * 4;
-    if (cols == NR && !transB) packRowsOfB(B + (<usize>k0 * <usize>ldb + <usize>jp) * 4, ldb, kc, d);
-    else if (cols == NR) {
-      // Bᵀ stored: the 8 columns of the panel are 8 rows of B, contiguous in k; two 4×4 transposes per 4 k.
-      const src = B + (<usize>jp * <usize>ldb + <usize>k0) * 4;
-      packRows(src, ldb, kc, 0, TRANSPOSED);
-      packRows(src + <usize>4 * <usize>ldb * 4, ldb, kc, 0, TRANSPOSED + <usize>kc * 16);
-      for (let k = 0; k < kc; k++) {
-        v128.store(d + <usize>k * NR * 4, v128.load(TRANSPOSED + <usize>k * 16));
-        v128.store(d + <usize>k * NR * 4, v128.load(TRANSPOSED + (<usize>kc + <usize>k) * 16), 16);
-      }
-    } else packPartialB(transB, B, ldb, jp, cols, k0, kc, d);
-  }
-}
-
-/** A full panel of untransposed B: each k row holds the panel's 8 values contiguously. */
-function packRowsOfB(src: usize, ldb: i32, kc: i32, d: usize): void {
-  for (let k = 0; k < kc; k++) {
-    const s = src + <usize>k * <usize>ldb * 4;
-    v128.store(d + <usize>k * NR * 4, v128.load(s));
-    v128.store(d + <usize>k * NR * 4, v128.load(s, 16), 16);
-  }
-}
-
-/** The last, partial panel: element by element, zero columns past the end. */
-function packPartialB(transB: i32, B: usize, ldb: i32, jp: i32, cols: i32, k0: i32, kc: i32, d: usize): void {
-  for (let k = 0; k < kc; k++) {
-    const kk = <usize>(k0 + k);
-    for (let c = 0; c < NR; c++) {
-      const j = <usize>(jp + c);
-      store<f32>(d + <usize>(k * NR + c) * 4, c < cols ? (transB ? load<f32>(B + (j * <usize>ldb + kk) * 4) : load<f32>(B + (kk * <usize>ldb + j) * 4)) : 0);
-    }
+    for (let r = 0; r < 4; r++) store<f32>(d + <usize>k * step + <usize>r * 4, load<f32>(r0p + <usize>r * ld + <usize>k * 4) - m);
   }
 }
 
@@ -209,7 +187,7 @@ function storeRow(p: usize, va: v128, beta: f32, first: bool, r: i32): void {
   v128.store(p, y, 16);
 }
 
-/** Scales C (m × n) by beta: the K = 0 case, where no k-block touches C. */
+/** Scales C (m × n) by beta: the K = 0 or alpha = 0 case, where A and B are not read (BLAS semantics). */
 function scaleC(m: i32, n: i32, beta: f32, C: usize, ldc: i32, lower: bool): void {
   for (let i = 0; i < m; i++)
     for (let j = 0, e = lower ? min(n, i + 1) : n; j < e; j++) {
@@ -221,7 +199,7 @@ function scaleC(m: i32, n: i32, beta: f32, C: usize, ldc: i32, lower: bool): voi
 /** The shared driver of gemm and syrk; `lower` restricts the writes to j ≤ i. */
 function gemmDriver(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, lower: bool): void {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
+  if (K <= 0 || alpha == 0) {
     scaleC(M, N, beta, C, ldc, lower);
     return;
   }
@@ -239,7 +217,7 @@ function gemmDriver(transA: i32, transB: i32, M: i32, N: i32, K: i32, alpha: f32
     for (let i0 = 0; i0 < M; i0 += MC) {
       const mc = min(MC, M - i0);
       const jEnd = lower ? min(N, i0 + mc) : N;
-      packPanelsA(transA, A, lda, i0, mc, k0, kc, packA);
+      packPanels(transA != 0, A, lda, i0, mc, k0, kc, packA, MR);
       for (let j0 = 0; j0 < jEnd; j0 += NR) {
         const cols = min(NR, N - j0);
         const bp = packB + <usize>(j0 * kc) * 4;
@@ -275,20 +253,31 @@ export function symmetrize_lower(N: i32, C: usize, ldc: i32): void {
     for (let j = 0; j < i; j++) store<f32>(C + (<usize>j * <usize>ldc + <usize>i) * 4, load<f32>(C + (<usize>i * <usize>ldc + <usize>j) * 4));
 }
 
-/** Σ x·y of f32 values: f32x4 partial sums over blocks of 64, folded into f64 (bounded f32 error). */
+/**
+ * Σ x·y of f32 values (Σ x when y = 0), accumulated in f64: every f32 product is exact in f64, so only the
+ * f64 additions round (two f64x2 partial sums: even and odd lane pairs).
+ */
 @inline
 function dotBlocks(n: i32, x: usize, y: usize): f64 {
-  let total: f64 = 0;
+  const ones = f32x4.splat(1);
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
   let j = 0;
-  const n4 = n & ~3;
-  while (j < n4) {
-    const end = min(n4, j + 64);
-    let acc = f32x4.splat(0);
-    for (; j < end; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(x + (<usize>j << 2)), v128.load(y + (<usize>j << 2))));
-    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; j + 4 <= n; j += 4) {
+    const xv = v128.load(x + (<usize>j << 2));
+    const yv = y ? v128.load(y + (<usize>j << 2)) : ones;
+    lo = f64x2.add(lo, f64x2.mul(f64x2.promote_low_f32x4(xv), f64x2.promote_low_f32x4(yv)));
+    hi = f64x2.add(hi, f64x2.mul(f64x2.promote_low_f32x4(highHalf(xv)), f64x2.promote_low_f32x4(highHalf(yv))));
   }
-  for (; j < n; j++) total += <f64>load<f32>(x + (<usize>j << 2)) * <f64>load<f32>(y + (<usize>j << 2));
+  let total = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+  for (; j < n; j++) total += <f64>load<f32>(x + (<usize>j << 2)) * (y ? <f64>load<f32>(y + (<usize>j << 2)) : 1.0);
   return total;
+}
+
+/** Lanes 2 and 3 moved to lanes 0 and 1 (for promote_low). */
+// @ts-ignore: decorator
+@inline function highHalf(v: v128): v128 {
+  return v128.shuffle<i32>(v, v, 2, 3, 2, 3);
 }
 
 /** Σ x·y (f64 result). */
@@ -301,19 +290,9 @@ export function sumsq(n: i32, x: usize): f64 {
   return dotBlocks(n, x, x);
 }
 
-/** Σ x (f64 result, f32x4 partial sums over blocks of 64). */
+/** Σ x (f64 result). */
 export function sum(n: i32, x: usize): f64 {
-  let total: f64 = 0;
-  let j = 0;
-  const n4 = n & ~3;
-  while (j < n4) {
-    const end = min(n4, j + 64);
-    let acc = f32x4.splat(0);
-    for (; j < end; j += 4) acc = f32x4.add(acc, v128.load(x + (<usize>j << 2)));
-    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
-  }
-  for (; j < n; j++) total += <f64>load<f32>(x + (<usize>j << 2));
-  return total;
+  return dotBlocks(n, x, 0);
 }
 
 /** y += a·x. */

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark section side by side with its anchors in one run, written to BENCHMARKS.md.
 //   node bench/run.mjs [--only gemm,gmm] [--quick]
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { ensurePython } from './python.mjs';
 
@@ -33,7 +33,12 @@ Node ${process.versions.node} (V8 ${process.versions.v8}); anchors run in the sa
 its best kernel). Times are medians; this machine is shared and noisy (±30 % between runs), so read ratios, not
 absolute figures.${python.ok ? '' : `\n\n**Anchors missing:** ${python.reason}`}
 `;
-writeFileSync('BENCHMARKS.md', [header, ...parts].join('\n'));
+// With --only, the other sections of an existing BENCHMARKS.md are kept (each section starts with '## ').
+const title = (sec) => sec.split('\n')[0];
+const previous = only && existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8').split(/^(?=## )/m).slice(1) : [];
+const merged = previous.map((old) => parts.find((p) => title(p) === title(old)) ?? old);
+for (const p of parts) if (!merged.includes(p)) merged.push(p);
+writeFileSync('BENCHMARKS.md', [header, ...merged.map((p) => p.trimEnd() + '\n')].join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');
 const { shutdown } = await import('../dist/index.js');
 await shutdown();

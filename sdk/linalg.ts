@@ -2,7 +2,7 @@
 import { GaussfaceError } from './errors.js';
 import { runLocal } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
-import { getPool, type CallOptions, type Pool } from './pool.js';
+import { chunkRowsFor, getPool, type CallOptions, type Pool } from './pool.js';
 
 /** Below this many multiply-adds a product runs in the calling thread (a worker round trip costs more). */
 const LOCAL_MADDS = 1 << 22;
@@ -35,7 +35,10 @@ export async function matmul(a: MatrixLike, b: MatrixLike, opts: MatmulOptions =
     return new Matrix(m, n, await runLocal<Float32Array>('gemm', A.data, m, k, params));
   }
   const pool = opts.pool ?? (await getPool());
-  const ds = await pool.upload(A.data, m, k, opts);
+  // At least ~8 chunks, so that a small but heavy product (512³) is still spread over the workers; a function
+  // of the shape only, and GEMM rows do not depend on how they are split, so the bits never change.
+  const chunkRows = Math.min(chunkRowsFor(k), Math.max(8, Math.ceil(m / 8 / 8) * 8));
+  const ds = await pool.upload(A.data, m, k, { ...opts, chunkRows });
   try {
     const parts = await pool.map<Float32Array>('gemm', ds, params, opts);
     const out = new Float32Array(m * n);

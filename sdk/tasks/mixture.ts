@@ -80,20 +80,21 @@ const scoreSamples: Task = ({ engine: e, chunks }, p: EStepParams) =>
     );
   });
 
+/** E-step on one chunk: responsibilities (n × K f32), their column sums nk (f64) and the chunk's log-likelihood. */
+function eStep(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: number; factors: number; logw: number }, sw: number) {
+  const lp = logProb(e, take, c, p, dev);
+  const resp = take(c.rows * p.K * 4);
+  const nk = take(p.K * 8);
+  e.f64(nk, p.K).fill(0);
+  const loglik = e.call('mixture_resp', c.rows, p.K, lp, dev.logw, resp, nk, sw);
+  return { resp, nk, loglik };
+}
+
 /** Responsibilities of each chunk (n × K, f32), e.g. for predictProba. */
 const responsibilities: Task = ({ engine: e, chunks }, p: EStepParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
-    return chunks.map((c) =>
-      e.scoped((t) => {
-        const lp = logProb(e, t, c, p, dev);
-        const resp = t(c.rows * p.K * 4);
-        const nk = t(p.K * 8);
-        e.f64(nk, p.K).fill(0);
-        e.call('mixture_resp', c.rows, p.K, lp, dev.logw, resp, nk, 0);
-        return e.f32(resp, c.rows * p.K).slice();
-      }),
-    );
+    return chunks.map((c) => e.scoped((t) => e.f32(eStep(e, t, c, p, dev, 0).resp, c.rows * p.K).slice()));
   });
 
 /** Sufficient statistics of a chunk given its responsibilities (resident at `resp`, n × K f32). */
@@ -126,13 +127,9 @@ const emStep: Task = ({ engine: e, chunks, resident }, p: EStepParams & StatsPar
     const dev = putParams(e, take, p);
     return chunks.map((c) =>
       e.scoped((t) => {
-        const lp = logProb(e, t, c, p, dev);
-        const resp = t(c.rows * p.K * 4);
-        const nk = t(p.K * 8);
-        e.f64(nk, p.K).fill(0);
         const sw = p.weightsId === undefined ? 0 : resident(p.weightsId, c.index).ptr;
-        const ll = e.call('mixture_resp', c.rows, p.K, lp, dev.logw, resp, nk, sw);
-        return chunkStats(e, t, c, resp, p, dev.means, ll, nk);
+        const { resp, nk, loglik } = eStep(e, t, c, p, dev, sw);
+        return chunkStats(e, t, c, resp, p, dev.means, loglik, nk);
       }),
     );
   });
