@@ -26,4 +26,29 @@ test('<gaussface-demo> learns the built-in faces and draws samples', async () =>
   assert.match(r.status, /Gaussians \(BIC\)/);
 });
 
+test('browserCodec: PNG encode and decode round trip, resize with centre crop, luma', async () => {
+  const r = await withChromiumPage('web-demo/index.html', {}, (tab) =>
+    tab.evaluate(async () => {
+      const { browserCodec } = await import('/dist/index.js');
+      const [w, h] = [6, 4];
+      const data = Float32Array.from({ length: w * h * 3 }, (_, i) => ((i * 37) % 256) / 255);
+      const png = await browserCodec.encodePng({ data, width: w, height: h, channels: 3 });
+      const back = await browserCodec.decode(png, { channels: 3 });
+      const gray = await browserCodec.decode(png, { channels: 1, size: 2 });
+      let bad = null;
+      try {
+        await browserCodec.decode(new Uint8Array([1, 2, 3]));
+      } catch (e) {
+        bad = e.message;
+      }
+      return { sig: [...png.slice(1, 4)].map((c) => String.fromCharCode(c)).join(''), same: back.data.every((v, i) => Math.abs(v - data[i]) < 1 / 255 + 1e-6), w: back.width, gray: [gray.width, gray.height, gray.channels, gray.data.length], bad };
+    }),
+  );
+  assert.is(r.sig, 'PNG');
+  assert.ok(r.same, 'lossless round trip');
+  assert.is(r.w, 6);
+  assert.equal(r.gray, [2, 2, 1, 4]);
+  assert.match(r.bad, /cannot decode image/);
+});
+
 test.run();
