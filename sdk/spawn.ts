@@ -14,6 +14,16 @@ export interface WorkerHandle {
 
 const isWebWorkerRuntime = () => typeof (globalThis as any).Worker === 'function';
 
+/**
+ * A worker script must be same-origin; when the SDK is loaded from another site (a demo embedded in a blog
+ * post), a one-line blob module that imports the real worker script stands in for it.
+ */
+function sameOriginUrl(url: URL): URL | string {
+  const origin = (globalThis as any).location?.origin;
+  if (!origin || url.origin === origin || url.protocol === 'file:') return url;
+  return URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+}
+
 /** Starts one engine worker running dist/worker.js. */
 export async function spawnWorker(): Promise<WorkerHandle> {
   const url = new URL('./worker.js', import.meta.url);
@@ -21,7 +31,7 @@ export async function spawnWorker(): Promise<WorkerHandle> {
     const { spawnNodeWorker } = await import('./io/node-worker.js');
     return spawnNodeWorker(url);
   }
-  const w: Worker = new (globalThis as any).Worker(url, { type: 'module' });
+  const w: Worker = new (globalThis as any).Worker(sameOriginUrl(url), { type: 'module' });
   let dead: ((reason: string) => void) | undefined;
   w.addEventListener('error', (ev: ErrorEvent) => {
     ev.preventDefault?.();

@@ -7,114 +7,147 @@ import { randF32, refGemm, maxRelErr } from './helpers/util.mjs';
 
 const e = await getEngine();
 const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+// Values written after C in engine memory: a kernel that writes past its last row changes them.
+const GUARD = 16;
 
-/** Runs gemm on fresh copies and returns C. */
-function gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) {
+/** Copies the arrays into engine memory, runs `fn(...pointers)`, returns the last array (C) read back. */
+function run(arrays, fn) {
   return e.scoped((take) => {
-    const put = (x) => {
-      const p = take(Math.max(1, x.length) * 4);
-      e.f32(p, x.length).set(x);
+    const ptrs = arrays.map((x, i) => {
+      const extra = i === arrays.length - 1 ? GUARD : 0;
+      const p = take(Math.max(1, x.length + extra) * 4);
+      e.f32(p, x.length + extra).fill(-7).set(x);
       return p;
-    };
-    const [pa, pb, pc] = [put(A), put(B), put(C)];
-    e.call('gemm', ta, tb, M, N, K, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-    return e.f32(pc, C.length).slice();
+    });
+    fn(...ptrs);
+    const out = e.f32(ptrs.at(-1), arrays.at(-1).length + GUARD).slice();
+    assert.ok(out.subarray(-GUARD).every((v) => v === -7), 'nothing written past C');
+    return out.subarray(0, -GUARD);
   });
 }
 
-// Shapes: empty, single, smaller than a tile, ragged tiles, several k-blocks (K > 256) and row blocks (M > 96).
+function gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) {
+  return run([A, B, C], (pa, pb, pc) => e.call('gemm', ta, tb, M, N, K, alpha, pa, lda, pb, ldb, beta, pc, ldc));
+}
+
+const TRANS = [[0, 0], [0, 1], [1, 0], [1, 1]];
+// Empty, single, smaller than a tile, ragged tiles, several k-blocks (K > 248) and row blocks (M > 96).
 const SHAPES = [[0, 5, 3], [4, 0, 3], [3, 4, 0], [1, 1, 1], [13, 5, 3], [37, 70, 29], [97, 9, 300], [300, 257, 513], [64, 150, 150]];
 
 for (const [M, N, K] of SHAPES)
-  for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]])
+  for (const [ta, tb] of TRANS)
     test(`gemm ${M}×${N}×${K} transA=${ta} transB=${tb}`, () => {
       const lda = (ta ? M : K) + 3;
       const ldb = (tb ? K : N) + 2;
       const ldc = N + 5;
       const A = randF32((ta ? K : M) * lda, M + 1);
       const B = randF32((tb ? N : K) * ldb, N + 2);
-      for (const [alpha, beta] of [[1, 0], [1.5, 0.5], [-2, 1]]) {
-        const C = randF32(M * ldc, K + 3);
+      for (const [alpha, beta] of [[1, 0], [1.5, 0.5], [-2, 1], [0, -0.5]]) {
+        // beta = 0 must ignore C entirely: give it NaN garbage.
+        const C = beta === 0 ? new Float32Array(M * ldc).fill(NaN) : randF32(M * ldc, K + 3);
         const got = gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         const ref = refGemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        // f32 accumulation: error grows like sqrt(K) ulps of the row·column magnitude.
-        assert.ok(maxRelErr(got, ref) < 2e-6 * Math.sqrt(K + 1) * Math.max(1, Math.abs(alpha)), `alpha=${alpha} beta=${beta}: ${maxRelErr(got, ref)}`);
-        for (let i = 0; i < M; i++) for (let j = N; j < ldc; j++) assert.is(got[i * ldc + j], C[i * ldc + j], 'padding columns untouched');
+        for (let i = 0; i < M; i++)
+          for (let j = N; j < ldc; j++) assert.ok(Object.is(got[i * ldc + j], C[i * ldc + j]), 'padding columns untouched');
+        for (let i = 0; i < M; i++) for (let j = N; j < ldc; j++) ref[i * ldc + j] = got[i * ldc + j] = 0;
+        // f32 accumulation: the error grows like sqrt(K) ulps of the row·column magnitude.
+        const err = maxRelErr(got, ref);
+        assert.ok(err < 2e-6 * Math.sqrt(K + 1) * Math.max(1, Math.abs(alpha)), `alpha=${alpha} beta=${beta}: ${err}`);
       }
     });
 
-test('beta = 0 ignores NaN garbage in C', () => {
-  const [M, N, K] = [9, 10, 11];
-  const C = new Float32Array(M * N).fill(NaN);
-  const got = gemm(0, 0, M, N, K, 1, randF32(M * K, 1), K, randF32(K * N, 2), N, 0, C, N);
-  assert.ok(got.every(Number.isFinite));
+test('alpha = 0 scales C by beta without reading A or B (NaN in A stays out)', () => {
+  const [M, N, K] = [6, 10, 7];
+  const A = new Float32Array(M * K).fill(NaN);
+  const B = randF32(K * N, 2);
+  const C = randF32(M * N, 3);
+  const got = gemm(0, 0, M, N, K, 0, A, K, B, N, 2, C, N);
+  assert.equal([...got], [...C].map((v) => Math.fround(2 * v)));
+  assert.ok(gemm(0, 0, M, N, K, 0, A, K, B, N, 0, C, N).every((v) => v === 0));
 });
 
-test('row-split bit-identity: any split of C rows gives the same bits as one call', () => {
-  const [M, N, K] = [203, 77, 300];
-  const A = randF32(M * K, 5);
-  const B = randF32(K * N, 6);
-  const whole = gemm(0, 0, M, N, K, 1, A, K, B, N, 0, new Float32Array(M * N), N);
-  for (const m1 of [1, 3, 4, 50, 97, 202]) {
-    const top = gemm(0, 0, m1, N, K, 1, A.subarray(0, m1 * K), K, B, N, 0, new Float32Array(m1 * N), N);
-    const bottom = gemm(0, 0, M - m1, N, K, 1, A.subarray(m1 * K), K, B, N, 0, new Float32Array((M - m1) * N), N);
-    const joined = new Float32Array(M * N);
-    joined.set(top);
-    joined.set(bottom, m1 * N);
-    assert.ok(bytes(joined).equals(bytes(whole)), `split at ${m1}`);
-  }
-});
-
-for (const trans of [0, 1])
-  test(`syrk lower triangle, trans=${trans}, upper untouched`, () => {
-    for (const [N, K] of [[1, 1], [5, 3], [37, 300], [100, 97]]) {
-      const lda = (trans ? N : K) + 1;
-      const A = randF32((trans ? K : N) * lda, N);
-      const C0 = randF32(N * N, K);
-      const got = e.scoped((take) => {
-        const pa = take(A.length * 4);
-        const pc = take(C0.length * 4);
-        e.f32(pa, A.length).set(A);
-        e.f32(pc, C0.length).set(C0);
-        e.call('syrk', trans, N, K, 0.5, pa, lda, 2, pc, N);
-        return e.f32(pc, C0.length).slice();
-      });
-      const ref = refGemm(trans, trans ? 0 : 1, N, N, K, 0.5, A, lda, A, lda, 2, C0, N);
-      for (let i = 0; i < N; i++)
-        for (let j = 0; j < N; j++) {
-          if (j > i) assert.is(got[i * N + j], C0[i * N + j], 'upper untouched');
-          else assert.ok(Math.abs(got[i * N + j] - ref[i * N + j]) < 1e-5 * Math.sqrt(K) * (1 + Math.abs(ref[i * N + j])), `(${i},${j})`);
-        }
+for (const [ta, tb] of TRANS)
+  test(`row-split bit-identity transA=${ta} transB=${tb}: any split of C rows gives the bits of one call`, () => {
+    const [M, N, K] = [203, 77, 300];
+    const lda = ta ? M : K;
+    const ldb = tb ? K : N;
+    const A = randF32(M * K, 5);
+    const B = randF32(K * N, 6);
+    const C = randF32(M * N, 7);
+    const whole = gemm(ta, tb, M, N, K, 1.5, A, lda, B, ldb, 0.5, C, N);
+    // Rows i ≥ m of op(A) start m elements in (Aᵀ stored) or m rows down (A stored).
+    const rowsFrom = (m) => A.subarray(ta ? m : m * lda);
+    for (const m1 of [1, 3, 4, 50, 97, 202]) {
+      const top = gemm(ta, tb, m1, N, K, 1.5, A, lda, B, ldb, 0.5, C.subarray(0, m1 * N), N);
+      const bottom = gemm(ta, tb, M - m1, N, K, 1.5, rowsFrom(m1), lda, B, ldb, 0.5, C.subarray(m1 * N), N);
+      const joined = new Float32Array(M * N);
+      joined.set(top);
+      joined.set(bottom, m1 * N);
+      assert.ok(bytes(joined).equals(bytes(whole)), `split at ${m1}`);
     }
   });
 
-test('gemv both ways, and the vector kernels', () => {
-  const [M, N] = [23, 17];
-  const A = randF32(M * N, 1);
-  const x = randF32(N, 2);
-  const xt = randF32(M, 3);
-  const out = e.scoped((take) => {
-    const [pa, px, pxt, py, pyt] = [take(M * N * 4), take(N * 4), take(M * 4), take(M * 4), take(N * 4)];
-    e.f32(pa, M * N).set(A);
-    e.f32(px, N).set(x);
-    e.f32(pxt, M).set(xt);
-    e.f32(py, M).fill(NaN);
-    e.f32(pyt, N).fill(1);
-    e.call('gemv', 0, M, N, 2, pa, N, px, 0, py);
-    e.call('gemv', 1, M, N, 1, pa, N, pxt, 3, pyt);
-    return { y: e.f32(py, M).slice(), yt: e.f32(pyt, N).slice() };
+for (const trans of [0, 1])
+  test(`syrk lower triangle, trans=${trans}, upper untouched`, () => {
+    for (const [N, K] of [[0, 3], [1, 1], [5, 3], [6, 0], [37, 300], [100, 97], [130, 520]]) {
+      const lda = (trans ? N : K) + 1;
+      const A = randF32((trans ? K : N) * lda, N + 1);
+      for (const [alpha, beta] of [[0.5, 2], [1, 0]]) {
+        const C0 = beta === 0 ? new Float32Array(N * N).fill(NaN) : randF32(N * N, K + 1);
+        const got = run([A, C0], (pa, pc) => e.call('syrk', trans, N, K, alpha, pa, lda, beta, pc, N));
+        const ref = refGemm(trans, trans ? 0 : 1, N, N, K, alpha, A, lda, A, lda, beta, C0, N);
+        for (let i = 0; i < N; i++)
+          for (let j = 0; j < N; j++) {
+            const [g, r] = [got[i * N + j], ref[i * N + j]];
+            if (j > i) assert.ok(Object.is(g, C0[i * N + j]), `upper (${i},${j}) untouched`);
+            else assert.ok(Math.abs(g - r) < 2e-6 * Math.sqrt(K + 1) * (1 + Math.abs(r)), `N=${N} K=${K} (${i},${j}): ${g} vs ${r}`);
+          }
+      }
+    }
   });
-  for (let i = 0; i < M; i++) {
-    let s = 0;
-    for (let j = 0; j < N; j++) s += A[i * N + j] * x[j];
-    assert.ok(Math.abs(out.y[i] - 2 * s) < 1e-5);
-  }
-  for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let i = 0; i < M; i++) s += A[i * N + j] * xt[i];
-    assert.ok(Math.abs(out.yt[j] - (s + 3)) < 1e-5);
-  }
-  for (const n of [0, 1, 7, 64, 1001]) {
+
+test('syrk agrees bit for bit with gemm on the lower triangle', () => {
+  const [N, K] = [45, 300];
+  const A = randF32(K * N, 12);
+  const C = randF32(N * N, 13);
+  const viaSyrk = run([A, C], (pa, pc) => e.call('syrk', 1, N, K, 1.5, pa, N, 0.5, pc, N));
+  const viaGemm = gemm(1, 0, N, N, K, 1.5, A, N, A, N, 0.5, C, N);
+  for (let i = 0; i < N; i++) for (let j = 0; j <= i; j++) assert.ok(Object.is(viaSyrk[i * N + j], viaGemm[i * N + j]), `(${i},${j})`);
+});
+
+test('symmetrize_lower copies the lower triangle onto the upper one', () => {
+  const [N, ldc] = [11, 13];
+  const C = randF32(N * ldc, 14);
+  const got = run([C], (pc) => e.call('symmetrize_lower', N, pc, ldc));
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < ldc; j++) {
+      const want = j < N && j > i ? C[j * ldc + i] : C[i * ldc + j];
+      assert.ok(Object.is(got[i * ldc + j], want), `(${i},${j})`);
+    }
+});
+
+for (const trans of [0, 1])
+  test(`gemv trans=${trans}`, () => {
+    for (const [M, N] of [[0, 4], [4, 0], [1, 1], [23, 17], [64, 129]]) {
+      const lda = N + 3;
+      const A = randF32(M * lda, M + N);
+      const x = randF32(trans ? M : N, 2);
+      const len = trans ? N : M;
+      for (const [alpha, beta] of [[2, 0], [1, 3], [0, 0.5]]) {
+        const y0 = beta === 0 ? new Float32Array(len).fill(NaN) : randF32(len, 3);
+        const got = run([A, x, y0], (pa, px, py) => e.call('gemv', trans, M, N, alpha, pa, lda, px, beta, py));
+        for (let r = 0; r < len; r++) {
+          let s = 0;
+          for (let c = 0; c < (trans ? M : N); c++) s += (trans ? A[c * lda + r] : A[r * lda + c]) * x[c];
+          const want = alpha * s + (beta === 0 ? 0 : beta * y0[r]);
+          assert.ok(Math.abs(got[r] - want) < 1e-5 * (1 + Math.abs(want)), `M=${M} N=${N} alpha=${alpha} beta=${beta} [${r}]: ${got[r]} vs ${want}`);
+        }
+      }
+    }
+  });
+
+test('dot, sumsq and sum accumulate in f64; axpy, scale and copy', () => {
+  for (const n of [0, 1, 3, 7, 64, 1001]) {
     const a = randF32(n, n + 1);
     const b = randF32(n, n + 2);
     const r = e.scoped((take) => {
@@ -130,9 +163,11 @@ test('gemv both ways, and the vector kernels', () => {
       res.copied = e.f32(pb, n).slice();
       return res;
     });
+    // Products of f32 values are exact in f64: only the f64 additions round.
     let [d, q, s] = [0, 0, 0];
     for (let i = 0; i < n; i++) [d, q, s] = [d + a[i] * b[i], q + a[i] * a[i], s + a[i]];
-    assert.ok(Math.abs(r.dot - d) < 1e-5 && Math.abs(r.sumsq - q) < 1e-5 && Math.abs(r.sum - s) < 1e-5, `n=${n}`);
+    for (const [name, got, want] of [['dot', r.dot, d], ['sumsq', r.sumsq, q], ['sum', r.sum, s]])
+      assert.ok(Math.abs(got - want) < 1e-13 * (n + 1), `${name} n=${n}: ${got} vs ${want}`);
     for (let i = 0; i < n; i++) {
       assert.is(r.axpy[i], Math.fround(b[i] + Math.fround(0.5 * a[i])));
       assert.is(r.scaled[i], Math.fround(3 * a[i]));
@@ -152,7 +187,9 @@ test('has_nonfinite finds NaN and ±Infinity anywhere, including the tail', () =
         e.free(p);
       }
     }
-    const p = e.putF32(randF32(n, 3));
+    const a = randF32(n, 3);
+    if (n) a[0] = 3.4e38; // finite extremes are not flagged
+    const p = e.putF32(a);
     assert.is(e.call('has_nonfinite', n, p), 0);
     e.free(p);
   }

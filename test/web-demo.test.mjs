@@ -26,6 +26,38 @@ test('<gaussface-demo> learns the built-in faces and draws samples', async () =>
   assert.match(r.status, /Gaussians \(BIC\)/);
 });
 
+test('embedded from another origin (a blog post loading the script from the project\'s site), the demo still runs its workers', async () => {
+  const { serve } = await import('./runtime/serve.mjs');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { resolve } = await import('node:path');
+  const site = await serve(resolve(new URL('..', import.meta.url).pathname), { cors: true });
+  const blog = mkdtempSync(join(tmpdir(), 'gaussface-blog-'));
+  writeFileSync(join(blog, 'post.html'), `<!doctype html><meta charset="utf-8"><p>My post</p><gaussface-demo size="24" faces="150"></gaussface-demo><script type="module" src="${site.url}/dist/web-demo.js"></script>`);
+  const blogServer = await serve(blog);
+  try {
+    const { chromium } = await import('playwright-core');
+    const { CHROMIUM } = await import('./runtime/browser.mjs');
+    const profile = mkdtempSync(join(tmpdir(), 'gaussface-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const tab = await context.newPage();
+      const errors = [];
+      tab.on('pageerror', (e) => errors.push(String(e)));
+      await tab.goto(`${blogServer.url}/post.html`);
+      await tab.locator('gaussface-demo').locator('#go').click();
+      await tab.waitForFunction(() => document.querySelector('gaussface-demo').dataset.state === 'done', null, { timeout: 60000 });
+      assert.equal(errors, []);
+    } finally {
+      await context.close();
+    }
+  } finally {
+    await blogServer.close();
+    await site.close();
+  }
+});
+
 test('browserCodec: PNG encode and decode round trip, resize with centre crop, luma', async () => {
   const r = await withChromiumPage('web-demo/index.html', {}, (tab) =>
     tab.evaluate(async () => {

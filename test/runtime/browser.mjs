@@ -11,10 +11,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Opens `page` (a path in the repository) in headless Chromium and runs `fn(tab)`; page errors fail it. */
-export async function withChromiumPage(page, { isolated = false } = {}, fn) {
+export async function withChromiumPage(page, { isolated = false, cors = false } = {}, fn) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); .ci/run does`);
   const root = resolve(new URL('../..', import.meta.url).pathname);
-  const server = await serve(root, { isolated });
+  const server = await serve(root, { isolated, cors });
   const profile = mkdtempSync(join(tmpdir(), 'gaussface-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
   const errors = [];
@@ -23,7 +23,7 @@ export async function withChromiumPage(page, { isolated = false } = {}, fn) {
     tab.on('pageerror', (e) => errors.push(String(e)));
     tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await tab.goto(`${server.url}/${page}`);
-    const out = await fn(tab);
+    const out = await fn(tab, server.url);
     if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
     return out;
   } finally {

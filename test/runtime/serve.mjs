@@ -6,7 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.map': 'application/json', '.json': 'application/json', '.png': 'image/png' };
 
-export async function serve(root, { isolated = false } = {}) {
+export async function serve(root, { isolated = false, cors = false } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x').pathname;
     if (url === '/favicon.ico') return void res.writeHead(204).end();
@@ -16,6 +16,7 @@ export async function serve(root, { isolated = false } = {}) {
       const body = await readFile(path);
       const headers = { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' };
       if (isolated) Object.assign(headers, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+      if (cors) headers['access-control-allow-origin'] = '*';
       res.writeHead(200, headers).end(body);
     } catch {
       process.stderr.write(`serve: 404 ${url}\n`);
