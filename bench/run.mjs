@@ -25,9 +25,14 @@ for (const [name, load] of sections) {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+// The model name is often bare under a hypervisor: family/model and the widest SIMD say which core this is.
+const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+const field = (name) => cpuinfo.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1];
+const simd = /\bavx512f\b/.test(cpuinfo) ? 'AVX-512' : /\bavx2\b/.test(cpuinfo) ? 'AVX2' : 'SSE';
+const core = cpuinfo ? ` (family ${field('cpu family')}, model ${field('model')}, ${simd}, ${Math.round(Number(field('cpu MHz')))} MHz nominal)` : '';
 const header = `# Benchmarks
 
-Written by \`npm run bench\` on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} × ${cpu},
+Written by \`npm run bench\` on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} × ${cpu}${core},
 Node ${process.versions.node} (V8 ${process.versions.v8}); anchors run in the same run with Debian's /usr/bin/python3
 (numpy/scikit-learn, OpenBLAS with \`OPENBLAS_CORETYPE\`/\`OPENBLAS_L2_SIZE\` unset for those commands only, so it picks
 its best kernel). Times are medians; this machine is shared and noisy (±30 % between runs), so read ratios, not
