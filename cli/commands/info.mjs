@@ -14,7 +14,7 @@ export async function run(argv) {
   const out = { file: f._[0], image: m.spec, pcaComponents: m.pca.nComponentsFitted, explainedVariance: evr, mixtureComponents: m.gmm.nComponents, covarianceType: m.gmm.covarianceType, weights: Array.from(m.gmm.weights), converged: m.gmm.converged, nIter: m.gmm.nIter, info: m.info };
   report(f.json, out, [
     `${f._[0]}: gaussface image model`,
-    `  images    ${m.spec.width}×${m.spec.height}×${m.spec.channels}`,
+    `  format    ${m.spec.width}×${m.spec.height}×${m.spec.channels} images`,
     `  PCA       ${out.pcaComponents} components (${(100 * evr).toFixed(1)} % of variance)`,
     `  mixture   ${out.mixtureComponents} ${out.covarianceType} Gaussians, ${out.nIter} EM iterations${out.converged ? '' : ' (not converged)'}`,
     ...Object.entries(m.info).map(([k, v]) => `  ${k.padEnd(9)} ${v}`),
