@@ -29,6 +29,12 @@ ${lines.join('\n')}
 Start with: gaussface demo --out gaussface-demo`;
 }
 
+// `gaussface info m | head`: a closed pipe ends the output, it is not an error.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const USER_CODES = new Set(['EINPUT', 'ESHAPE', 'EFORMAT', 'ECOLLAPSE', 'ENOMEM']);
 
 async function main(argv) {
