@@ -116,6 +116,8 @@ export interface PCAOptions {
   pool?: Pool;
   /** Cancels a call (rejects with code EABORT). */
   signal?: AbortSignal;
+  /** Called after each pass over the data of a randomized fit (power iterations, then the projection). */
+  onProgress?: (p: { pass: number; passes: number }) => void;
 }
 
 interface Fitted {
@@ -358,11 +360,13 @@ export class PCA {
     for (let it = 0; it < power; it++) {
       const { W, P } = await pass();
       Z = gemm(e, P, d, l, W, l); // Xcᵀ·Q
+      this.options.onProgress?.({ pass: it + 1, passes: power + 1 });
     }
     Z = orthonormalize(e, Z, d, l);
     const Y = pool.derive(ds, l);
     try {
       const { W, P } = await pass(Y);
+      this.options.onProgress?.({ pass: power + 1, passes: power + 1 });
       const Bt = gemm(e, P, d, l, W, l); // (Qᵀ·Xc)ᵀ, d × l
       const { values, vectors } = eighDesc(e, gram(e, Bt, d, l), l);
       const sv = values.subarray(0, k).map((v) => Math.sqrt(Math.max(v, 0)));

@@ -102,8 +102,10 @@ for (const [name, k] of [['pca_iris', 2], ['pca_digits', 10]]) {
 test('randomized solver on digits (k=10) agrees with the full one', async () => {
   const f = load('pca_digits');
   const full = await new PCA({ nComponents: 10, svdSolver: 'full' }).fit(f.X);
-  const rnd = await new PCA({ nComponents: 10, svdSolver: 'randomized', randomState: 0 }).fit(f.X);
+  const passes = [];
+  const rnd = await new PCA({ nComponents: 10, svdSolver: 'randomized', randomState: 0, iteratedPower: 3, onProgress: (p) => passes.push(p) }).fit(f.X);
   assert.is(rnd.fittedSolver, 'randomized');
+  assert.equal(passes.map((p) => `${p.pass}/${p.passes}`), ['1/4', '2/4', '3/4', '4/4']);
   close(rnd.explainedVariance, Array.from(full.explainedVariance), 1e-3, 'explained variance');
   close(rnd.explainedVarianceRatio, Array.from(full.explainedVarianceRatio), 1e-3, 'explained variance ratio');
   close(rnd.singularValues, Array.from(full.singularValues), 1e-3, 'singular values');
