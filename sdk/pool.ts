@@ -4,13 +4,18 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import { compileEngine } from './engine.js';
 import { GaussfaceError } from './errors.js';
-import type { Executor } from './executor.js';
+import { Executor } from './executor.js';
 import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
 import './wire.js';
 
 export interface PoolOptions {
   /** Number of workers (default: the number of cores the runtime reports). */
   workers?: number;
+  /**
+   * Run the tasks in the calling thread instead (one executor, no workers): no message latency, for small data
+   * or runtimes without workers; it blocks the thread while a task runs. Results are the same bits.
+   */
+  inline?: boolean;
 }
 
 export interface CallOptions {
@@ -90,16 +95,16 @@ export class Pool {
   private module: WebAssembly.Module | undefined;
   private closed = false;
 
-  private constructor(readonly size: number) {
+  private constructor(readonly size: number, private readonly inline = false) {
     this.slots = new Array(size).fill(undefined);
   }
 
   /** Starts a pool (workers are spawned on first use). */
   static async create(opts: PoolOptions = {}): Promise<Pool> {
-    const n = opts.workers ?? (await hardwareConcurrency());
+    const n = opts.inline ? 1 : opts.workers ?? (await hardwareConcurrency());
     if (!Number.isInteger(n) || n < 1 || n > 256)
       throw new GaussfaceError(`workers must be an integer from 1 to 256, got ${n}`, 'EINPUT');
-    const pool = new Pool(n);
+    const pool = new Pool(n, !!opts.inline);
     pool.module = await compileEngine();
     return pool;
   }
@@ -108,8 +113,8 @@ export class Pool {
     if (this.closed) throw new GaussfaceError('the pool is closed; create a new one (or call the function again after shutdown())', 'EWORKER');
     let s = this.slots[w];
     if (!s) {
-      const handle = await spawnWorker();
-      const remote = wrap<Executor>(handle.endpoint);
+      const handle = this.inline ? inThreadHandle() : await spawnWorker();
+      const remote = this.inline ? (new Executor() as unknown as Remote<Executor>) : wrap<Executor>(handle.endpoint);
       let die!: (e: Error) => void;
       const death = new Promise<never>((_, reject) => (die = reject));
       death.catch(() => {});
@@ -295,6 +300,11 @@ export class Pool {
     this.closed = true;
     for (let w = 0; w < this.size; w++) this.restart(w);
   }
+}
+
+/** The lifecycle hooks of an in-thread executor: nothing to start, stop or keep alive. */
+function inThreadHandle(): WorkerHandle {
+  return { endpoint: undefined as unknown as WorkerHandle['endpoint'], terminate: () => {}, onDeath: () => {}, setBusy: () => {} };
 }
 
 let defaultPool: Promise<Pool> | undefined;

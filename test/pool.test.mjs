@@ -130,6 +130,23 @@ test('a streamed dataset gives the same results as a resident one, from an array
   }
 });
 
+test('an inline pool (tasks in the calling thread) gives the same bits as workers', async () => {
+  const [m, k, n] = [3001, 33, 9];
+  const a = randF32(m * k, 21);
+  const b = randF32(k * n, 22);
+  const inline = await Pool.create({ inline: true });
+  const workers = await Pool.create({ workers: 2 });
+  try {
+    assert.is(inline.size, 1);
+    const x = await matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, { pool: inline });
+    const y = await matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, { pool: workers });
+    assert.ok(bytesOf(x.data).equals(bytesOf(y.data)));
+  } finally {
+    inline.close();
+    workers.close();
+  }
+});
+
 test('a closed pool says so', async () => {
   const pool = await Pool.create({ workers: 1 });
   pool.close();
