@@ -3,7 +3,7 @@ import type { Dataset, Pool } from './pool.js';
 
 /** At most this many chunks per fit (bounded per-call results, balanced workers). */
 const MAX_CHUNKS = 32;
-const MIN_CHUNK_BYTES = 1 << 18;
+const MIN_CHUNK_BYTES = 1 << 20;
 const MAX_CHUNK_BYTES = 1 << 26;
 
 /**

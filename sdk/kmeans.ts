@@ -246,22 +246,22 @@ async function lloyd(data: Prepared, start: Float64Array, s: LloydSettings): Pro
  * distance from centre k to its nearest other centre (shrunk by the same margin).
  */
 function moves(previous: Float64Array, centres: Float64Array, K: number, d: number) {
-  const dist = (a: Float64Array, i: number, b: Float64Array, j: number) => {
-    let t = 0;
-    for (let c = 0; c < d; c++) t += (a[i * d + c] - b[j * d + c]) ** 2;
-    return Math.sqrt(t);
-  };
   const delta = new Float64Array(K);
   let [dmax1, dmax2, amax] = [0, 0, 0];
   for (let k = 0; k < K; k++) {
-    delta[k] = dist(previous, k, centres, k) * (1 + 1e-9);
+    let t = 0;
+    for (let c = k * d, e = c + d; c < e; c++) t += (previous[c] - centres[c]) * (previous[c] - centres[c]);
+    delta[k] = Math.sqrt(t) * (1 + 1e-9);
     if (delta[k] > dmax1) [dmax2, dmax1, amax] = [dmax1, delta[k], k];
     else if (delta[k] > dmax2) dmax2 = delta[k];
   }
+  // Plain loops (this runs every iteration): half the distance from each centre to its nearest other centre.
   const s = new Float64Array(K).fill(Infinity);
   for (let a = 0; a < K; a++)
     for (let b = a + 1; b < K; b++) {
-      const h = 0.5 * dist(centres, a, centres, b) * (1 - 1e-9);
+      let t = 0;
+      for (let i = a * d, j = b * d, e = i + d; i < e; i++, j++) t += (centres[i] - centres[j]) * (centres[i] - centres[j]);
+      const h = 0.5 * Math.sqrt(t) * (1 - 1e-9);
       if (h < s[a]) s[a] = h;
       if (h < s[b]) s[b] = h;
     }
