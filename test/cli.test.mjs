@@ -109,6 +109,22 @@ test('user errors: one line, exit code 2, naming the problem', () => {
   assert.match(run('--help').out, /commands:/);
 });
 
+test('a full disk is one line and leaves no partial file', () => {
+  // A 64 KiB tmpfs stands in for a full disk (needs root, as on CI; otherwise the test says it is skipped).
+  const mnt = join(dir, 'tiny');
+  mkdirSync(mnt);
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) {
+    console.log('  skipped: cannot mount a small tmpfs here (not root), so the disk-full path is not exercised');
+    return;
+  }
+  try {
+    userError(run('sample', 'm.safetensors', '-n', '400', '--out', join(mnt, 'big.png')), /disk is full; free some space or choose another --out/);
+    assert.equal(readdirSync(mnt), []);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
+
 test('Ctrl-C cancels a fit and leaves no file behind', async () => {
   const child = spawn(process.execPath, [CLI, 'fit', '--data', 'synthetic:3000', '--size', '64', '--out', 'big.safetensors', '--candidates', '1,2,4,8,16,32,64'], { cwd: dir });
   let err = '';
