@@ -20,3 +20,4 @@ export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js
 export { clusterImages, anomalies, type ImageClusters } from './pipelines/images.js';
 export { readIdx, idxImages, parseAttributes } from './datasets/formats.js';
 export { browserCodec, fromRgba, toRgba, type ImageCodec, type DecodedImage, type DecodeOptions } from './io/codec.js';
+export { MlpVae, type MlpVaeOptions, type VaeFitOptions } from './vae/mlp-vae.js';
