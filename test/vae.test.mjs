@@ -60,6 +60,40 @@ test('training lowers the loss; sample, encode, decode and reconstruct have the 
   assert.equal([s.rows, s.cols], [5, 144]);
 });
 
+test('iwae bounds, interpolation, attribute vectors and latent statistics', async () => {
+  const faces = syntheticFaces({ n: 240, size: 12, seed: 6 });
+  const vae = await MlpVae.create({ inputSize: 144, hidden: [64], latent: 4, randomState: 2 });
+  await vae.fit(faces.X, { epochs: 10, batchSize: 32, lr: 3e-3 });
+  const X = { data: faces.X.data.subarray(0, 60 * 144), shape: [60, 144] };
+  const [elbo, iw1, iw16] = [await vae.elbo(X), await vae.iwae(X, 1), await vae.iwae(X, 16)];
+  assert.ok(Math.abs(iw1 + elbo) < 0.05 * Math.abs(elbo), `iwae(1) ${iw1} ≈ −elbo ${-elbo}`);
+  assert.ok(iw16 >= iw1 - 0.5, `iwae(16) ${iw16} ≥ iwae(1) ${iw1}`);
+  const [a, b] = [faces.X.row(0), faces.X.row(1)];
+  const path = await vae.interpolate(a, b, 5);
+  const ends = await vae.reconstruct([Array.from(a), Array.from(b)]);
+  assert.is(path.rows, 5);
+  for (let i = 0; i < 144; i++) {
+    assert.ok(Math.abs(path.get(0, i) - ends.get(0, i)) < 1e-5 && Math.abs(path.get(4, i) - ends.get(1, i)) < 1e-5);
+  }
+  assert.is((await vae.interpolate(a, b, 3, { spherical: true })).rows, 3);
+  const smiling = Array.from({ length: 240 }, (_, i) => faces.attributes.values.get(i, 0));
+  const v = await vae.attributeVector(faces.X, smiling);
+  assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-5);
+  // Moving non-smiling faces along the vector moves their codes towards the smiling mean.
+  const neutral = Array.from({ length: 240 }, (_, i) => i).filter((i) => !smiling[i]).slice(0, 20).map((i) => Array.from(faces.X.row(i)));
+  const moved = await vae.encode(await vae.applyAttribute(neutral, v, 2));
+  const before = await vae.encode(neutral);
+  const proj = (m) => m.data.reduce((s, x, i) => s + x * v[i % 4], 0) / m.rows;
+  assert.ok(proj(moved.mu) > proj(before.mu), 'codes move along the attribute');
+  const st = await vae.latentStats(faces.X);
+  assert.is(st.mean.length, 4);
+  assert.ok(st.kl.every((k) => k >= -1e-6));
+  assert.equal(st.active, Array.from(st.variance, (x) => x > 0.01));
+  assert.ok(st.variance.some((x) => x > 0), "the codes vary across images");
+  await rejects(() => vae.iwae(X, 0), /k must be an integer/);
+  await rejects(() => vae.attributeVector(faces.X, new Array(240).fill(1)), /with the attribute \(label 1\) and without it/);
+});
+
 test('a saved model resumes training to the same bits as an uninterrupted run', async () => {
   const { X } = syntheticFaces({ n: 64, size: 8, seed: 4 });
   const a = await MlpVae.create({ inputSize: 64, hidden: [16], latent: 2, randomState: 5 });

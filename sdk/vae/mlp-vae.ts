@@ -313,6 +313,99 @@ export class MlpVae {
     return { X: await this.decode(zm), z: zm };
   }
 
+  /**
+   * Importance-weighted bound on log p(x) (Burda et al.): mean over images of log (1/k) Σ_j p(x, z_j)/q(z_j | x),
+   * nats per image (higher is better; ≥ −elbo on average, tighter as k grows).
+   */
+  async iwae(X: MatrixLike, k = 16): Promise<number> {
+    if (!Number.isInteger(k) || k < 1) throw new GaussfaceError(`iwae: k must be an integer ≥ 1, got ${k}`, 'EINPUT');
+    const data = this.checkImages(X, 'X');
+    const L = this.latent;
+    const bs = Math.min(256, data.rows);
+    this.workspace(bs);
+    let total = 0;
+    for (let s = 0; s < data.rows; s += bs) {
+      const n = Math.min(bs, data.rows - s);
+      this.putRows(data, Int32Array.from({ length: n }, (_, i) => s + i), n);
+      const logw = Array.from({ length: n }, () => new Float64Array(k));
+      for (let j = 0; j < k; j++) {
+        const { head } = this.forward(n, 4);
+        const [rec, eps, z, h] = [this.e.f64(this.buf.loss, n), this.e.f32(this.buf.eps, n * L), this.e.f32(this.buf.z, n * L), this.e.f32(head, n * 2 * L)];
+        for (let i = 0; i < n; i++) {
+          // log p(x|z) + log p(z) − log q(z|x); the ½·log 2π terms cancel.
+          let t = -rec[i];
+          for (let c = 0; c < L; c++) t += -0.5 * z[i * L + c] ** 2 + 0.5 * (h[i * 2 * L + L + c] + eps[i * L + c] ** 2);
+          logw[i][j] = t;
+        }
+      }
+      for (const w of logw) {
+        const m = Math.max(...w);
+        total += m + Math.log(w.reduce((a, v) => a + Math.exp(v - m), 0) / k);
+      }
+    }
+    return total / data.rows;
+  }
+
+  /** `steps` images along the latent path between the codes (posterior means) of images a and b. */
+  async interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps = 8, opts: { spherical?: boolean } = {}): Promise<Matrix<Float32Array>> {
+    if (!Number.isInteger(steps) || steps < 2) throw new GaussfaceError(`interpolate: steps must be an integer ≥ 2, got ${steps}`, 'EINPUT');
+    const { mu } = await this.encode([Array.from(a), Array.from(b)]);
+    const [za, zb] = [mu.row(0), mu.row(1)];
+    const L = this.latent;
+    const norm = (v: Float32Array) => Math.hypot(...v);
+    const omega = Math.acos(Math.min(1, Math.max(-1, za.reduce((s, v, i) => s + v * zb[i], 0) / (norm(za) * norm(zb) || 1))));
+    const Z = new Float32Array(steps * L);
+    for (let t = 0; t < steps; t++) {
+      const u = t / (steps - 1);
+      // Spherical: along the great circle (keeps the norm typical of N(0, I) samples); else straight.
+      const [wa, wb] = opts.spherical && omega > 1e-6 ? [Math.sin((1 - u) * omega) / Math.sin(omega), Math.sin(u * omega) / Math.sin(omega)] : [1 - u, u];
+      for (let c = 0; c < L; c++) Z[t * L + c] = wa * za[c] + wb * zb[c];
+    }
+    return this.decode(new Matrix(steps, L, Z));
+  }
+
+  /** Unit direction in latent space from images without an attribute (label 0) to images with it (label 1). */
+  async attributeVector(X: MatrixLike, labels: ArrayLike<number>): Promise<Float32Array> {
+    const { mu } = await this.encode(X);
+    if (labels.length !== mu.rows) throw new GaussfaceError(`attributeVector: ${labels.length} labels for ${mu.rows} images`, 'ESHAPE');
+    const L = this.latent;
+    const [pos, neg] = [new Float64Array(L), new Float64Array(L)];
+    let [np, nn] = [0, 0];
+    for (let i = 0; i < mu.rows; i++) {
+      const into = labels[i] ? pos : neg;
+      for (let c = 0; c < L; c++) into[c] += mu.data[i * L + c];
+      if (labels[i]) np++;
+      else nn++;
+    }
+    if (!np || !nn) throw new GaussfaceError('attributeVector needs images with the attribute (label 1) and without it (label 0)', 'EINPUT');
+    const v = Float32Array.from(pos, (p, c) => p / np - neg[c] / nn);
+    const len = Math.hypot(...v) || 1;
+    return v.map((x) => x / len);
+  }
+
+  /** Images with `strength` × the attribute direction added to their codes. */
+  async applyAttribute(X: MatrixLike, vector: ArrayLike<number>, strength = 1): Promise<Matrix<Float32Array>> {
+    if (vector.length !== this.latent) throw new GaussfaceError(`applyAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
+    const { mu } = await this.encode(X);
+    for (let i = 0; i < mu.data.length; i++) mu.data[i] += strength * vector[i % this.latent];
+    return this.decode(mu);
+  }
+
+  /** Per latent dimension: mean and variance of μ over X, mean KL to N(0, 1), and which units are active (Var μ > 0.01). */
+  async latentStats(X: MatrixLike): Promise<{ mean: Float64Array; variance: Float64Array; kl: Float64Array; active: boolean[] }> {
+    const { mu, logvar } = await this.encode(X);
+    const [n, L] = [mu.rows, this.latent];
+    const [mean, variance, kl] = [new Float64Array(L), new Float64Array(L), new Float64Array(L)];
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < L; c++) {
+        const [m, lv] = [mu.data[i * L + c], logvar.data[i * L + c]];
+        mean[c] += m / n;
+        kl[c] += (-0.5 * (1 + lv - m * m - Math.exp(lv))) / n;
+      }
+    for (let i = 0; i < n; i++) for (let c = 0; c < L; c++) variance[c] += (mu.data[i * L + c] - mean[c]) ** 2 / Math.max(1, n - 1);
+    return { mean, variance, kl, active: Array.from(variance, (v) => v > 0.01) };
+  }
+
   /** The model (weights, Adam state, step) as a safetensors file; `MlpVae.fromBytes` resumes it exactly. */
   toBytes(): Uint8Array {
     const view = (p: number) => Float32Array.from(this.e.f32(p, this.nParams));
