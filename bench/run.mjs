@@ -12,6 +12,7 @@ const sections = [
   ['gemm', () => import('./gemm-section.mjs')],
   ['gmm', () => import('./gmm-section.mjs')],
   ['pca-kmeans', () => import('./pca-kmeans-section.mjs')],
+  ['vae', () => import('./vae-section.mjs')],
 ];
 
 const started = new Date();

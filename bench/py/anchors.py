@@ -160,9 +160,28 @@ def w4(args):
             "kpp_s": kpp_s, "kpp_n_iter": int(kpp.n_iter_), "kpp_inertia": float(kpp.inertia_)}
 
 
+def w5(args):
+    """PyTorch's W5 throughput (images/s over one epoch after 10 warm-up steps), the anchors' own model and loop."""
+    shared_common()
+    import torch
+    import workloads_torch as wt
+
+    Xtr, _ = wt.w5_data()
+    with wt.pinned(args.threads, args.threads):
+        torch.manual_seed(0)
+        model = wt.MLPVAE()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        gen = torch.Generator().manual_seed(0)
+        wt.train_epoch(model, opt, Xtr[:1280], 128, gen)
+        t0 = time.perf_counter()
+        seen, loss = wt.train_epoch(model, opt, Xtr, 128, gen)
+        dt = time.perf_counter() - t0
+    return {"images_per_s": seen / dt, "epoch_s": dt, "train_neg_elbo_epoch1": float(loss), "torch": torch.__version__}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["gemm", "w1", "w3", "w4", "w7"])
+    ap.add_argument("workload", choices=["gemm", "w1", "w3", "w4", "w5", "w7"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--shapes", nargs="+", default=[])
     ap.add_argument("--reps", type=int, default=5)
