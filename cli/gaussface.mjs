@@ -15,6 +15,7 @@ const COMMANDS = {
   anomalies: () => import('./commands/anomalies.mjs'),
   points: () => import('./commands/points.mjs'),
   evaluate: () => import('./commands/evaluate.mjs'),
+  vae: () => import('./commands/vae.mjs'),
 };
 
 async function usage() {

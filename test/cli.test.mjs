@@ -105,8 +105,21 @@ test('user errors: one line, exit code 2, naming the problem', () => {
   userError(run('sample', 'half.safetensors', '--out', 'g.png'), /truncated/);
   userError(run('sample', 'm.safetensors', '-n', 'lots', '--out', 'g.png'), /--count must be an integer/);
   assert.not.ok(existsSync(join(dir, 'x.safetensors')));
-  for (const cmd of ['demo', 'fit', 'sample', 'select', 'info', 'augment', 'cluster', 'anomalies', 'points', 'evaluate']) assert.match(run(cmd, '--help').out, /usage: gaussface/);
+  for (const cmd of ['demo', 'fit', 'sample', 'select', 'info', 'augment', 'cluster', 'anomalies', 'points', 'evaluate', 'vae']) assert.match(run(cmd, '--help').out, /usage: gaussface/);
   assert.match(run('--help').out, /commands:/);
+});
+
+test('vae train (checkpoint per epoch), resume, sample and reconstruct', async () => {
+  const t = json(run('vae', 'train', '--data', 'faces', '--epochs', '2', '--batch', '8', '--latent', '3', '--hidden', '32', '--out', 'v.safetensors', '--json'));
+  assert.is(t.epochs, 2);
+  const r = json(run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--resume', 'v.safetensors', '--out', 'v2.safetensors', '--json'));
+  assert.is(r.epochs, 3);
+  assert.equal(r.loss.slice(0, 2), t.loss);
+  json(run('vae', 'sample', 'v2.safetensors', '-n', '4', '--out', 'vs.png', '--json'));
+  json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '-n', '4', '--out', 'vr.png', '--json'));
+  for (const f of ['vs.png', 'vr.png']) assert.ok(existsSync(join(dir, f)));
+  userError(run('vae', 'train', '--data', 'faces', '--size', '12', '--resume', 'v.safetensors', '--out', 'x.safetensors'), /expects 576 pixels per image, the data has 144/);
+  userError(run('vae', 'dream'), /unknown vae command 'dream'/);
 });
 
 test('a full disk is one line and leaves no partial file', () => {

@@ -80,6 +80,8 @@ export class MlpVae {
   steps = 0;
   /** Mean loss (negative ELBO with β) of each epoch trained. */
   history: number[] = [];
+  /** Free-form provenance saved with the model (e.g. the image format), as strings. */
+  info: Record<string, string> = {};
   private readonly layers: Layer[];
   private readonly nEnc: number;
   private readonly nParams: number;
@@ -411,7 +413,11 @@ export class MlpVae {
     const view = (p: number) => Float32Array.from(this.e.f32(p, this.nParams));
     return encodeSafetensors(
       { params: { shape: [this.nParams], data: view(this.P) }, 'adam.m': { shape: [this.nParams], data: view(this.M) }, 'adam.v': { shape: [this.nParams], data: view(this.V) }, history: { shape: [this.history.length], data: Float64Array.from(this.history) } },
-      { format: 'gaussface-mlp-vae', version: '1', input_size: String(this.inputSize), hidden: this.hidden.join(','), latent: String(this.latent), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn) },
+      {
+        format: 'gaussface-mlp-vae', version: '1', input_size: String(this.inputSize), hidden: this.hidden.join(','), latent: String(this.latent),
+        seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
+        ...Object.fromEntries(Object.entries(this.info).map(([k, v]) => [`info.${k}`, v])),
+      },
     );
   }
 
@@ -430,6 +436,7 @@ export class MlpVae {
     vae.steps = intField(metadata, 'steps', 0, Number.MAX_SAFE_INTEGER);
     vae.drawn = intField(metadata, 'drawn', 0, Number.MAX_SAFE_INTEGER);
     vae.history = Array.from(f64Tensor(tensors, 'history', [tensors.history?.shape[0] ?? 0]));
+    vae.info = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, v]) => [k.slice(5), v]));
     return vae;
   }
 }
