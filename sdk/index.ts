@@ -13,7 +13,7 @@ export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type Synth
 export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType } from './safetensors.js';
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
-export { lineChart, type Series } from './plots.js';
+export { lineChart, latentHistograms, scatter, type Series } from './plots.js';
 export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';
 export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js';
@@ -21,3 +21,4 @@ export { clusterImages, anomalies, type ImageClusters } from './pipelines/images
 export { readIdx, idxImages, parseAttributes } from './datasets/formats.js';
 export { browserCodec, fromRgba, toRgba, type ImageCodec, type DecodedImage, type DecodeOptions } from './io/codec.js';
 export { MlpVae, type MlpVaeOptions, type VaeFitOptions } from './vae/mlp-vae.js';
+export { tsne, type TsneOptions } from './tsne.js';

@@ -59,3 +59,57 @@ export function lineChart(series: Series[], opts: { title?: string; xLabel?: str
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join('')}</svg>`;
 }
+
+/**
+ * Small multiples: a histogram of each column of `values` (n × k, e.g. latent means) with the N(0, 1) density
+ * drawn over it — how far each latent dimension is from the prior.
+ */
+export function latentHistograms(values: { rows: number; cols: number; get(i: number, j: number): number }, opts: { bins?: number; columns?: number; title?: string } = {}): string {
+  const { bins = 24, title = "Latent means against N(0, 1)" } = opts;
+  const columns = Math.min(opts.columns ?? 8, Math.max(1, values.cols));
+  const [cw, ch, top] = [110, 80, title ? 28 : 8];
+  const rows = Math.ceil(values.cols / columns);
+  const [W, H] = [columns * cw, top + rows * ch];
+  const lo = -4;
+  const hi = 4;
+  const step = (hi - lo) / bins;
+  const parts = [`<rect width="${W}" height="${H}" fill="white"/>`];
+  if (title) parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
+  for (let c = 0; c < values.cols; c++) {
+    const [x0, y0] = [(c % columns) * cw + 6, top + Math.floor(c / columns) * ch + 4];
+    const [w, h] = [cw - 12, ch - 22];
+    const counts = new Array(bins).fill(0);
+    for (let i = 0; i < values.rows; i++) {
+      const b = Math.floor((values.get(i, c) - lo) / step);
+      if (b >= 0 && b < bins) counts[b]++;
+    }
+    const density = counts.map((k) => k / (values.rows * step));
+    const peak = Math.max(0.45, ...density);
+    density.forEach((v, b) => parts.push(`<rect x="${(x0 + (b * w) / bins).toFixed(1)}" y="${(y0 + h - (v / peak) * h).toFixed(1)}" width="${(w / bins - 0.5).toFixed(1)}" height="${((v / peak) * h).toFixed(1)}" fill="#9ecae1"/>`));
+    const pts = Array.from({ length: 41 }, (_, k) => {
+      const x = lo + (k * (hi - lo)) / 40;
+      const v = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+      return `${(x0 + ((x - lo) / (hi - lo)) * w).toFixed(1)},${(y0 + h - (v / peak) * h).toFixed(1)}`;
+    });
+    parts.push(`<polyline fill="none" stroke="#d62728" stroke-width="1.5" points="${pts.join(' ')}"/>`);
+    parts.push(`<text x="${x0 + w / 2}" y="${y0 + h + 14}" text-anchor="middle" font-size="10">z${c}</text>`);
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">${parts.join('')}</svg>`;
+}
+
+/** A scatter plot of 2-D points (e.g. a t-SNE map), coloured by an integer label when given. */
+export function scatter(points: { rows: number; get(i: number, j: number): number }, opts: { labels?: ArrayLike<number>; labelNames?: string[]; title?: string; size?: number } = {}): string {
+  const { size = 420, title = '' } = opts;
+  const m = 20;
+  const top = title ? 28 : 8;
+  const xs = Array.from({ length: points.rows }, (_, i) => points.get(i, 0));
+  const ys = Array.from({ length: points.rows }, (_, i) => points.get(i, 1));
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const X = (v: number) => m + ((v - x0) / (x1 - x0 || 1)) * (size - 2 * m);
+  const Y = (v: number) => top + (1 - (v - y0) / (y1 - y0 || 1)) * (size - m - top);
+  const parts = [`<rect width="${size}" height="${size}" fill="white"/>`];
+  if (title) parts.push(`<text x="${size / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
+  for (let i = 0; i < points.rows; i++) parts.push(`<circle cx="${X(xs[i]).toFixed(1)}" cy="${Y(ys[i]).toFixed(1)}" r="2.5" fill="${opts.labels ? COLORS[opts.labels[i] % COLORS.length] : '#333'}" fill-opacity="0.8"/>`);
+  (opts.labelNames ?? []).forEach((name, k) => parts.push(`<text x="${size - 8}" y="${top + 14 + 14 * k}" text-anchor="end" font-size="11" fill="${COLORS[k % COLORS.length]}">${esc(name)}</text>`));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" font-family="sans-serif">${parts.join('')}</svg>`;
+}

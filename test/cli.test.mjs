@@ -118,6 +118,10 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   json(run('vae', 'sample', 'v2.safetensors', '-n', '4', '--out', 'vs.png', '--json'));
   json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '-n', '4', '--out', 'vr.png', '--json'));
   for (const f of ['vs.png', 'vr.png']) assert.ok(existsSync(join(dir, f)));
+  const lat = json(run('vae', 'latent', 'v2.safetensors', '--data', 'faces', '--out', 'latent', '--json'));
+  assert.is(lat.images, 40);
+  assert.is(lat.klPerDimension.length, 3);
+  for (const f of ['latent-histograms.svg', 'tsne.svg']) assert.match(readFileSync(join(dir, 'latent', f), 'utf8'), /^<svg/);
   userError(run('vae', 'train', '--data', 'faces', '--size', '12', '--resume', 'v.safetensors', '--out', 'x.safetensors'), /expects 576 pixels per image, the data has 144/);
   userError(run('vae', 'dream'), /unknown vae command 'dream'/);
 });

@@ -1,6 +1,7 @@
 // gaussface vae: train the fully connected VAE on images and draw from it (train, sample, reconstruct).
 import { readFileSync } from 'node:fs';
-import { MlpVae } from '../../dist/index.js';
+import { join } from 'node:path';
+import { latentHistograms, MlpVae, scatter, tsne } from '../../dist/index.js';
 import { flags, gridPng, interruptible, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
@@ -9,6 +10,7 @@ export const summary = 'train a variational autoencoder on images, sample from i
 export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors [options]
        gaussface vae sample VAE.safetensors [-n N] [--temperature T] --out GRID.png
        gaussface vae reconstruct VAE.safetensors --data SRC --out GRID.png
+       gaussface vae latent VAE.safetensors --data SRC --out DIR   (statistics, histograms vs N(0,1), t-SNE map)
 
 train:
 ${DATA_HELP}
@@ -87,5 +89,19 @@ export async function run(argv) {
     writeAtomic(f.out, await gridPng(images, { ...spec, cols: 8 }));
     return void report(f.json, { out: f.out, count: n }, [`wrote ${f.out}`]);
   }
-  throw new UsageError(`unknown vae command '${sub}' (train, sample, reconstruct; see gaussface vae --help)`);
+  if (sub === 'latent') {
+    const f = flags('vae latent', rest, { ...DATA_OPTIONS, perplexity: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+    if (f.help) return void console.log(help);
+    if (!f._[0] || !f.data || !f.out) throw new UsageError('vae latent needs a model file, --data SRC and --out DIR');
+    const vae = await readVae(f._[0]);
+    const data = await loadData(f.data, { ...dataArgs(f), limit: dataArgs(f).limit ?? 2000, signal });
+    const stats = await vae.latentStats(data.X);
+    const { mu } = await vae.encode(data.X);
+    writeAtomic(join(f.out, 'latent-histograms.svg'), latentHistograms(mu));
+    const map = await tsne(mu, { perplexity: num(f.perplexity, 'perplexity', { min: 2, fallback: Math.min(30, Math.floor((mu.rows - 1) / 3)) }), randomState: dataArgs(f).seed });
+    writeAtomic(join(f.out, 'tsne.svg'), scatter(map, { labels: data.labels, labelNames: data.labelNames, title: 't-SNE of the latent means' }));
+    const out = { out: f.out, images: mu.rows, activeUnits: stats.active.filter(Boolean).length, klPerDimension: Array.from(stats.kl), variance: Array.from(stats.variance) };
+    return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
+  }
+  throw new UsageError(`unknown vae command '${sub}' (train, sample, reconstruct, latent; see gaussface vae --help)`);
 }
