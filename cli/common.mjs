@@ -14,7 +14,7 @@ export function flags(cmd, argv, options, { positionals = 0 } = {}) {
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } }, allowPositionals: positionals > 0, strict: true });
   } catch (e) {
-    throw new UsageError(`${e.message.replace(/\. To specify a positional argument.*$/, '')} (see: gaussface ${cmd} --help)`);
+    throw new UsageError(`${e.message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' ')} (see: gaussface ${cmd} --help)`);
   }
   if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}' (see: gaussface ${cmd} --help)`);
   return { ...parsed.values, _: parsed.positionals };

@@ -122,8 +122,16 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   assert.is(lat.images, 40);
   assert.is(lat.klPerDimension.length, 3);
   for (const f of ['latent-histograms.svg', 'tsne.svg']) assert.match(readFileSync(join(dir, 'latent', f), 'utf8'), /^<svg/);
+  json(run('vae', 'morph', 'v2.safetensors', '--data', 'faces', '--from', '0', '--to', '3', '--steps', '5', '--spherical', '--out', 'morph.png', '--json'));
+  const attr = ['40', 'Smiling Eyeglasses', ...Array.from({ length: 40 }, (_, i) => `${String(i).padStart(3, '0')}.png ${faces.attributes.values.get(i, 0) ? ' 1' : '-1'} -1`)];
+  writeFileSync(join(dir, 'attr.txt'), attr.join('\n'));
+  const at = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--strengths=-1,0,1', '-n', '2', '--out', 'smile.png', '--json'));
+  assert.equal(at.strengths, [-1, 0, 1]);
+  for (const f of ['morph.png', 'smile.png']) assert.ok(existsSync(join(dir, f)));
+  userError(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Beard', '--out', 'x.png'), /attribute 'Beard' is not in attr.txt/);
   userError(run('vae', 'train', '--data', 'faces', '--size', '12', '--resume', 'v.safetensors', '--out', 'x.safetensors'), /expects 576 pixels per image, the data has 144/);
   userError(run('vae', 'dream'), /unknown vae command 'dream'/);
+  userError(run('vae', 'attribute', 'v2.safetensors', '--strengths', '-1,1'), /argument is ambiguous.*--strengths=-XYZ/);
 });
 
 test('a full disk is one line and leaves no partial file', () => {

@@ -1,7 +1,7 @@
 // gaussface vae: train the fully connected VAE on images and draw from it (train, sample, reconstruct).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { latentHistograms, MlpVae, scatter, tsne } from '../../dist/index.js';
+import { latentHistograms, MlpVae, parseAttributes, scatter, tsne } from '../../dist/index.js';
 import { flags, gridPng, interruptible, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
@@ -11,6 +11,8 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
        gaussface vae sample VAE.safetensors [-n N] [--temperature T] --out GRID.png
        gaussface vae reconstruct VAE.safetensors --data SRC --out GRID.png
        gaussface vae latent VAE.safetensors --data SRC --out DIR   (statistics, histograms vs N(0,1), t-SNE map)
+       gaussface vae morph VAE.safetensors --data SRC --from I --to J [--steps N] [--spherical] --out ROW.png
+       gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2] --out GRID.png
 
 train:
 ${DATA_HELP}
@@ -103,5 +105,40 @@ export async function run(argv) {
     const out = { out: f.out, images: mu.rows, activeUnits: stats.active.filter(Boolean).length, klPerDimension: Array.from(stats.kl), variance: Array.from(stats.variance) };
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
-  throw new UsageError(`unknown vae command '${sub}' (train, sample, reconstruct, latent; see gaussface vae --help)`);
+  if (sub === 'morph' || sub === 'attribute') {
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, count: { type: 'string', short: 'n' }, out: { type: 'string' } }, { positionals: 1 });
+    if (f.help) return void console.log(help);
+    if (!f._[0] || !f.data || !f.out) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE`);
+    const vae = await readVae(f._[0]);
+    const spec = specOf(vae);
+    const data = await loadData(f.data, { ...dataArgs(f), signal });
+    if (sub === 'morph') {
+      const [a, b] = [num(f.from, 'from', { min: 0, max: data.X.rows - 1, int: true, fallback: 0 }), num(f.to, 'to', { min: 0, max: data.X.rows - 1, int: true, fallback: 1 })];
+      const steps = num(f.steps, 'steps', { min: 2, max: 64, int: true, fallback: 8 });
+      const row = await vae.interpolate(data.X.row(a), data.X.row(b), steps, { spherical: !!f.spherical });
+      writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps }));
+      return void report(f.json, { out: f.out, from: a, to: b, steps }, [`morphed image ${a} into image ${b} in ${steps} steps; wrote ${f.out}`]);
+    }
+    if (!f.attributes || !f.name) throw new UsageError('vae attribute needs --attributes FILE (CelebA list_attr format) and --name ATTRIBUTE');
+    let table;
+    try {
+      table = parseAttributes(readFileSync(f.attributes, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read attributes file ${f.attributes}: ${e.message}`);
+    }
+    const col = table.names.indexOf(f.name);
+    if (col < 0) throw new UsageError(`attribute '${f.name}' is not in ${f.attributes} (it has ${table.names.slice(0, 6).join(', ')}, …)`);
+    const byFile = new Map(table.files.map((name, i) => [name, table.values.get(i, col)]));
+    const labels = data.files.map((file) => byFile.get(file.split(/[\\/]/).pop()));
+    if (labels.some((l) => l === undefined)) throw new UsageError(`some images of --data have no row in ${f.attributes}`);
+    const v = await vae.attributeVector(data.X, labels);
+    const strengths = (f.strengths ?? '-2,-1,0,1,2').split(',').map((x) => num(x, 'strengths'));
+    const n = num(f.count, 'count', { min: 1, int: true, fallback: 4 });
+    const picks = Array.from({ length: data.X.rows }, (_, i) => i).filter((i) => !labels[i]).slice(0, n);
+    const grid = [];
+    for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
+    writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length }));
+    return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}`]);
+  }
+  throw new UsageError(`unknown vae command '${sub}' (train, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
 }
