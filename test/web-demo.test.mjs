@@ -2,7 +2,7 @@
 // clicking "Learn faces" fits the model in the page and draws new faces.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withChromiumPage } from './runtime/browser.mjs';
+import { withChromiumPage } from './runtime/run-chromium.mjs';
 
 test('<gaussface-demo> learns the built-in faces and draws samples', async () => {
   const shot = process.env.GAUSSFACE_SCREENSHOT;
@@ -37,12 +37,10 @@ test('embedded from another origin (a blog post loading the script from the proj
   writeFileSync(join(blog, 'post.html'), `<!doctype html><meta charset="utf-8"><p>My post</p><gaussface-demo size="24" faces="150"></gaussface-demo><script type="module" src="${site.url}/dist/web-demo.js"></script>`);
   const blogServer = await serve(blog);
   try {
-    const { chromium } = await import('playwright-core');
-    const { CHROMIUM } = await import('./runtime/browser.mjs');
-    const profile = mkdtempSync(join(tmpdir(), 'gaussface-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const { launchChromium } = await import('./runtime/run-chromium.mjs');
+    const browser = await launchChromium();
     try {
-      const tab = await context.newPage();
+      const tab = await browser.context.newPage();
       const errors = [];
       tab.on('pageerror', (e) => errors.push(String(e)));
       await tab.goto(`${blogServer.url}/post.html`);
@@ -50,7 +48,7 @@ test('embedded from another origin (a blog post loading the script from the proj
       await tab.waitForFunction(() => document.querySelector('gaussface-demo').dataset.state === 'done', null, { timeout: 60000 });
       assert.equal(errors, []);
     } finally {
-      await context.close();
+      await browser.close();
     }
   } finally {
     await blogServer.close();
