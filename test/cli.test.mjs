@@ -143,7 +143,7 @@ test('a full disk is one line and leaves no partial file', () => {
     return;
   }
   try {
-    userError(run('sample', 'm.safetensors', '-n', '400', '--out', join(mnt, 'big.png')), /disk is full; free some space or choose another --out/);
+    userError(run('sample', 'm.safetensors', '-n', '400', '--out', join(mnt, 'big.png')), /disk is full; free some space or write elsewhere \(see --out\)/);
     assert.equal(readdirSync(mnt), []);
   } finally {
     spawnSync('umount', [mnt]);

@@ -24,7 +24,7 @@ export async function run(argv) {
   const { model, data } = f.model ? { model: readModel(f.model), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
   const top = num(f.top, 'top', { min: 1, int: true, fallback: 16 });
   const r = await anomalies(model, data.X, Math.min(top, data.X.rows));
-  if (f.out) writeAtomic(f.out, await gridPng(Array.from(r.indices, (i) => data.X.row(i)), { ...model.spec, captions: Array.from(r.scores, (s) => s.toFixed(1)) }));
+  if (f.out) await writeAtomic(f.out, await gridPng(Array.from(r.indices, (i) => data.X.row(i)), { ...model.spec, captions: Array.from(r.scores, (s) => s.toFixed(1)) }));
   const rows = Array.from(r.indices, (i, k) => ({ image: data.files[i] ?? i, logLikelihood: r.scores[k] }));
   report(f.json, { anomalies: rows }, rows.map((x) => `${x.logLikelihood.toFixed(2).padStart(12)}  ${x.image}`));
 }

@@ -31,7 +31,7 @@ export async function run(argv) {
   for (let i = 0; i < n; i++) {
     if (signal.aborted) throw Object.assign(new Error('cancelled'), { code: 'EABORT' });
     const px = Buffer.from(images.row(i).map((v) => Math.round(v * 255)));
-    writeAtomic(join(f.out, `synthetic_${String(i).padStart(5, '0')}.png`), await sharp(px, { raw: { width, height, channels } }).png().toBuffer());
+    await writeAtomic(join(f.out, `synthetic_${String(i).padStart(5, '0')}.png`), await sharp(px, { raw: { width, height, channels } }).png().toBuffer());
     bar.update('writing', i + 1, n);
   }
   bar.done();

@@ -31,9 +31,9 @@ export async function run(argv) {
   for (let k = 0; k < K; k++) {
     const members = [];
     labels.forEach((l, i) => l === k && members.length < 32 && members.push(data.X.row(i)));
-    if (members.length) writeAtomic(join(f.out, `cluster_${k}.png`), await gridPng(members, { ...model.spec, cols: 8 }));
+    if (members.length) await writeAtomic(join(f.out, `cluster_${k}.png`), await gridPng(members, { ...model.spec, cols: 8 }));
   }
   const rows = Array.from(labels, (l, i) => ({ image: data.files[i] ?? i, label: l, proba: Array.from(proba.row(i), (p) => Number(p.toFixed(4))) }));
-  writeAtomic(join(f.out, 'assignments.json'), JSON.stringify(rows, null, 1));
+  await writeAtomic(join(f.out, 'assignments.json'), JSON.stringify(rows, null, 1));
   report(f.json, { out: f.out, clusters: K, sizes }, [`${data.X.rows} images in ${K} clusters (sizes ${sizes.join(', ')}); wrote ${f.out}/`]);
 }

@@ -39,7 +39,7 @@ export async function run(argv) {
   const { pca, model: gm, selection } = result;
   const files = {};
   const write = async (name, bytes) => {
-    writeAtomic(join(out, name), bytes);
+    await writeAtomic(join(out, name), bytes);
     files[name] = name;
   };
   await write('samples.png', await gridPng(result.images, { ...spec, cols: Math.min(8, nSamples) }));

@@ -32,7 +32,7 @@ export async function run(argv) {
       pairs.push(r.samples.row(i), train.row(r.nearestTrain[i]));
       captions.push('sample', `nearest ${r.sampleToTrain[i].toFixed(1)}`);
     }
-    writeAtomic(f.out, await gridPng(pairs, { ...model.spec, cols: 8, captions }));
+    await writeAtomic(f.out, await gridPng(pairs, { ...model.spec, cols: 8, captions }));
   }
   const out = { heldOutLogLikelihoodPerDim: r.heldOutLogLikelihoodPerDim, trainLogLikelihoodPerDim: r.trainLogLikelihoodPerDim, medianSampleToTrain: r.medianSampleToTrain, medianHeldOutToTrain: r.medianHeldOutToTrain };
   report(f.json, out, [

@@ -48,7 +48,7 @@ export async function run(argv) {
   if (!f.data) throw new UsageError('fit needs --data (a folder of images, or synthetic)');
   if (!f.out) throw new UsageError('fit needs --out MODEL.safetensors');
   const { data, result, model } = await fitImages(f, { json: f.json, signal: interruptible() });
-  writeAtomic(f.out, model.toBytes());
+  await writeAtomic(f.out, model.toBytes());
   const out = {
     model: f.out, images: data.X.rows, image: data.spec, pcaComponents: result.pca.nComponentsFitted,
     explainedVariance: result.pca.explainedVarianceRatio.reduce((a, b) => a + b, 0), mixtureComponents: result.model.nComponents,

@@ -41,9 +41,9 @@ export async function run(argv) {
   }).fit(points);
   bar.done();
   const drawn = await gm.sample(num(f.samples, 'samples', { min: 1, int: true, fallback: 20000 }), { temperature: num(f.temperature, 'temperature', { min: 0, fallback: 0.6 }), randomState: seed });
-  writeAtomic(join(f.out, 'points.png'), await png(renderPoints(points, width, height), width, height, 3));
-  writeAtomic(join(f.out, 'density.png'), await png(await densityImage(gm, width, height), width, height, 1));
-  writeAtomic(join(f.out, 'samples.png'), await png(renderPoints(drawn.X, width, height, drawn.labels), width, height, 3));
+  await writeAtomic(join(f.out, 'points.png'), await png(renderPoints(points, width, height), width, height, 3));
+  await writeAtomic(join(f.out, 'density.png'), await png(await densityImage(gm, width, height), width, height, 1));
+  await writeAtomic(join(f.out, 'samples.png'), await png(renderPoints(drawn.X, width, height, drawn.labels), width, height, 3));
   const score = await gm.score(points);
   report(f.json, { points: points.rows, components: gm.nComponents, score, nIter: gm.nIter, out: f.out }, [`${points.rows} points, ${gm.nComponents} components, mean log-likelihood ${score.toFixed(3)}; wrote ${f.out}/points.png, density.png, samples.png`]);
 }

@@ -33,6 +33,6 @@ export async function run(argv) {
   const n = num(f.count, 'count', { min: 1, max: 100000, int: true, fallback: 16 });
   const { images, labels } = await model.sample(n, { temperature: num(f.temperature, 'temperature', { min: 0, fallback: 1 }), randomState: num(f.seed, 'seed', { min: 0, int: true, fallback: 0 }) });
   const cols = num(f.cols, 'cols', { min: 1, int: true, fallback: Math.min(n, 4) });
-  writeAtomic(f.out, await gridPng(images, { ...model.spec, cols }));
+  await writeAtomic(f.out, await gridPng(images, { ...model.spec, cols }));
   report(f.json, { out: f.out, count: n, components: Array.from(labels) }, [`wrote ${n} images to ${f.out}`]);
 }

@@ -39,7 +39,7 @@ export async function run(argv) {
       const rows = sel.table.filter((r) => r.covarianceType === t);
       return { name: `${criterion.toUpperCase()} ${t}`, x: rows.map((r) => r.nComponents), y: rows.map((r) => r[criterion]), highlight: rows.indexOf(sel.bestRow) };
     }), { title: 'Model selection', xLabel: 'components (k)', yLabel: criterion.toUpperCase(), logX: true });
-    writeAtomic(f.plot, f.plot.endsWith('.png') ? await svgToPng(svg) : svg);
+    await writeAtomic(f.plot, f.plot.endsWith('.png') ? await svgToPng(svg) : svg);
   }
   report(f.json, { table: sel.table, best: sel.bestRow }, [
     'type       k   BIC            AIC            iterations',

@@ -68,7 +68,7 @@ export async function run(argv) {
     for (let e = 0; e < epochs; e++) {
       await vae.fit(data.X, { ...opts, epochs: 1, onProgress: (p) => bar.update(`epoch ${e + 1}`, p.step, p.steps, `loss ${p.loss.toFixed(2)}`) });
       bar.done();
-      writeAtomic(f.out, vae.toBytes()); // a checkpoint per epoch
+      await writeAtomic(f.out, vae.toBytes()); // a checkpoint per epoch
     }
     return void report(f.json, { out: f.out, epochs: vae.history.length, loss: vae.history }, [`trained ${epochs} epochs (loss ${vae.history.at(-1).toFixed(2)} nats per image); wrote ${f.out}`]);
   }
@@ -88,7 +88,7 @@ export async function run(argv) {
       const rec = await vae.reconstruct(data.X);
       images = Array.from({ length: data.X.rows }, (_, i) => [data.X.row(i), rec.row(i)]).flat();
     }
-    writeAtomic(f.out, await gridPng(images, { ...spec, cols: 8 }));
+    await writeAtomic(f.out, await gridPng(images, { ...spec, cols: 8 }));
     return void report(f.json, { out: f.out, count: n }, [`wrote ${f.out}`]);
   }
   if (sub === 'latent') {
@@ -99,9 +99,9 @@ export async function run(argv) {
     const data = await loadData(f.data, { ...dataArgs(f), limit: dataArgs(f).limit ?? 2000, signal });
     const stats = await vae.latentStats(data.X);
     const { mu } = await vae.encode(data.X);
-    writeAtomic(join(f.out, 'latent-histograms.svg'), latentHistograms(mu));
+    await writeAtomic(join(f.out, 'latent-histograms.svg'), latentHistograms(mu));
     const map = await tsne(mu, { perplexity: num(f.perplexity, 'perplexity', { min: 2, fallback: Math.min(30, Math.floor((mu.rows - 1) / 3)) }), randomState: dataArgs(f).seed });
-    writeAtomic(join(f.out, 'tsne.svg'), scatter(map, { labels: data.labels, labelNames: data.labelNames, title: 't-SNE of the latent means' }));
+    await writeAtomic(join(f.out, 'tsne.svg'), scatter(map, { labels: data.labels, labelNames: data.labelNames, title: 't-SNE of the latent means' }));
     const out = { out: f.out, images: mu.rows, activeUnits: stats.active.filter(Boolean).length, klPerDimension: Array.from(stats.kl), variance: Array.from(stats.variance) };
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
@@ -116,7 +116,7 @@ export async function run(argv) {
       const [a, b] = [num(f.from, 'from', { min: 0, max: data.X.rows - 1, int: true, fallback: 0 }), num(f.to, 'to', { min: 0, max: data.X.rows - 1, int: true, fallback: 1 })];
       const steps = num(f.steps, 'steps', { min: 2, max: 64, int: true, fallback: 8 });
       const row = await vae.interpolate(data.X.row(a), data.X.row(b), steps, { spherical: !!f.spherical });
-      writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps }));
+      await writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps }));
       return void report(f.json, { out: f.out, from: a, to: b, steps }, [`morphed image ${a} into image ${b} in ${steps} steps; wrote ${f.out}`]);
     }
     if (!f.attributes || !f.name) throw new UsageError('vae attribute needs --attributes FILE (CelebA list_attr format) and --name ATTRIBUTE');
@@ -137,7 +137,7 @@ export async function run(argv) {
     const picks = Array.from({ length: data.X.rows }, (_, i) => i).filter((i) => !labels[i]).slice(0, n);
     const grid = [];
     for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
-    writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length }));
+    await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length }));
     return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}`]);
   }
   throw new UsageError(`unknown vae command '${sub}' (train, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);

@@ -1,14 +1,34 @@
-// Data-set file formats: idx (MNIST / Fashion-MNIST, after gunzip) and CelebA's attribute list.
+// Data-set file formats, runtime-neutral: idx (MNIST / Fashion-MNIST, gzipped or not) and CelebA's attribute list.
 import { GaussfaceError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 
-/** An idx file of unsigned bytes (magic 0x00000803 images or 0x00000801 labels): its shape and data. */
-export function readIdx(bytes: Uint8Array): { shape: number[]; data: Uint8Array } {
+/** A parsed idx file of unsigned bytes. */
+export interface Idx {
+  shape: number[];
+  data: Uint8Array;
+}
+
+const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** Decompresses gzip bytes with the runtime's DecompressionStream (Node ≥ 18, Deno, browsers). */
+export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  if (!isGzip(bytes)) throw new GaussfaceError('gunzip: the bytes are not gzip data (no 1f 8b signature)', 'EFORMAT');
+  try {
+    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new GaussfaceError(`gunzip: the gzip data is corrupt or truncated (${(e as Error).message})`, 'EFORMAT');
+  }
+}
+
+/** An idx file of unsigned bytes (magic 0x00000803 images, 0x00000801 labels), already decompressed. */
+export function readIdx(bytes: Uint8Array): Idx {
   const bad = (why: string) => new GaussfaceError(`not an idx file: ${why}`, 'EFORMAT');
+  if (isGzip(bytes)) throw bad('the bytes are gzip-compressed; use loadIdx (which decompresses) or gunzip them first');
   if (bytes.length < 4) throw bad('too short');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint16(0) !== 0) throw bad('bad magic number (gunzip .gz files first)');
-  if (bytes[2] !== 0x08) throw bad(`element type 0x${bytes[2].toString(16)} is not unsigned bytes`);
+  if (dv.getUint16(0) !== 0) throw bad('bad magic number');
+  if (bytes[2] !== 0x08) throw bad(`element type 0x${bytes[2].toString(16)} is not unsigned bytes (0x08)`);
   const ndim = bytes[3];
   if (ndim < 1 || ndim > 4 || bytes.length < 4 + 4 * ndim) throw bad(`${ndim} dimensions`);
   const shape = Array.from({ length: ndim }, (_, i) => dv.getUint32(4 + 4 * i));
@@ -18,9 +38,14 @@ export function readIdx(bytes: Uint8Array): { shape: number[]; data: Uint8Array 
   return { shape, data: bytes.subarray(start) };
 }
 
-/** idx images as rows of pixels in [0, 1] (n × rows·cols). */
-export function idxImages(bytes: Uint8Array): Matrix<Float32Array> {
-  const { shape, data } = readIdx(bytes);
+/** An idx file, gzipped (`.gz`, as distributed) or not. */
+export async function loadIdx(bytes: Uint8Array): Promise<Idx> {
+  return readIdx(isGzip(bytes) ? await gunzip(bytes) : bytes);
+}
+
+/** idx images as rows of pixels in [0, 1] (n × rows·cols), from the file's bytes or a parsed idx. */
+export function idxImages(idx: Uint8Array | Idx): Matrix<Float32Array> {
+  const { shape, data } = idx instanceof Uint8Array ? readIdx(idx) : idx;
   const n = shape[0];
   const d = shape.slice(1).reduce((a, b) => a * b, 1);
   return new Matrix(n, d, Float32Array.from(data, (v) => v / 255));
@@ -28,20 +53,29 @@ export function idxImages(bytes: Uint8Array): Matrix<Float32Array> {
 
 /**
  * CelebA's `list_attr_celeba.txt` format: an optional count line, a line of attribute names, then one line per
- * image: file name followed by ±1 per attribute. Values become 0/1.
+ * image: file name followed by 1 or -1 per attribute. Values become 1 and 0.
  */
 export function parseAttributes(text: string): { names: string[]; files: string[]; values: Matrix<Float32Array> } {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (/^\d+$/.test(lines[0])) lines.shift();
-  const names = lines.shift()?.split(/\s+/) ?? [];
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  let at = 0;
+  const next = () => {
+    while (at < lines.length && !lines[at]) at++;
+    return at < lines.length ? lines[at++] : undefined;
+  };
+  let first = next();
+  if (first !== undefined && /^\d+$/.test(first)) first = next(); // the count line (it may not match the rows)
+  const names = first?.split(/\s+/) ?? [];
   if (!names.length) throw new GaussfaceError('attributes file has no header line of attribute names', 'EFORMAT');
   const files: string[] = [];
-  const values = new Float32Array(lines.length * names.length);
-  lines.forEach((line, i) => {
+  const values: number[] = [];
+  for (let line = next(); line !== undefined; line = next()) {
     const parts = line.split(/\s+/);
-    if (parts.length !== names.length + 1) throw new GaussfaceError(`attributes file line ${i + 3}: ${parts.length - 1} values for ${names.length} attributes`, 'EFORMAT');
+    if (parts.length !== names.length + 1) throw new GaussfaceError(`attributes file line ${at}: ${parts.length - 1} values for ${names.length} attributes`, 'EFORMAT');
     files.push(parts[0]);
-    for (let j = 0; j < names.length; j++) values[i * names.length + j] = parts[j + 1] === '1' ? 1 : 0;
-  });
-  return { names, files, values: new Matrix(files.length, names.length, values) };
+    for (let j = 1; j <= names.length; j++) {
+      if (parts[j] !== '1' && parts[j] !== '-1' && parts[j] !== '0') throw new GaussfaceError(`attributes file line ${at}: value '${parts[j]}' for ${names[j - 1]} is not 1 or -1`, 'EFORMAT');
+      values.push(parts[j] === '1' ? 1 : 0);
+    }
+  }
+  return { names, files, values: new Matrix(files.length, names.length, Float32Array.from(values)) };
 }

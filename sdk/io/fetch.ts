@@ -66,8 +66,26 @@ export async function fetchFile(file: RemoteFile, dest: string, opts: FetchOptio
     if (opts.signal?.aborted) throw new GaussfaceError(`download of ${file.name} cancelled; the partial file is kept and resumed next time`, 'EABORT');
     throw new GaussfaceError(`cannot download ${file.name} from ${url}: ${(e as Error).message}; check the network or pass a mirror (baseUrl)`, 'EINPUT');
   }
-  if (res.status !== 200 && res.status !== 206) throw new GaussfaceError(`cannot download ${file.name} from ${url}: HTTP ${res.status}`, 'EINPUT');
-  const resumed = res.status === 206;
+  if (res.status === 200 || res.status === 206) await receive(res, part, have, file.name, opts);
+  else {
+    await res.body?.cancel();
+    // 416 to a resume: the partial file is already whole (the last run stopped before checking it).
+    if (res.status !== 416 || !have) throw new GaussfaceError(`cannot download ${file.name} from ${url}: HTTP ${res.status}`, 'EINPUT');
+  }
+  await verify(part, file, opts);
+  renameSync(part, dest);
+  return dest;
+}
+
+/** Writes the response body to `part`: appended when the server resumed at `have`, else from the start. */
+async function receive(res: Response, part: string, have: number, name: string, opts: FetchOptions): Promise<void> {
+  const range = res.headers.get('content-range'); // may be absent: then it answered the range asked for
+  const resumed = res.status === 206 && (range === null || Number(/^bytes (\d+)-/.exec(range)?.[1]) === have);
+  if (res.status === 206 && !resumed) {
+    await res.body?.cancel();
+    rmSync(part, { force: true });
+    throw new GaussfaceError(`download of ${name}: the server resumed at the wrong offset (${range}); the partial file was removed, try again`, 'EINPUT');
+  }
   const fd = openSync(part, resumed ? 'a' : 'w');
   let received = resumed ? have : 0;
   const total = received + Number(res.headers.get('content-length') ?? NaN);
@@ -75,25 +93,36 @@ export async function fetchFile(file: RemoteFile, dest: string, opts: FetchOptio
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       writeSync(fd, chunk);
       received += chunk.length;
-      opts.onProgress?.(file.name, received, total);
+      opts.onProgress?.(name, received, total);
     }
   } catch (e) {
     const why = opts.signal?.aborted ? 'cancelled' : `interrupted (${(e as Error).message})`;
-    throw new GaussfaceError(`download of ${file.name} ${why} at ${received} bytes; the partial file is kept and resumed next time`, opts.signal?.aborted ? 'EABORT' : 'EINPUT');
+    throw new GaussfaceError(`download of ${name} ${why} at ${received} bytes; the partial file is kept and resumed next time`, opts.signal?.aborted ? 'EABORT' : 'EINPUT');
   } finally {
     closeSync(fd);
   }
+}
+
+/** Checks the sha256 of `part`; a mismatch removes it (a resumed download cannot repair it). */
+async function verify(part: string, file: RemoteFile, opts: FetchOptions): Promise<void> {
   const want = opts.checksums?.[file.name] ?? file.sha256;
   const got = await sha256File(part);
   if (got !== want) {
     rmSync(part, { force: true });
     throw new GaussfaceError(`checksum mismatch for ${file.name}: expected sha256 ${want}, got ${got}; the corrupt download was removed, try again`, 'EFORMAT');
   }
-  renameSync(part, dest);
-  return dest;
 }
 
-/** A named data set: downloaded on first use, then read from the cache. */
+/**
+ * A named data set: downloaded on first use, then read from the cache. olivetti: 400 × 64·64 scaled by the
+ * maximum (as scikit-learn's fetch_olivetti_faces), labels = person; lfw: 64×64 gray faces, labels = person;
+ * fashion-mnist: 60000 × 28·28 /255 with labels, and the test set as testX/testLabels.
+ *
+ * ```js
+ * import { fetchDataset } from 'gaussface/node';
+ * const { X, labels } = await fetchDataset('olivetti', { onProgress: (file, got, total) => console.log(file, got, total) });
+ * ```
+ */
 export async function fetchDataset(name: DatasetName, opts: FetchOptions = {}): Promise<ImageFolder & { testX?: Matrix<Float32Array>; testLabels?: Int32Array }> {
   const files = DATASETS[name];
   if (!files) throw new GaussfaceError(`unknown data set '${name}' (known: ${Object.keys(DATASETS).join(', ')})`, 'EINPUT');
@@ -117,8 +146,9 @@ export async function fetchDataset(name: DatasetName, opts: FetchOptions = {}): 
       extractTar(gunzipSync(readFileSync(paths[0])), out);
       writeFileSync(done, '');
     }
-    // The archive's one top folder (lfw/) holds a folder per person: those become the labels.
-    return loadImageFolder(existsSync(join(out, 'lfw')) ? join(out, 'lfw') : out, { size: 64, signal: opts.signal });
+    // The archive's one top folder (lfw/) holds a folder per person: those become the labels. The centre
+    // 150×150 of the 250×250 frames is the face (crop 0.6), the framing of ../shared/datasets/lfw.
+    return loadImageFolder(existsSync(join(out, 'lfw')) ? join(out, 'lfw') : out, { size: 64, crop: 0.6, signal: opts.signal });
   }
   // olivetti: a MATLAB file whose 'faces' is 4096 × 400 (columns are images, each stored column-major).
   const faces = readMat(readFileSync(paths[0]), 'faces');

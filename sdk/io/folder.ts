@@ -1,21 +1,38 @@
-// Folders of images as rows of pixels (Node, sharp): recursive, sorted by path, labels from sub-folders, an
-// optional resize with centre crop. Every unreadable input is a GaussfaceError naming the file.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import sharp from 'sharp';
+// Folders of images as rows of pixels (Node): sorted by path (byte order), decoded a few at a time, labels from
+// sub-folders, attributes from a CelebA-style list. Every unreadable input is a GaussfaceError naming the file.
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
 import { GaussfaceError } from '../errors.js';
 import { Matrix } from '../matrix.js';
-import type { ImageCodec } from './codec.js';
+import { parseAttributes } from '../datasets/formats.js';
+import type { DecodeOptions, Fit } from './codec.js';
+import { nodeCodec } from './sharp.js';
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff']);
 
 export interface FolderOptions {
-  /** Resize every image to size × size (centre crop); without it all images must have one size. */
-  size?: number;
-  /** 1 (grayscale, default) or 3 (RGB). */
+  /** Resize every image to size × size, or [width, height]; without it all images must have one size. */
+  size?: number | [number, number];
+  /** How images meet `size` (default 'cover': centre crop; 'contain': letterbox; 'fill': stretch). */
+  fit?: Fit;
+  /** Keep only this fraction of every image's width and height around the centre before resizing. */
+  crop?: number;
+  /** 1 (grayscale luma, default) or 3 (RGB). */
   channels?: 1 | 3;
-  /** Use at most this many images (in path order). */
+  /** Look in sub-folders too (default true). Names starting with '.' are skipped. */
+  recursive?: boolean;
+  /**
+   * 'auto' (default): labels from the sub-folders when the images sit in two or more of them;
+   * 'subfolders': always (images at the top get the label '.'); 'none': never.
+   */
+  labels?: 'auto' | 'subfolders' | 'none';
+  /** A CelebA-style attribute list (`list_attr_celeba.txt` format) with a row for every image, by file name. */
+  attributes?: string;
+  /** Use at most this many images (the first in path order). */
   limit?: number;
+  /** Images decoded at once (default 4). */
+  concurrency?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -24,28 +41,98 @@ export interface ImageFolder {
   /** n × height·width·channels pixels in [0, 1] (HWC). */
   X: Matrix<Float32Array>;
   spec: { width: number; height: number; channels: 1 | 3 };
+  /** The image files, in row order. */
   files: string[];
-  /** Index into labelNames of each image, when the images sit in two or more sub-folders. */
+  /** Index into labelNames of each image. */
   labels?: Int32Array;
   labelNames?: string[];
+  /** Attribute values per image (n × names.length, 1 for the file's `1`, 0 for `-1`). */
+  attributes?: { names: string[]; values: Matrix<Float32Array> };
 }
 
-function listImages(dir: string): string[] {
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+function listImages(dir: string, recursive: boolean): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = (d: string) => {
+    const real = realpathSync(d);
+    if (seen.has(real)) return; // a symbolic link back up the tree
+    seen.add(real);
     for (const name of readdirSync(d)) {
+      if (name.startsWith('.')) continue;
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (IMAGE_EXT.has(extname(name).toLowerCase())) out.push(p);
+      if (statSync(p).isDirectory()) {
+        if (recursive) walk(p);
+      } else if (IMAGE_EXT.has(extname(name).toLowerCase())) out.push(p);
     }
   };
   walk(dir);
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out.sort(byBytes);
 }
 
-/** Decodes every image of a folder (recursively) into rows. */
+/** Runs `work(i)` for i < n with at most `limit` at once; the first failure stops the rest and is thrown. */
+async function parallel(n: number, limit: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < n) {
+      const i = next++;
+      try {
+        await work(i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
+}
+
+function attributeRows(path: string, dir: string, files: string[]): ImageFolder['attributes'] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new GaussfaceError(`cannot read the attributes file ${path}: ${(e as Error).message}`, 'EINPUT');
+  }
+  const table = parseAttributes(text);
+  const row = new Map<string, number>();
+  table.files.forEach((f, i) => {
+    if (row.has(f)) throw new GaussfaceError(`attributes file ${path} lists ${f} twice`, 'EFORMAT');
+    row.set(f, i);
+  });
+  const m = table.names.length;
+  const values = new Float32Array(files.length * m);
+  files.forEach((file, i) => {
+    const rel = relative(dir, file).split(sep).join('/');
+    const r = row.get(rel) ?? row.get(rel.split('/').pop()!);
+    if (r === undefined) throw new GaussfaceError(`${file} has no row in the attributes file ${path}; add it or remove the image`, 'EINPUT');
+    values.set(table.values.row(r), i * m);
+  });
+  return { names: table.names, values: new Matrix(files.length, m, values) };
+}
+
+function labelsOf(dir: string, files: string[], mode: FolderOptions['labels']) {
+  if (mode === 'none') return {};
+  const folders = files.map((f) => relative(dir, f).split(sep).slice(0, -1).join('/') || '.');
+  const labelNames = [...new Set(folders)].sort(byBytes);
+  if (mode !== 'subfolders' && labelNames.length < 2) return {};
+  const index = new Map(labelNames.map((n, i) => [n, i]));
+  return { labels: Int32Array.from(folders, (f) => index.get(f)!), labelNames };
+}
+
+/**
+ * Decodes every image of a folder into rows of a matrix, in path order (byte order, as Python's sorted()).
+ * Gray conversion and resizing are Pillow's (luma, antialiased bilinear), so rows equal the Python anchors'.
+ *
+ * ```js
+ * import { loadImageFolder } from 'gaussface/node';
+ * const { X, labels, labelNames } = await loadImageFolder('flowers', { size: 64, channels: 3 });
+ * ```
+ */
 export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Promise<ImageFolder> {
-  const { size, channels = 1, limit, onProgress, signal } = opts;
+  const { channels = 1, fit, crop, recursive = true, limit, concurrency = 4, onProgress, signal } = opts;
   let st;
   try {
     st = statSync(dir);
@@ -53,63 +140,45 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
     throw new GaussfaceError(`${dir}: no such folder`, 'EINPUT');
   }
   if (!st.isDirectory()) throw new GaussfaceError(`${dir}: not a folder`, 'EINPUT');
-  let files = listImages(dir);
-  if (limit) files = files.slice(0, limit);
-  if (!files.length) throw new GaussfaceError(`${dir}: no images found (looked for ${[...IMAGE_EXT].join(' ')})`, 'EINPUT');
-  const rows: Float32Array[] = [];
-  let shape: { width: number; height: number } | undefined;
-  for (let i = 0; i < files.length; i++) {
-    if (signal?.aborted) throw new GaussfaceError('operation cancelled (AbortSignal)', 'EABORT');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new GaussfaceError(`loadImageFolder: limit must be an integer ≥ 1, got ${limit}`, 'EINPUT');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new GaussfaceError(`loadImageFolder: concurrency must be an integer ≥ 1, got ${concurrency}`, 'EINPUT');
+  const [width, height] = typeof opts.size === 'number' ? [opts.size, opts.size] : opts.size ?? [];
+  const decodeOpts: DecodeOptions = { width, height, channels, fit, crop };
+  const files = listImages(dir, recursive).slice(0, limit);
+  if (!files.length) throw new GaussfaceError(`${dir}: no images found (looked for ${[...IMAGE_EXT].join(' ')}${recursive ? '' : ' at the top level'})`, 'EINPUT');
+  const attributes = opts.attributes === undefined ? undefined : attributeRows(opts.attributes, dir, files);
+
+  const decode = async (i: number) => {
+    if (signal?.aborted) throw new GaussfaceError('loading images cancelled (AbortSignal)', 'EABORT');
     const file = files[i];
-    let img;
     try {
-      img = await nodeCodec.decode(readFileSync(file), { size, channels });
+      return await nodeCodec.decode(await readFile(file), decodeOpts);
     } catch (e) {
+      if (e instanceof GaussfaceError && e.message.startsWith('decode:')) throw e; // a bad option, not a bad file
       throw new GaussfaceError(`cannot read image ${file}: ${(e as Error).message.replace(/^cannot decode image: /, '')} (remove or replace the file)`, 'EINPUT');
     }
-    const { width, height, data: row } = img;
-    if (!shape) shape = { width, height };
-    else if (shape.width !== width || shape.height !== height)
-      throw new GaussfaceError(`images have different sizes: ${files[0]} is ${shape.width}×${shape.height} but ${file} is ${width}×${height}; pass --size N (size option) to resize them all`, 'EINPUT');
-    rows.push(row);
-    onProgress?.(i + 1, files.length);
-  }
-  const D = rows[0].length;
-  const X = new Float32Array(rows.length * D);
-  rows.forEach((r, i) => X.set(r, i * D));
-  const folders = files.map((f) => relative(dir, f).split(/[\\/]/).slice(0, -1).join('/'));
-  const labelNames = [...new Set(folders)].sort();
-  const labelled = labelNames.length > 1;
+  };
+  // The first image fixes the row length; every other must match it.
+  const first = await decode(0);
+  const D = first.data.length;
+  if (files.length * D > 2 ** 31) throw new GaussfaceError(`${files.length} images of ${first.width}×${first.height}×${channels} are too many values for one matrix; pass size (--size) or limit`, 'ENOMEM');
+  const X = new Float32Array(files.length * D);
+  X.set(first.data);
+  let done = 1;
+  onProgress?.(done, files.length);
+  await parallel(files.length - 1, concurrency, async (k) => {
+    const i = k + 1;
+    const img = await decode(i);
+    if (img.width !== first.width || img.height !== first.height)
+      throw new GaussfaceError(`images have different sizes: ${files[0]} is ${first.width}×${first.height} but ${files[i]} is ${img.width}×${img.height}; pass --size N (the size option) to resize them all`, 'EINPUT');
+    X.set(img.data, i * D);
+    onProgress?.(++done, files.length);
+  });
   return {
-    X: new Matrix(rows.length, D, X),
-    spec: { width: shape!.width, height: shape!.height, channels },
+    X: new Matrix(files.length, D, X),
+    spec: { width: first.width, height: first.height, channels },
     files,
-    labels: labelled ? Int32Array.from(folders, (f) => labelNames.indexOf(f)) : undefined,
-    labelNames: labelled ? labelNames : undefined,
+    ...labelsOf(dir, files, opts.labels),
+    ...(attributes ? { attributes } : {}),
   };
 }
-
-/** The Node codec (sharp), with the browser codec's interface. */
-export const nodeCodec: ImageCodec = {
-  async decode(bytes, opts = {}) {
-    const channels = opts.channels ?? 1;
-    let img = sharp(bytes, { failOn: 'error' });
-    img = channels === 1 ? img.grayscale() : img.removeAlpha().toColourspace('srgb');
-    if (opts.size) img = img.resize(opts.size, opts.size, { fit: 'cover', position: 'centre' });
-    let decoded;
-    try {
-      decoded = await img.raw().toBuffer({ resolveWithObject: true });
-    } catch (e) {
-      throw new GaussfaceError(`cannot decode image: ${(e as Error).message.split('\n')[0]}`, 'EINPUT');
-    }
-    const { width, height } = decoded.info;
-    const step = decoded.info.channels;
-    const data = new Float32Array(width * height * channels);
-    for (let p = 0, q = 0; p < width * height; p++) for (let c = 0; c < channels; c++) data[q++] = decoded.data[p * step + c] / 255;
-    return { data, width, height, channels };
-  },
-  async encodePng(img) {
-    const px = Uint8Array.from(img.data, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
-    return new Uint8Array(await sharp(px, { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer());
-  },
-};

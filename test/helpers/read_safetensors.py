@@ -16,5 +16,6 @@ out = {"metadata": meta, "tensors": {}}
 for name, t in header.items():
     a, b = t["data_offsets"]
     arr = np.frombuffer(raw[8 + n + a : 8 + n + b], dtype=DTYPES[t["dtype"]]).reshape(t["shape"])
-    out["tensors"][name] = {"shape": list(arr.shape), "sum": float(arr.astype(np.float64).sum())}
+    values = arr.ravel().tolist() if arr.size <= 4096 else None
+    out["tensors"][name] = {"dtype": t["dtype"], "shape": list(arr.shape), "sum": float(arr.astype(np.float64).sum()), "values": values}
 print(json.dumps(out))

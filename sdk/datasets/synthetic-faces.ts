@@ -1,8 +1,8 @@
 // A built-in procedural face data set, so that the main job and the tests run offline with no files: simple
 // shaded cartoon faces whose attributes (smiling, glasses, face shape, skin tone, lighting, hair) are known.
-// Deterministic from the seed (integer PRNG; the same faces in every runtime).
-import { GaussfaceError } from './errors.js';
-import { Matrix } from './matrix.js';
+// Deterministic from the seed (integer PRNG and exact arithmetic: the same bytes in every runtime).
+import { GaussfaceError } from '../errors.js';
+import { Matrix } from '../matrix.js';
 
 export const FACE_ATTRIBUTES = ['smiling', 'glasses', 'faceWidth', 'skinTone', 'lighting', 'hairDark'] as const;
 
@@ -38,6 +38,18 @@ function prng(seed: number): () => number {
   };
 }
 
+// Only + − × ÷ and √ (correctly rounded everywhere): Math.hypot/sin/cos may differ in the last bit between
+// JavaScript engines, and the faces must be the same bytes in every runtime.
+const len = (x: number, y: number) => Math.sqrt(x * x + y * y);
+/** A smooth sine-like wave (Bhaskara I's approximation), exact arithmetic only. */
+function sine(t: number): number {
+  const x = t - 2 * Math.PI * Math.round(t / (2 * Math.PI)); // in [−π, π]
+  const a = Math.abs(x) * (Math.PI - Math.abs(x));
+  return (Math.sign(x) * 16 * a) / (5 * Math.PI * Math.PI - 4 * a);
+}
+
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+
 const smooth = (e0: number, e1: number, x: number) => {
   const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
@@ -61,46 +73,73 @@ interface Face {
   hairline: number;
 }
 
-function drawFace(f: Face, x: number, y: number, px: number): [number, number] {
-  // Face coordinates: centred, scaled; returns [shade 0..1, skin mask].
+/** Colours of the RGB rendering only (drawn from their own stream, so gray faces do not depend on them). */
+interface Palette {
+  skin: Rgb;
+  hair: Rgb;
+  iris: Rgb;
+  background: Rgb;
+}
+
+type Rgb = [number, number, number];
+/** A pixel being painted: gray and red, green, blue side by side. */
+type Paint = [number, number, number, number];
+
+const lerp = (a: Rgb, b: Rgb, t: number): Rgb => [0, 1, 2].map((k) => a[k] + (b[k] - a[k]) * t) as Rgb;
+
+function palette(f: Face, rand: () => number): Palette {
+  const [h, i, b] = [rand(), rand(), rand()];
+  const hairLight = lerp([0.55, 0.38, 0.2], [0.62, 0.3, 0.14], h); // brown to auburn
+  return {
+    skin: lerp([0.42, 0.28, 0.2], [0.98, 0.84, 0.72], f.tone),
+    hair: lerp([0.07, 0.05, 0.04], hairLight, 1 - f.hair),
+    iris: i < 0.4 ? [0.3, 0.18, 0.08] : i < 0.7 ? [0.2, 0.35, 0.55] : [0.25, 0.4, 0.25],
+    background: lerp([0.85, 0.9, 1], [1, 0.93, 0.85], b),
+  };
+}
+
+/** Paints `value` (gray) / `colour` (RGB) over `p` with coverage `a`. */
+function over(p: Paint, a: number, value: number, colour: Rgb): void {
+  if (a <= 0) return;
+  p[0] = p[0] * (1 - a) + value * a;
+  for (let k = 0; k < 3; k++) p[k + 1] = p[k + 1] * (1 - a) + colour[k] * a;
+}
+
+const DARK: Rgb = [0.06, 0.06, 0.08];
+const EYE_WHITE: Rgb = [0.95, 0.95, 0.93];
+const LIPS: Rgb = [0.62, 0.22, 0.24];
+
+/** The face at (x, y) in [-1, 1]²: paints `p` and returns the head's coverage. */
+function drawFace(f: Face, pal: Palette, x: number, y: number, px: number, p: Paint): number {
   const u = (x - f.dx) / f.scale;
   const v = (y - f.dy) / f.scale;
   const rx = 0.5 * f.width;
   const ry = 0.68;
-  const e = Math.hypot(u / rx, v / ry);
+  const e = len(u / rx, v / ry);
   const head = inside((e - 1) * Math.min(rx, ry), px);
-  const skin = 0.45 + 0.4 * f.tone;
   const lit = 1 + 0.28 * f.light * (u / rx) - 0.18 * e * e;
-  let c = skin * lit;
+  p[0] = (0.45 + 0.4 * f.tone) * lit;
+  for (let k = 0; k < 3; k++) p[k + 1] = pal.skin[k] * lit;
   // Hair: the top of the head above a wavy hairline, slightly wider than the face.
-  const hairTop = inside((Math.hypot(u / (rx * 1.08), (v + 0.04) / (ry * 1.06)) - 1) * rx, px) * inside(v - (f.hairline + 0.05 * Math.sin(u * 9)), px);
-  c = c * (1 - hairTop) + (0.08 + 0.3 * (1 - f.hair)) * hairTop;
+  const hairTop = inside((len(u / (rx * 1.08), (v + 0.04) / (ry * 1.06)) - 1) * rx, px) * inside(v - (f.hairline + 0.05 * sine(u * 9)), px);
+  over(p, hairTop, 0.08 + 0.3 * (1 - f.hair), pal.hair);
   // Eyes, brows.
   for (const s of [-1, 1]) {
     const ex = s * f.eyeGap;
-    const eye = inside((Math.hypot((u - ex) / 0.075, (v + 0.06) / 0.042) - 1) * 0.042, px);
-    const pupil = inside(Math.hypot(u - ex, v + 0.06) - 0.022, px);
-    c = c * (1 - eye) + 0.92 * eye;
-    c = c * (1 - pupil) + 0.1 * pupil;
-    const brow = inside(Math.abs(v + 0.16 + 0.02 * Math.cos((u - ex) * 12)) - 0.014, px) * inside(Math.abs(u - ex) - 0.08, px);
-    c = c * (1 - brow) + 0.15 * brow;
-    if (f.glasses) {
-      const ring = inside(Math.abs(Math.hypot(u - ex, v + 0.06) - 0.115) - 0.014, px);
-      c = c * (1 - ring) + 0.06 * ring;
-    }
+    over(p, inside((len((u - ex) / 0.075, (v + 0.06) / 0.042) - 1) * 0.042, px), 0.92, EYE_WHITE);
+    over(p, inside(len(u - ex, v + 0.06) - 0.022, px), 0.1, pal.iris);
+    over(p, inside(Math.abs(v + 0.16 + 0.02 * sine((u - ex) * 12 + Math.PI / 2)) - 0.014, px) * inside(Math.abs(u - ex) - 0.08, px), 0.15, lerp(pal.hair, DARK, 0.5));
+    if (f.glasses) over(p, inside(Math.abs(len(u - ex, v + 0.06) - 0.115) - 0.014, px), 0.06, DARK);
   }
-  if (f.glasses) {
-    const bridge = inside(Math.abs(v + 0.07) - 0.012, px) * inside(Math.abs(u) - (f.eyeGap - 0.11), px);
-    c = c * (1 - bridge) + 0.06 * bridge;
-  }
+  if (f.glasses) over(p, inside(Math.abs(v + 0.07) - 0.012, px) * inside(Math.abs(u) - (f.eyeGap - 0.11), px), 0.06, DARK);
   // Nose: a soft shadow on the side away from the light.
-  c -= 0.08 * inside(Math.hypot((u + 0.03 * f.light) / 0.03, (v - 0.1) / 0.1) - 1, 0.5) * head;
+  const nose = 0.08 * inside(len((u + 0.03 * f.light) / 0.03, (v - 0.1) / 0.1) - 1, 0.5) * head;
+  for (let k = 0; k < 4; k++) p[k] -= nose;
   // Mouth: a curve, upturned and wider when smiling.
   const curve = f.smiling ? 6 : -1;
   const mw = f.mouthWidth * (f.smiling ? 1.25 : 1);
-  const mouth = inside(Math.abs(v - (0.31 + curve * (mw * mw - u * u) * 0.5)) - 0.018, px) * inside(Math.abs(u) - mw, px);
-  c = c * (1 - mouth) + 0.22 * mouth;
-  return [c, head];
+  over(p, inside(Math.abs(v - (0.31 + curve * (mw * mw - u * u) * 0.5)) - 0.018, px) * inside(Math.abs(u) - mw, px), 0.22, LIPS);
+  return head;
 }
 
 /**
@@ -117,6 +156,8 @@ export function syntheticFaces(opts: SyntheticFacesOptions = {}): SyntheticFaces
   if (!Number.isInteger(size) || size < 8 || size > 1024) throw new GaussfaceError(`syntheticFaces: size must be an integer from 8 to 1024, got ${size}`, 'EINPUT');
   if (channels !== 1 && channels !== 3) throw new GaussfaceError(`syntheticFaces: channels must be 1 or 3, got ${channels}`, 'EINPUT');
   const rand = prng(seed * 2654435761 + 1);
+  const colours = prng(seed * 2654435761 + 0x5bd1e995);
+  const p: Paint = [0, 0, 0, 0];
   const X = new Float32Array(n * size * size * channels);
   const attrs = new Float32Array(n * FACE_ATTRIBUTES.length);
   const px = 2 / size;
@@ -137,18 +178,16 @@ export function syntheticFaces(opts: SyntheticFacesOptions = {}): SyntheticFaces
     };
     attrs.set([f.smiling, f.glasses, (f.width - 0.85) / 0.3, f.tone, (f.light + 1) / 2, f.hair], i * FACE_ATTRIBUTES.length);
     const background = 0.75 + 0.2 * rand();
-    const tint = [1.08, 0.97, 0.86]; // skin is warmer than the grey background in colour
+    const pal = palette(f, colours);
     for (let r = 0; r < size; r++)
       for (let col = 0; col < size; col++) {
         const x = ((col + 0.5) / size) * 2 - 1;
         const y = ((r + 0.5) / size) * 2 - 1;
-        const [shade, head] = drawFace(f, x, y, px);
+        const head = drawFace(f, pal, x, y, px, p);
         const bg = background - 0.1 * y;
-        for (let ch = 0; ch < channels; ch++) {
-          const skinShade = channels === 3 ? shade * tint[ch] : shade;
-          const value = bg * (1 - head) + skinShade * head;
-          X[((i * size + r) * size + col) * channels + ch] = Math.min(1, Math.max(0, value));
-        }
+        const at = ((i * size + r) * size + col) * channels;
+        if (channels === 1) X[at] = clamp01(bg * (1 - head) + p[0] * head);
+        else for (let k = 0; k < 3; k++) X[at + k] = clamp01(bg * pal.background[k] * (1 - head) + p[k + 1] * head);
       }
   }
   return {
