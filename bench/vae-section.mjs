@@ -1,41 +1,98 @@
-// W5: the fully connected VAE's training throughput against PyTorch (one thread each, same run) and the
-// recorded TF.js WASM figure.
+// W5 / W6: VAE training throughput against PyTorch (one thread each, same run), gaussface with all workers,
+// and the recorded TF.js WASM figure.
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { idxImages, MlpVae } from '../dist/index.js';
+import { idxImages, Matrix, Pool, VAE } from '../dist/index.js';
+import { loadImageFolder } from '../dist/node.js';
 
-const SHARED = '../shared/datasets/fashion_mnist';
+const SHARED = '../shared/datasets';
 /** TF.js 4.22 WASM backend, W5, one thread: the anchors' RESULTS (not re-measured here: no network for its install). */
 const TFJS_WASM_RECORDED = 445;
 
-export async function run({ quick, python }) {
-  if (!existsSync(SHARED)) return `## Variational autoencoder (W5)\n\nSkipped: ${SHARED} is absent.\n`;
-  const X = idxImages(gunzipSync(readFileSync(`${SHARED}/train-images-idx3-ubyte.gz`)));
-  const rows = quick ? 128 * 100 : X.rows;
-  const vae = await MlpVae.create({ inputSize: 784, hidden: [512, 256], latent: 32, randomState: 0 });
-  await vae.fit({ data: X.data.subarray(0, 1280 * 784), shape: [1280, 784] }, { epochs: 1, batchSize: 128 }); // 10 warm-up steps
-  const t0 = performance.now();
-  await vae.fit({ data: X.data.subarray(0, rows * 784), shape: [rows, 784] }, { epochs: 1, batchSize: 128 });
-  const ours = rows / ((performance.now() - t0) / 1000);
-  let torch = null;
+/** Images/s of `timed` rows of training (one epoch) after `warm` rows, with the given number of workers. */
+async function throughput(create, X, { warm, timed, batchSize, workers }) {
+  const pool = await Pool.create({ workers });
   try {
-    torch = python.ok ? python.run(['w5', '--threads', '1']) : null;
-  } catch {
-    process.stderr.write('bench: PyTorch (Debian python3-torch) is not installed: W5 is reported without it\n');
+    const vae = await create();
+    const rows = (n) => new Matrix(n, X.cols, X.data.subarray(0, n * X.cols));
+    await vae.fit(rows(warm), { batchSize, pool });
+    const t0 = performance.now();
+    await vae.fit(rows(timed), { batchSize, pool });
+    return timed / ((performance.now() - t0) / 1000);
+  } finally {
+    pool.close();
   }
-  const f = (x) => (x === undefined ? '—' : x.toFixed(0));
-  return `## Variational autoencoder (W5)
+}
 
-Training throughput of the fully connected VAE (784-512-256-z32, BCE + KL, Adam, batch 128), images/s over one
-epoch${quick ? ' (first 12,800 images)' : ''} after 10 warm-up steps, one thread each.
+function anchor(python, args) {
+  try {
+    return python.ok ? python.run(args) : null;
+  } catch {
+    process.stderr.write(`bench: PyTorch (Debian python3-torch) is not installed or failed: ${args[0]} is reported without it\n`);
+    return null;
+  }
+}
 
-| | images/s | gaussface ÷ it |
+const f0 = (x) => (x == null ? '—' : x.toFixed(0));
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : '—');
+
+async function w5({ quick, python }) {
+  const file = `${SHARED}/fashion_mnist/train-images-idx3-ubyte.gz`;
+  if (!existsSync(file)) return `### W5: MLP VAE, Fashion-MNIST\n\nSkipped: ${file} is absent.\n`;
+  const X = idxImages(gunzipSync(readFileSync(file)));
+  const rows = quick ? 128 * 100 : X.rows;
+  const create = () => VAE.create({ preset: 'mlp', input: { channels: 1, height: 28, width: 28 }, randomState: 0 });
+  const opts = { warm: 1280, timed: rows, batchSize: 128 }; // 10 warm-up steps, then one epoch
+  const one = await throughput(create, X, { ...opts, workers: 1 });
+  const two = await throughput(create, X, { ...opts, workers: 2 });
+  const torch = anchor(python, ['w5', '--threads', '1']);
+  return `### W5: MLP VAE, Fashion-MNIST
+
+784-512-256-z32, BCE + KL, Adam, batch 128; images/s over one epoch${quick ? ' (first 12,800 images)' : ''} after 10 warm-up steps.
+
+| | images/s | gaussface 1 worker ÷ it |
 |---|---|---|
-| gaussface \`MlpVae\`, 1 thread | **${f(ours)}** | |
-| PyTorch ${torch?.torch ?? ''} CPU, 1 thread (same run) | ${f(torch?.images_per_s)} | **${torch ? (ours / torch.images_per_s).toFixed(2) : '—'}** |
-| TF.js WASM backend, 1 thread (recorded by the anchors, not re-run) | ${TFJS_WASM_RECORDED} | ${(ours / TFJS_WASM_RECORDED).toFixed(1)} |
+| gaussface \`VAE\` preset mlp, 1 worker (in the calling thread) | **${f0(one)}** | |
+| gaussface, 2 workers (data-parallel) | **${f0(two)}** | ×${ratio(two, one)} over 1 worker |
+| PyTorch ${torch?.torch ?? ''} CPU, 1 thread (same run) | ${f0(torch?.images_per_s)} | **${ratio(one, torch?.images_per_s)}** |
+| TF.js WASM backend, 1 thread (recorded by the anchors, not re-run) | ${TFJS_WASM_RECORDED} | ${(one / TFJS_WASM_RECORDED).toFixed(1)} |
 
 Quality, measured by hand with the same recipe (Fashion-MNIST 60k, lr 1e-3, seed 0): test negative ELBO after
 epochs 1 / 2 / 5 / 10 = 262.0 / 251.7 / 245.2 / 242.6 nats, PyTorch's 261.2 / 252.3 / 246.4 / 242.8.
 `;
+}
+
+async function w6({ python }) {
+  const folder = `${SHARED}/lfw`;
+  if (!existsSync(folder)) return `### W6: convolutional VAE, LFW 64×64\n\nSkipped: ${folder} is absent.\n`;
+  // The anchors' LFW training rows (i % 5 != 4, Pillow-exact gray 64×64): the first 1,600 files give ≥ 1,280 of them.
+  const { X: all } = await loadImageFolder(folder, { size: 64, channels: 1, limit: 1600, recursive: false });
+  const keep = Array.from({ length: all.rows }, (_, i) => i).filter((i) => i % 5 !== 4);
+  const X = new Matrix(keep.length, all.cols, Float32Array.from({ length: keep.length * all.cols }, (_, j) => all.data[keep[Math.floor(j / all.cols)] * all.cols + (j % all.cols)]));
+  const create = () => VAE.create({ preset: 'conv64', input: { channels: 1, height: 64, width: 64 }, randomState: 0 });
+  const opts = { warm: 3 * 64, timed: 20 * 64, batchSize: 64 }; // the anchors' 3 warm-up and 20 timed steps
+  const one = await throughput(create, X, { ...opts, workers: 1 });
+  const two = await throughput(create, X, { ...opts, workers: 2 });
+  const torch = anchor(python, ['w6', '--threads', '1']);
+  return `### W6: convolutional VAE, LFW 64×64
+
+Conv 1→32→64→128→256 (k4 s2 p1, ReLU) → z 128 → mirrored transposed convolutions, BCE + KL, Adam, batch 64;
+images/s over 20 steps after 3 warm-up steps.
+
+| | images/s | gaussface 1 worker ÷ it |
+|---|---|---|
+| gaussface \`VAE\` preset conv64, 1 worker (in the calling thread) | **${f0(one)}** | |
+| gaussface, 2 workers (data-parallel) | **${f0(two)}** | ×${ratio(two, one)} over 1 worker |
+| PyTorch ${torch?.torch ?? ''} CPU, 1 thread (same run) | ${f0(torch?.images_per_s)} | **${ratio(one, torch?.images_per_s)}** |
+`;
+}
+
+export async function run(ctx) {
+  return `## Variational autoencoders (W5, W6)
+
+One worker trains in the calling thread; with two, each worker takes half of every minibatch and the gradients
+are summed through shared memory (a fixed order: reproducible for a given worker count).
+
+${await w5(ctx)}
+${await w6(ctx)}`;
 }

@@ -5,7 +5,7 @@ import { DATASETS, fetchDataset, loadImageFolder } from '../dist/node.js';
 import { UsageError } from './common.mjs';
 
 /** Images as rows in [0, 1]: { X, spec, files, labels, labelNames }. */
-export async function loadData(spec, { size, channels = 1, limit, seed = 0, onProgress, signal } = {}) {
+export async function loadData(spec, { size, crop, channels = 1, limit, seed = 0, onProgress, signal } = {}) {
   if (spec === 'synthetic' || spec.startsWith('synthetic:')) {
     const n = spec.includes(':') ? Number(spec.split(':')[1]) : 600;
     if (!Number.isInteger(n) || n < 2) throw new UsageError(`--data synthetic:N needs an integer N ≥ 2, got '${spec}'`);
@@ -23,7 +23,7 @@ export async function loadData(spec, { size, channels = 1, limit, seed = 0, onPr
     return d;
   }
   try {
-    return await loadImageFolder(spec, { size, channels, limit, onProgress, signal });
+    return await loadImageFolder(spec, { size, crop, channels, limit, onProgress, signal });
   } catch (e) {
     if (e instanceof GaussfaceError && e.code === 'EINPUT') throw new UsageError(`--data ${e.message.replace(/^[^:]*: no such folder$/, `${spec}: no such folder (give a folder of images, 'synthetic' for the built-in faces, or one of ${Object.keys(DATASETS).join(', ')})`)}`);
     throw e;

@@ -23,5 +23,6 @@ export { makeCodec, type ImageCodec, type ImageBackend, type DecodedImage, type 
 export { browserCodec } from './io/browser.js';
 export { imageGrid, type GridOptions } from './io/grid.js';
 export { luma, resize, fitTo } from './io/pixels.js';
-export { MlpVae, type MlpVaeOptions, type VaeFitOptions } from './vae/mlp-vae.js';
+export { VAE, type VaeOptions, type VaeFitOptions, type VaeFitResult } from './vae/vae.js';
+export { presetConfig, type VaeConfig, type VaePreset, type LayerSpec } from './vae/architecture.js';
 export { tsne, type TsneOptions } from './tsne.js';

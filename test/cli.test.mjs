@@ -110,11 +110,23 @@ test('user errors: one line, exit code 2, naming the problem', () => {
 });
 
 test('vae train (checkpoint per epoch), resume, sample and reconstruct', async () => {
-  const t = json(run('vae', 'train', '--data', 'faces', '--epochs', '2', '--batch', '8', '--latent', '3', '--hidden', '32', '--out', 'v.safetensors', '--json'));
+  writeFileSync(join(dir, 'arch.json'), JSON.stringify({ encoder: [{ conv: 4 }, { dense: 32 }], latent: 8 }));
+  const t = json(run('vae', 'train', '--data', 'faces', '--epochs', '2', '--batch', '8', '--config', 'arch.json', '--latent', '3', '--workers', '2', '--out', 'v.safetensors', '--json'));
   assert.is(t.epochs, 2);
   const r = json(run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--resume', 'v.safetensors', '--out', 'v2.safetensors', '--json'));
   assert.is(r.epochs, 3);
   assert.equal(r.loss.slice(0, 2), t.loss);
+  const h = json(run('vae', 'train', '--data', 'faces', '--epochs', '3', '--batch', '8', '--holdout', '--workers', '1', '--out', 'vh.safetensors', '--json'));
+  assert.is(h.validation.length, 3);
+  assert.ok(h.bestEpoch >= 1 && h.bestEpoch <= 3);
+  const ev = json(run('vae', 'evaluate', 'vh.safetensors', '--data', 'faces', '--iwae', '8', '--samples', '20', '--out', 'vpairs.png', '--json'));
+  assert.ok(Math.abs(ev.heldOutNegativeElbo - h.validation[h.bestEpoch - 1]) < 1e-9, 'evaluate measures the held-out rows that training validated on');
+  assert.ok(ev.heldOutIwae >= -ev.heldOutNegativeElbo - 1, `IWAE ${ev.heldOutIwae} ≥ ELBO ${-ev.heldOutNegativeElbo}`);
+  assert.ok(ev.medianSampleToTrain > 0 && ev.medianHeldOutToTrain > 0);
+  assert.ok(existsSync(join(dir, 'vpairs.png')));
+  userError(run('vae', 'train', '--data', 'faces', '--preset', 'conv64', '--out', 'x.safetensors'), /conv64 preset is for 64×64 images, got 24×24/);
+  userError(run('vae', 'train', '--data', 'faces', '--preset', 'huge', '--out', 'x.safetensors'), /--preset must be mlp, conv64 or conv128/);
+  userError(run('vae', 'train', '--data', 'faces', '--config', 'nope.json', '--out', 'x.safetensors'), /cannot read --config nope.json/);
   json(run('vae', 'sample', 'v2.safetensors', '-n', '4', '--out', 'vs.png', '--json'));
   json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '-n', '4', '--out', 'vr.png', '--json'));
   for (const f of ['vs.png', 'vr.png']) assert.ok(existsSync(join(dir, f)));

@@ -4,6 +4,7 @@ import { num, UsageError } from '../common.mjs';
 export const DATA_OPTIONS = {
   data: { type: 'string' },
   size: { type: 'string' },
+  crop: { type: 'string' },
   rgb: { type: 'boolean' },
   limit: { type: 'string' },
   seed: { type: 'string' },
@@ -12,6 +13,7 @@ export const DATA_OPTIONS = {
 export const DATA_HELP = `  --data SRC        a folder of images (recursive; sub-folders are labels), 'synthetic[:N]' (built-in faces),
                     or olivetti, lfw, fashion-mnist (downloaded once into $GAUSSFACE_CACHE, sha256-checked)
   --size N          resize every image to N×N (centre crop); required when sizes differ
+  --crop F          first keep the central fraction F of each side (e.g. 0.8: the face of a CelebA photo)
   --rgb             keep colour (default: grayscale)
   --limit N         use at most N images
   --seed N          random seed (default 0)`;
@@ -31,6 +33,7 @@ export const MODEL_HELP = `  --pca P           PCA size: a fraction of variance 
 export function dataArgs(f) {
   return {
     size: num(f.size, 'size', { min: 4, max: 2048, int: true }),
+    crop: num(f.crop, 'crop', { min: 0.05, max: 1 }),
     channels: f.rgb ? 3 : 1,
     limit: num(f.limit, 'limit', { min: 2, int: true }),
     seed: num(f.seed, 'seed', { min: 0, int: true, fallback: 0 }),

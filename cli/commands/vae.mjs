@@ -1,13 +1,16 @@
-// gaussface vae: train the fully connected VAE on images and draw from it (train, sample, reconstruct).
+// gaussface vae: train a VAE on images (presets or a config file, data-parallel on the workers, held-out early
+// stopping), draw from it, reconstruct, morph, add attributes, look at the latent space, evaluate.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { latentHistograms, MlpVae, parseAttributes, scatter, tsne } from '../../dist/index.js';
+import { latentHistograms, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from '../../dist/index.js';
 import { flags, gridPng, interruptible, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
+import { trainRows } from './fit.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
 
-export const summary = 'train a variational autoencoder on images, sample from it, reconstruct';
+export const summary = 'train a variational autoencoder on images, sample, reconstruct, morph, edit attributes, evaluate';
 export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors [options]
+       gaussface vae evaluate VAE.safetensors --data SRC [--iwae K] [--out PAIRS.png]
        gaussface vae sample VAE.safetensors [-n N] [--temperature T] --out GRID.png
        gaussface vae reconstruct VAE.safetensors --data SRC --out GRID.png
        gaussface vae latent VAE.safetensors --data SRC --out DIR   (statistics, histograms vs N(0,1), t-SNE map)
@@ -20,13 +23,21 @@ ${DATA_HELP}
   --batch N         minibatch size (default 128)
   --lr X            Adam learning rate (default 1e-3)
   --beta X          weight of the KL term (default 1)
-  --latent N        latent dimension (default 32)
-  --hidden LIST     encoder widths, mirrored by the decoder (default 512,256)
+  --preset P        mlp (default: 512-256, z 32), conv64 (64×64 images: conv 32-64-128-256, z 128), conv128
+  --config FILE     a JSON architecture instead, e.g. {"encoder":[{"conv":32},{"conv":64},{"dense":256}],"latent":64}
+  --latent N        latent dimension (overrides the preset's)
+  --holdout         train on rows i % 5 != 4 and measure the held-out ELBO after every epoch; with it:
+  --patience N      stop when the held-out ELBO has not improved for N epochs, keep the best (default 5)
+  --workers N       training replicas (default: one per core; results are reproducible for a given N)
   --resume FILE     continue training a saved model (same data format)
   --out FILE        the model file (written after every epoch: an interrupted run keeps its last epoch)
 sample / reconstruct:
   -n, --count N     images (default 16)      --temperature T   prior scale (default 1)
   --out FILE        grid PNG
+evaluate (rows i % 5 == 4 of SRC are the held-out images, as with --holdout):
+  --iwae K          importance samples for the log-likelihood bound (default 64)
+  --samples N       generated images for the memorisation check (default 200)
+  --out FILE        generated images (odd columns) next to their nearest training image
   --json            print the result as JSON`;
 
 function readVae(path) {
@@ -36,7 +47,7 @@ function readVae(path) {
   } catch {
     throw new UsageError(`cannot read model file ${path} (no such file?)`);
   }
-  return MlpVae.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return VAE.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 const specOf = (vae) => {
@@ -49,29 +60,8 @@ export async function run(argv) {
   const [sub, ...rest] = argv;
   if (!sub || sub === '--help' || sub === '-h') return void console.log(help);
   const signal = interruptible();
-  if (sub === 'train') {
-    const f = flags('vae train', rest, { ...DATA_OPTIONS, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, beta: { type: 'string' }, latent: { type: 'string' }, hidden: { type: 'string' }, resume: { type: 'string' }, out: { type: 'string' } });
-    if (f.help) return void console.log(help);
-    if (!f.data) throw new UsageError('vae train needs --data SRC');
-    if (!f.out) throw new UsageError('vae train needs --out VAE.safetensors');
-    const bar = progress(!f.json);
-    const data = await loadData(f.data, { ...dataArgs(f), signal, onProgress: (i, n) => bar.update('images', i, n) });
-    bar.done();
-    const D = data.X.cols;
-    const vae = f.resume
-      ? await readVae(f.resume)
-      : await MlpVae.create({ inputSize: D, latent: num(f.latent, 'latent', { min: 1, int: true, fallback: 32 }), hidden: f.hidden?.split(',').map((v) => num(v, 'hidden', { min: 1, int: true })), randomState: dataArgs(f).seed });
-    if (vae.inputSize !== D) throw new UsageError(`the resumed model expects ${vae.inputSize} pixels per image, the data has ${D}; use the same --size and colour setting`);
-    vae.info = { ...vae.info, 'image.width': String(data.spec.width), 'image.height': String(data.spec.height), 'image.channels': String(data.spec.channels), data: f.data };
-    const epochs = num(f.epochs, 'epochs', { min: 1, int: true, fallback: 10 });
-    const opts = { batchSize: num(f.batch, 'batch', { min: 1, int: true, fallback: 128 }), lr: num(f.lr, 'lr', { min: 0, fallback: 1e-3 }), beta: num(f.beta, 'beta', { min: 0, fallback: 1 }), signal };
-    for (let e = 0; e < epochs; e++) {
-      await vae.fit(data.X, { ...opts, epochs: 1, onProgress: (p) => bar.update(`epoch ${e + 1}`, p.step, p.steps, `loss ${p.loss.toFixed(2)}`) });
-      bar.done();
-      await writeAtomic(f.out, vae.toBytes()); // a checkpoint per epoch
-    }
-    return void report(f.json, { out: f.out, epochs: vae.history.length, loss: vae.history }, [`trained ${epochs} epochs (loss ${vae.history.at(-1).toFixed(2)} nats per image); wrote ${f.out}`]);
-  }
+  if (sub === 'train') return train(rest, signal);
+  if (sub === 'evaluate') return evaluateVae(rest, signal);
   if (sub === 'sample' || sub === 'reconstruct') {
     const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, count: { type: 'string', short: 'n' }, temperature: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
@@ -140,5 +130,93 @@ export async function run(argv) {
     await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length }));
     return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}`]);
   }
-  throw new UsageError(`unknown vae command '${sub}' (train, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
+  throw new UsageError(`unknown vae command '${sub}' (train, evaluate, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
+}
+
+/** A new model from --preset / --config (or the resumed one), for images of `spec`. */
+async function buildVae(f, spec, seed) {
+  if (f.resume) return readVae(f.resume);
+  const latent = f.latent === undefined ? undefined : num(f.latent, 'latent', { min: 1, int: true });
+  if (f.config) {
+    let config;
+    try {
+      config = JSON.parse(readFileSync(f.config, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read --config ${f.config}: ${e.message}`);
+    }
+    return VAE.create({ config: { ...config, input: spec }, latent, randomState: seed });
+  }
+  const preset = f.preset ?? 'mlp';
+  if (!['mlp', 'conv64', 'conv128'].includes(preset)) throw new UsageError(`--preset must be mlp, conv64 or conv128, got '${preset}'`);
+  return VAE.create({ preset, input: spec, latent, randomState: seed });
+}
+
+async function train(argv, signal) {
+  const f = flags('vae train', argv, {
+    ...DATA_OPTIONS, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, beta: { type: 'string' }, preset: { type: 'string' }, config: { type: 'string' },
+    latent: { type: 'string' }, holdout: { type: 'boolean' }, patience: { type: 'string' }, workers: { type: 'string' }, resume: { type: 'string' }, out: { type: 'string' },
+  });
+  if (f.help) return void console.log(help);
+  if (!f.data) throw new UsageError('vae train needs --data SRC');
+  if (!f.out) throw new UsageError('vae train needs --out VAE.safetensors');
+  const bar = progress(!f.json);
+  const data = await loadData(f.data, { ...dataArgs(f), signal, onProgress: (i, n) => bar.update('images', i, n) });
+  bar.done();
+  const { width, height, channels } = data.spec;
+  const vae = await buildVae(f, { channels, height, width }, dataArgs(f).seed);
+  if (vae.inputSize !== data.X.cols) throw new UsageError(`the resumed model expects ${vae.inputSize} pixels per image, the data has ${data.X.cols}; use the same --size and colour setting`);
+  vae.info = { ...vae.info, 'image.width': String(width), 'image.height': String(height), 'image.channels': String(channels), data: f.data, holdout: f.holdout ? 'i % 5 == 4' : 'none' };
+  const workers = num(f.workers, 'workers', { min: 1, max: 256, int: true, fallback: 0 });
+  const pool = workers ? await Pool.create({ workers }) : undefined;
+  try {
+    const r = await vae.fit(f.holdout ? trainRows(data.X) : data.X, {
+      epochs: num(f.epochs, 'epochs', { min: 1, int: true, fallback: 10 }), batchSize: num(f.batch, 'batch', { min: 1, int: true, fallback: 128 }),
+      lr: num(f.lr, 'lr', { min: 0, fallback: 1e-3 }), beta: num(f.beta, 'beta', { min: 0, fallback: 1 }),
+      validation: f.holdout ? trainRows(data.X, true) : undefined, patience: num(f.patience, 'patience', { min: 1, int: true, fallback: 5 }), pool, signal,
+      onProgress: (p) => bar.update(`epoch ${p.epoch}`, p.step, p.steps, `loss ${p.loss.toFixed(2)}`),
+      checkpoint: async (bytes, { epoch: e }) => {
+        bar.done();
+        if (f.holdout && !f.json) process.stderr.write(`epoch ${e}: held-out −ELBO ${vae.validationHistory.at(-1).toFixed(2)}\n`);
+        await writeAtomic(f.out, bytes); // a checkpoint per epoch: an interrupted run keeps its last epoch
+      },
+    });
+    if (r.bestEpoch !== undefined) await writeAtomic(f.out, vae.toBytes()); // the best epoch's weights
+    const held = r.validation.length ? `, held-out −ELBO ${r.validation[r.bestEpoch - 1].toFixed(2)} at epoch ${r.bestEpoch}${r.stoppedEarly ? ' (stopped early)' : ''}` : '';
+    report(f.json, { out: f.out, epochs: vae.history.length, loss: vae.history, validation: vae.validationHistory, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly }, [
+      `trained ${r.loss.length} epochs (${vae.history.length} in all; loss ${r.loss.at(-1).toFixed(2)} nats per image${held}); wrote ${f.out}`,
+    ]);
+  } finally {
+    bar.done();
+    pool?.close();
+  }
+}
+
+async function evaluateVae(argv, signal) {
+  const f = flags('vae evaluate', argv, { ...DATA_OPTIONS, iwae: { type: 'string' }, samples: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+  if (f.help) return void console.log(help);
+  if (!f._[0] || !f.data) throw new UsageError('vae evaluate needs a model file and --data SRC');
+  const vae = await readVae(f._[0]);
+  const spec = specOf(vae);
+  const { X } = await loadData(f.data, { ...dataArgs(f), signal });
+  if (X.cols !== vae.inputSize) throw new UsageError(`the model expects ${vae.inputSize} pixels per image, the data has ${X.cols}; use the same --size and colour setting`);
+  if (X.rows < 5) throw new UsageError('vae evaluate needs at least 5 images (every 5th is held out)');
+  const [train, held] = [trainRows(X), trainRows(X, true)];
+  const k = num(f.iwae, 'iwae', { min: 1, max: 10000, int: true, fallback: 64 });
+  const samples = (await vae.sample(num(f.samples, 'samples', { min: 1, max: 100000, int: true, fallback: 200 }), { randomState: dataArgs(f).seed })).X;
+  const [s, h] = [await nearestNeighbours(samples, train, { signal }), await nearestNeighbours(held, train, { signal })];
+  const median = (d) => Float64Array.from(d).sort()[d.length >> 1];
+  const out = {
+    trainNegativeElbo: await vae.elbo(train), heldOutNegativeElbo: await vae.elbo(held), heldOutIwae: await vae.iwae(held, k), iwaeSamples: k,
+    medianSampleToTrain: median(s.distance), medianHeldOutToTrain: median(h.distance),
+  };
+  if (f.out) {
+    const pairs = [];
+    for (let i = 0; i < Math.min(16, samples.rows); i++) pairs.push(samples.row(i), train.row(s.index[i]));
+    await writeAtomic(f.out, await gridPng(pairs, { ...spec, cols: 8 }));
+  }
+  report(f.json, out, [
+    `negative ELBO (nats per image): train ${out.trainNegativeElbo.toFixed(2)}, held-out ${out.heldOutNegativeElbo.toFixed(2)}`,
+    `held-out log-likelihood ≥ ${out.heldOutIwae.toFixed(2)} nats per image (IWAE bound, ${k} samples)`,
+    `nearest training image (pixel distance): median ${out.medianSampleToTrain.toFixed(3)} for generated images, ${out.medianHeldOutToTrain.toFixed(3)} for held-out images`,
+  ]);
 }

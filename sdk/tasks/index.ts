@@ -5,5 +5,6 @@ import { linalgTasks } from './linalg.js';
 import { mixtureTasks } from './mixture.js';
 import { kmeansTasks } from './kmeans.js';
 import { pcaTasks } from './pca.js';
+import { vaeTasks } from './vae.js';
 
-export const tasks: Record<string, Task> = { ...linalgTasks, ...mixtureTasks, ...kmeansTasks, ...pcaTasks, ...debugTasks };
+export const tasks: Record<string, Task> = { ...linalgTasks, ...mixtureTasks, ...kmeansTasks, ...pcaTasks, ...vaeTasks, ...debugTasks };
