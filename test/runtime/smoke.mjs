@@ -80,6 +80,12 @@ export async function smoke(gf) {
     const blobs = data(4000 * 3, 3).map((v, i) => v + 3 * (Math.floor(i / 3) % 4));
     const gm = await new gf.GaussianMixture({ nComponents: 4, randomState: 11, pool, onWarning: () => {} }).fit({ data: blobs, shape: [4000, 3] });
     const sample = await gm.sample(50, { randomState: 2 });
+    // A small convolutional VAE trained in the calling thread (a one-worker pool): the network kernels, Adam
+    // and the seeded draws give the same bits everywhere.
+    const one = await gf.Pool.create({ workers: 1 });
+    const vae = await gf.VAE.create({ config: { input: { channels: 1, height: 8, width: 8 }, encoder: [{ conv: 4 }, { dense: 16 }], latent: 2 }, randomState: 3 });
+    await vae.fit({ data: data(48 * 64, 9).map((v) => v + 0.5), shape: [48, 64] }, { epochs: 2, batchSize: 16, pool: one });
+    one.close();
     sdk = {
       gemm: hashF32(c.data),
       gemmShape: [c.rows, c.cols],
@@ -87,6 +93,8 @@ export async function smoke(gf) {
       gmmCovariances: hashBytes(gm.covariances),
       gmmIterations: gm.nIter,
       samples: hashBytes(sample.X.data),
+      vaeModel: hashBytes(vae.toBytes()),
+      vaeSamples: hashF32((await vae.sample(4, { randomState: 1 })).X.data),
     };
   } finally {
     pool.close();
