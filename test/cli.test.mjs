@@ -116,7 +116,8 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   const r = json(run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--resume', 'v.safetensors', '--out', 'v2.safetensors', '--json'));
   assert.is(r.epochs, 3);
   assert.equal(r.loss.slice(0, 2), t.loss);
-  const h = json(run('vae', 'train', '--data', 'faces', '--epochs', '3', '--batch', '8', '--holdout', '--workers', '1', '--out', 'vh.safetensors', '--json'));
+  const h = json(run('vae', 'train', '--data', 'faces', '--epochs', '3', '--batch', '8', '--holdout', '--workers', '1', '--plot', 'curves.svg', '--out', 'vh.safetensors', '--json'));
+  assert.match(readFileSync(join(dir, 'curves.svg'), 'utf8'), /^<svg.*held-out −ELBO/s);
   assert.is(h.validation.length, 3);
   assert.ok(h.bestEpoch >= 1 && h.bestEpoch <= 3);
   const ev = json(run('vae', 'evaluate', 'vh.safetensors', '--data', 'faces', '--iwae', '8', '--samples', '20', '--out', 'vpairs.png', '--json'));
@@ -139,6 +140,8 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   writeFileSync(join(dir, 'attr.txt'), attr.join('\n'));
   const at = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--strengths=-1,0,1', '-n', '2', '--out', 'smile.png', '--json'));
   assert.equal(at.strengths, [-1, 0, 1]);
+  json(run('vae', 'latent', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--out', 'latent2', '--json'));
+  assert.match(readFileSync(join(dir, 'latent2', 'tsne.svg'), 'utf8'), /not Smiling/);
   for (const f of ['morph.png', 'smile.png']) assert.ok(existsSync(join(dir, f)));
   userError(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Beard', '--out', 'x.png'), /attribute 'Beard' is not in attr.txt/);
   userError(run('vae', 'train', '--data', 'faces', '--size', '12', '--resume', 'v.safetensors', '--out', 'x.safetensors'), /expects 576 pixels per image, the data has 144/);

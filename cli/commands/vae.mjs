@@ -2,8 +2,8 @@
 // stopping), draw from it, reconstruct, morph, add attributes, look at the latent space, evaluate.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { latentHistograms, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from '../../dist/index.js';
-import { flags, gridPng, interruptible, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
+import { latentHistograms, lineChart, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from '../../dist/index.js';
+import { flags, gridPng, interruptible, num, progress, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { trainRows } from './fit.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
@@ -13,7 +13,8 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
        gaussface vae evaluate VAE.safetensors --data SRC [--iwae K] [--out PAIRS.png]
        gaussface vae sample VAE.safetensors [-n N] [--temperature T] --out GRID.png
        gaussface vae reconstruct VAE.safetensors --data SRC --out GRID.png
-       gaussface vae latent VAE.safetensors --data SRC --out DIR   (statistics, histograms vs N(0,1), t-SNE map)
+       gaussface vae latent VAE.safetensors --data SRC --out DIR [--attributes FILE --name A]
+                         (statistics, histograms vs N(0,1), t-SNE map coloured by folder label or attribute A)
        gaussface vae morph VAE.safetensors --data SRC --from I --to J [--steps N] [--spherical] --out ROW.png
        gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2] --out GRID.png
 
@@ -30,6 +31,7 @@ ${DATA_HELP}
   --patience N      stop when the held-out ELBO has not improved for N epochs, keep the best (default 5)
   --workers N       training replicas (default: one per core; results are reproducible for a given N)
   --resume FILE     continue training a saved model (same data format)
+  --plot FILE       the training curves (loss, held-out −ELBO per epoch) as .svg or .png
   --out FILE        the model file (written after every epoch: an interrupted run keeps its last epoch)
 sample / reconstruct:
   -n, --count N     images (default 16)      --temperature T   prior scale (default 1)
@@ -82,7 +84,7 @@ export async function run(argv) {
     return void report(f.json, { out: f.out, count: n }, [`wrote ${f.out}`]);
   }
   if (sub === 'latent') {
-    const f = flags('vae latent', rest, { ...DATA_OPTIONS, perplexity: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags('vae latent', rest, { ...DATA_OPTIONS, perplexity: { type: 'string' }, attributes: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (!f._[0] || !f.data || !f.out) throw new UsageError('vae latent needs a model file, --data SRC and --out DIR');
     const vae = await readVae(f._[0]);
@@ -91,7 +93,8 @@ export async function run(argv) {
     const { mu } = await vae.encode(data.X);
     await writeAtomic(join(f.out, 'latent-histograms.svg'), latentHistograms(mu));
     const map = await tsne(mu, { perplexity: num(f.perplexity, 'perplexity', { min: 2, fallback: Math.min(30, Math.floor((mu.rows - 1) / 3)) }), randomState: dataArgs(f).seed });
-    await writeAtomic(join(f.out, 'tsne.svg'), scatter(map, { labels: data.labels, labelNames: data.labelNames, title: 't-SNE of the latent means' }));
+    const colour = f.attributes ? { labels: attributeLabels(f, data).map((l) => (l > 0 ? 1 : 0)), labelNames: [`not ${f.name}`, f.name] } : { labels: data.labels, labelNames: data.labelNames };
+    await writeAtomic(join(f.out, 'tsne.svg'), scatter(map, { ...colour, title: 't-SNE of the latent means' }));
     const out = { out: f.out, images: mu.rows, activeUnits: stats.active.filter(Boolean).length, klPerDimension: Array.from(stats.kl), variance: Array.from(stats.variance) };
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
@@ -109,18 +112,7 @@ export async function run(argv) {
       await writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps }));
       return void report(f.json, { out: f.out, from: a, to: b, steps }, [`morphed image ${a} into image ${b} in ${steps} steps; wrote ${f.out}`]);
     }
-    if (!f.attributes || !f.name) throw new UsageError('vae attribute needs --attributes FILE (CelebA list_attr format) and --name ATTRIBUTE');
-    let table;
-    try {
-      table = parseAttributes(readFileSync(f.attributes, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`cannot read attributes file ${f.attributes}: ${e.message}`);
-    }
-    const col = table.names.indexOf(f.name);
-    if (col < 0) throw new UsageError(`attribute '${f.name}' is not in ${f.attributes} (it has ${table.names.slice(0, 6).join(', ')}, …)`);
-    const byFile = new Map(table.files.map((name, i) => [name, table.values.get(i, col)]));
-    const labels = data.files.map((file) => byFile.get(file.split(/[\\/]/).pop()));
-    if (labels.some((l) => l === undefined)) throw new UsageError(`some images of --data have no row in ${f.attributes}`);
+    const labels = attributeLabels(f, data);
     const v = await vae.attributeVector(data.X, labels);
     const strengths = (f.strengths ?? '-2,-1,0,1,2').split(',').map((x) => num(x, 'strengths'));
     const n = num(f.count, 'count', { min: 1, int: true, fallback: 4 });
@@ -154,7 +146,8 @@ async function buildVae(f, spec, seed) {
 async function train(argv, signal) {
   const f = flags('vae train', argv, {
     ...DATA_OPTIONS, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, beta: { type: 'string' }, preset: { type: 'string' }, config: { type: 'string' },
-    latent: { type: 'string' }, holdout: { type: 'boolean' }, patience: { type: 'string' }, workers: { type: 'string' }, resume: { type: 'string' }, out: { type: 'string' },
+    latent: { type: 'string' }, holdout: { type: 'boolean' }, patience: { type: 'string' }, workers: { type: 'string' }, resume: { type: 'string' }, plot: { type: 'string' },
+    out: { type: 'string' },
   });
   if (f.help) return void console.log(help);
   if (!f.data) throw new UsageError('vae train needs --data SRC');
@@ -181,6 +174,11 @@ async function train(argv, signal) {
       },
     });
     if (r.bestEpoch !== undefined) await writeAtomic(f.out, vae.toBytes()); // the best epoch's weights
+    if (f.plot) {
+      const epochs = (v) => ({ x: v.map((_, i) => i + 1), y: v });
+      const svg = lineChart([{ name: 'training loss', ...epochs(vae.history) }, ...(vae.validationHistory.length ? [{ name: 'held-out −ELBO', ...epochs(vae.validationHistory), highlight: r.bestEpoch !== undefined ? vae.validationHistory.length - r.validation.length + r.bestEpoch - 1 : undefined }] : [])], { title: 'VAE training', xLabel: 'epoch', yLabel: 'nats per image' });
+      await writeAtomic(f.plot, f.plot.endsWith('.png') ? await svgToPng(svg) : svg);
+    }
     const held = r.validation.length ? `, held-out −ELBO ${r.validation[r.bestEpoch - 1].toFixed(2)} at epoch ${r.bestEpoch}${r.stoppedEarly ? ' (stopped early)' : ''}` : '';
     report(f.json, { out: f.out, epochs: vae.history.length, loss: vae.history, validation: vae.validationHistory, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly }, [
       `trained ${r.loss.length} epochs (${vae.history.length} in all; loss ${r.loss.at(-1).toFixed(2)} nats per image${held}); wrote ${f.out}`,
@@ -219,4 +217,21 @@ async function evaluateVae(argv, signal) {
     `held-out log-likelihood ≥ ${out.heldOutIwae.toFixed(2)} nats per image (IWAE bound, ${k} samples)`,
     `nearest training image (pixel distance): median ${out.medianSampleToTrain.toFixed(3)} for generated images, ${out.medianHeldOutToTrain.toFixed(3)} for held-out images`,
   ]);
+}
+
+/** The --name column of the --attributes file (CelebA list_attr format) for every image of the data, by file name. */
+function attributeLabels(f, data) {
+  if (!f.attributes || !f.name) throw new UsageError('--attributes FILE (CelebA list_attr format) and --name ATTRIBUTE go together');
+  let table;
+  try {
+    table = parseAttributes(readFileSync(f.attributes, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read attributes file ${f.attributes}: ${e.message}`);
+  }
+  const col = table.names.indexOf(f.name);
+  if (col < 0) throw new UsageError(`attribute '${f.name}' is not in ${f.attributes} (it has ${table.names.slice(0, 6).join(', ')}, …)`);
+  const byFile = new Map(table.files.map((name, i) => [name, table.values.get(i, col)]));
+  const labels = (data.files ?? []).map((file) => byFile.get(file.split(/[\\/]/).pop()));
+  if (labels.length !== data.X.rows || labels.some((l) => l === undefined)) throw new UsageError(`some images of --data have no row in ${f.attributes}`);
+  return labels;
 }
