@@ -1,5 +1,6 @@
 // What every sub-command shares: flag parsing with one-line errors, progress on stderr, Ctrl-C, atomic
 // writes, and image grids written as PNG (sharp).
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GaussfaceError } from '../dist/index.js';
 import { imageGrid, saveFileAtomic } from '../dist/node.js';
@@ -7,6 +8,16 @@ import sharp from 'sharp';
 
 /** An error the user can fix: printed as one line, exit code 2 (1 is for failures of the work itself). */
 export class UsageError extends Error {}
+
+/** The bytes of a model file; a missing or unreadable file is a user error. */
+export function readBytes(path) {
+  try {
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch {
+    throw new UsageError(`cannot read model file ${path} (no such file?)`);
+  }
+}
 
 /** Parses argv for a command; unknown flags and bad values are UsageErrors that name the command's --help. */
 export function flags(cmd, argv, options, { positionals = 0 } = {}) {

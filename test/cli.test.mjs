@@ -118,6 +118,10 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   assert.equal(r.loss.slice(0, 2), t.loss);
   const h = json(run('vae', 'train', '--data', 'faces', '--epochs', '3', '--batch', '8', '--holdout', '--workers', '1', '--plot', 'curves.svg', '--out', 'vh.safetensors', '--json'));
   assert.match(readFileSync(join(dir, 'curves.svg'), 'utf8'), /^<svg.*held-out −ELBO/s);
+  const info = json(run('info', 'vh.safetensors', '--plot', 'curves2.svg', '--json'));
+  assert.equal([info.epochs, info.validation, info.config.latent], [3, h.validation, 32]);
+  assert.is(readFileSync(join(dir, 'curves2.svg'), 'utf8'), readFileSync(join(dir, 'curves.svg'), 'utf8'));
+  userError(run('info', 'm.safetensors', '--plot', 'x.svg'), /--plot draws the training curves of a VAE file/);
   assert.is(h.validation.length, 3);
   assert.ok(h.bestEpoch >= 1 && h.bestEpoch <= 3);
   const ev = json(run('vae', 'evaluate', 'vh.safetensors', '--data', 'faces', '--iwae', '8', '--samples', '20', '--out', 'vpairs.png', '--json'));

@@ -1,8 +1,6 @@
 // gaussface sample: new images from a model file, as a grid PNG (and optionally one PNG per image).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ImageModel } from '../../dist/index.js';
-import { flags, gridPng, num, report, UsageError, writeAtomic } from '../common.mjs';
+import { flags, gridPng, num, readBytes, report, UsageError, writeAtomic } from '../common.mjs';
 
 export const summary = 'draw new images from a model file';
 export const help = `usage: gaussface sample MODEL.safetensors [-n N] --out GRID.png [options]
@@ -15,13 +13,7 @@ export const help = `usage: gaussface sample MODEL.safetensors [-n N] --out GRID
   --json              print the result as JSON`;
 
 export function readModel(path) {
-  let bytes;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new UsageError(`cannot read model file ${path} (no such file?)`);
-  }
-  return ImageModel.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return ImageModel.fromBytes(readBytes(path));
 }
 
 export async function run(argv) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { latentHistograms, lineChart, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from '../../dist/index.js';
-import { flags, gridPng, interruptible, num, progress, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
+import { flags, gridPng, interruptible, num, progress, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { trainRows } from './fit.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
@@ -42,14 +42,16 @@ evaluate (rows i % 5 == 4 of SRC are the held-out images, as with --holdout):
   --out FILE        generated images (odd columns) next to their nearest training image
   --json            print the result as JSON`;
 
-function readVae(path) {
-  let bytes;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new UsageError(`cannot read model file ${path} (no such file?)`);
-  }
-  return VAE.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+export function readVae(path) {
+  return VAE.fromBytes(readBytes(path));
+}
+
+/** The training curves of a VAE (loss, and held-out −ELBO with its best epoch marked) as SVG. */
+export function trainingChart(vae) {
+  const epochs = (v) => ({ x: v.map((_, i) => i + 1), y: v });
+  const val = vae.validationHistory;
+  const best = val.indexOf(Math.min(...val));
+  return lineChart([{ name: 'training loss', ...epochs(vae.history) }, ...(val.length ? [{ name: 'held-out −ELBO', ...epochs(val), highlight: best }] : [])], { title: 'VAE training', xLabel: 'epoch', yLabel: 'nats per image' });
 }
 
 const specOf = (vae) => {
@@ -174,11 +176,7 @@ async function train(argv, signal) {
       },
     });
     if (r.bestEpoch !== undefined) await writeAtomic(f.out, vae.toBytes()); // the best epoch's weights
-    if (f.plot) {
-      const epochs = (v) => ({ x: v.map((_, i) => i + 1), y: v });
-      const svg = lineChart([{ name: 'training loss', ...epochs(vae.history) }, ...(vae.validationHistory.length ? [{ name: 'held-out −ELBO', ...epochs(vae.validationHistory), highlight: r.bestEpoch !== undefined ? vae.validationHistory.length - r.validation.length + r.bestEpoch - 1 : undefined }] : [])], { title: 'VAE training', xLabel: 'epoch', yLabel: 'nats per image' });
-      await writeAtomic(f.plot, f.plot.endsWith('.png') ? await svgToPng(svg) : svg);
-    }
+    if (f.plot) await writeAtomic(f.plot, f.plot.endsWith('.png') ? await svgToPng(trainingChart(vae)) : trainingChart(vae));
     const held = r.validation.length ? `, held-out −ELBO ${r.validation[r.bestEpoch - 1].toFixed(2)} at epoch ${r.bestEpoch}${r.stoppedEarly ? ' (stopped early)' : ''}` : '';
     report(f.json, { out: f.out, epochs: vae.history.length, loss: vae.history, validation: vae.validationHistory, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly }, [
       `trained ${r.loss.length} epochs (${vae.history.length} in all; loss ${r.loss.at(-1).toFixed(2)} nats per image${held}); wrote ${f.out}`,
