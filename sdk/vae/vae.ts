@@ -9,7 +9,7 @@ import { getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
 import { decodeSafetensors, encodeSafetensors } from '../safetensors.js';
 import type { EpochOutcome, EpochParams } from '../tasks/vae.js';
-import { buildNetwork, presetConfig, type VaeConfig, type VaePreset } from './architecture.js';
+import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } from './architecture.js';
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
 import { EPS_EVAL, Network } from './network.js';
 
@@ -250,9 +250,15 @@ export class VAE {
     };
   }
 
-  /** Runs `fn` over X in batches of up to 256 rows put in the batch buffer; fn gets (rows, first row). */
+  /** Rows per evaluation batch: up to 256, fewer when a batch's activations would pass 64 MiB (large conv nets). */
+  private evalBatch(): number {
+    const perRow = 4 * (this.inputSize + 2 * this.net.layout.ops.reduce((s, op) => s + opSize(op), 0));
+    return Math.max(1, Math.min(256, Math.floor(2 ** 26 / perRow)));
+  }
+
+  /** Runs `fn` over X in evaluation batches put in the batch buffer; fn gets (rows, first row). */
   private batches(data: Matrix<Float32Array>, fn: (n: number, s: number) => void): void {
-    const bs = Math.min(256, data.rows);
+    const bs = Math.min(this.evalBatch(), data.rows);
     this.net.workspace(bs);
     for (let s = 0; s < data.rows; s += bs) {
       const n = Math.min(bs, data.rows - s);
@@ -323,7 +329,7 @@ export class VAE {
     const z = asMatrix(Z, 'Z', { cols: this.latent, minRows: 1 });
     const [D, L] = [this.inputSize, this.latent];
     const out = new Float32Array(z.rows * D);
-    const bs = Math.min(256, z.rows);
+    const bs = Math.min(this.evalBatch(), z.rows);
     for (let s = 0; s < z.rows; s += bs) {
       const n = Math.min(bs, z.rows - s);
       this.e.f32(this.net.zBuffer(n), n * L).set(z.data.subarray(s * L, (s + n) * L));
