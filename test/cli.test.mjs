@@ -144,6 +144,8 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   writeFileSync(join(dir, 'attr.txt'), attr.join('\n'));
   const at = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--strengths=-1,0,1', '-n', '2', '--out', 'smile.png', '--json'));
   assert.equal(at.strengths, [-1, 0, 1]);
+  const ath = json(run('vae', 'attribute', 'vh.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--images', '4,9', '--out', 'smile2.png', '--json'));
+  assert.is(ath.images, 2);
   json(run('vae', 'latent', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--out', 'latent2', '--json'));
   assert.match(readFileSync(join(dir, 'latent2', 'tsne.svg'), 'utf8'), /not Smiling/);
   for (const f of ['morph.png', 'smile.png']) assert.ok(existsSync(join(dir, f)));

@@ -16,7 +16,9 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
        gaussface vae latent VAE.safetensors --data SRC --out DIR [--attributes FILE --name A]
                          (statistics, histograms vs N(0,1), t-SNE map coloured by folder label or attribute A)
        gaussface vae morph VAE.safetensors --data SRC --from I --to J [--steps N] [--spherical] --out ROW.png
-       gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2] --out GRID.png
+       gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2]
+                         [--images I,J | -n N] --out GRID.png   (rows: images without the attribute — held-out
+                         ones for a --holdout model, whose training rows give the direction — columns: strengths)
 
 train:
 ${DATA_HELP}
@@ -101,7 +103,7 @@ export async function run(argv) {
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
   if (sub === 'morph' || sub === 'attribute') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, count: { type: 'string', short: 'n' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, out: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (!f._[0] || !f.data || !f.out) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE`);
     const vae = await readVae(f._[0]);
@@ -115,10 +117,16 @@ export async function run(argv) {
       return void report(f.json, { out: f.out, from: a, to: b, steps }, [`morphed image ${a} into image ${b} in ${steps} steps; wrote ${f.out}`]);
     }
     const labels = attributeLabels(f, data);
-    const v = await vae.attributeVector(data.X, labels);
+    // A model trained with --holdout: the direction comes from its training rows and is shown on held-out faces.
+    const held = (i) => vae.info.holdout === 'i % 5 == 4' && i % 5 === 4;
+    const rows = Array.from({ length: data.X.rows }, (_, i) => i);
+    const fit = rows.filter((i) => !held(i));
+    const v = await vae.attributeVector(fit.length < rows.length ? trainRows(data.X) : data.X, fit.map((i) => labels[i]));
     const strengths = (f.strengths ?? '-2,-1,0,1,2').split(',').map((x) => num(x, 'strengths'));
     const n = num(f.count, 'count', { min: 1, int: true, fallback: 4 });
-    const picks = Array.from({ length: data.X.rows }, (_, i) => i).filter((i) => !labels[i]).slice(0, n);
+    const picks = f.images
+      ? f.images.split(',').map((x) => num(x, 'images', { min: 0, max: data.X.rows - 1, int: true }))
+      : rows.filter((i) => labels[i] <= 0 && (held(i) || fit.length === rows.length)).slice(0, n);
     const grid = [];
     for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
     await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length }));
