@@ -238,3 +238,41 @@ export function kmeans_pp_search(n: i32, L: i32, cand: usize, best: i32, w: usiz
   }
   for (; t < m; t++) store<i32>(out + (<usize>t << 2), n - 1);
 }
+
+/** Squared Euclidean distance between d f64 values at a and b. */
+function sq_dist_f64(d: i32, a: usize, b: usize): f64 {
+  let acc = f64x2.splat(0);
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    const t = f64x2.sub(v128.load(a + (<usize>j << 3)), v128.load(b + (<usize>j << 3)));
+    acc = f64x2.add(acc, f64x2.mul(t, t));
+  }
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (j < d) {
+    const t = load<f64>(a + (<usize>j << 3)) - load<f64>(b + (<usize>j << 3));
+    s += t * t;
+  }
+  return s;
+}
+
+/**
+ * What Hamerly's bounds need about a centre update (prev, next: K × d f64): delta[k] = how far centre k moved,
+ * grown by a relative 1e-9 so that rounding never makes a bound too tight, and s[k] = half the distance from
+ * centre k to its nearest other centre, shrunk by the same margin (Infinity when K = 1).
+ */
+export function kmeans_moves(K: i32, d: i32, prev: usize, next: usize, delta: usize, s: usize): void {
+  const rowBytes = <usize>d << 3;
+  for (let k = 0; k < K; k++) {
+    store<f64>(delta + (<usize>k << 3), Math.sqrt(sq_dist_f64(d, prev + <usize>k * rowBytes, next + <usize>k * rowBytes)) * (1 + 1e-9));
+    store<f64>(s + (<usize>k << 3), Infinity);
+  }
+  for (let a = 0; a < K; a++) {
+    const sa = s + (<usize>a << 3);
+    for (let b = a + 1; b < K; b++) {
+      const h = 0.5 * Math.sqrt(sq_dist_f64(d, next + <usize>a * rowBytes, next + <usize>b * rowBytes)) * (1 - 1e-9);
+      const sb = s + (<usize>b << 3);
+      if (h < load<f64>(sa)) store<f64>(sa, h);
+      if (h < load<f64>(sb)) store<f64>(sb, h);
+    }
+  }
+}

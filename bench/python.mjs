@@ -1,11 +1,11 @@
-// The Python anchors: Debian's /usr/bin/python3 with numpy and scikit-learn (installed with apt for
+// The Python anchors: Debian's /usr/bin/python3 with numpy, scikit-learn and PyTorch (installed with apt for
 // benchmarking only, when missing), run with OpenBLAS free to choose its best kernel.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const PY = '/usr/bin/python3';
-const PACKAGES = ['python3-numpy', 'python3-sklearn', 'python3-threadpoolctl', 'python3-pil'];
+const PACKAGES = ['python3-numpy', 'python3-sklearn', 'python3-threadpoolctl', 'python3-pil', 'python3-torch'];
 
-const importable = () => spawnSync(PY, ['-c', 'import numpy, sklearn, threadpoolctl, PIL'], { stdio: 'ignore' }).status === 0;
+const importable = () => spawnSync(PY, ['-c', 'import numpy, sklearn, threadpoolctl, PIL, torch'], { stdio: 'ignore' }).status === 0;
 
 /** Makes sure the anchors can run; returns { ok, reason, run(args) → parsed JSON }. */
 export async function ensurePython() {

@@ -8,6 +8,7 @@ import { GaussfaceError } from './errors.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
+import { RandomState, randomStateOf } from './legacy-random.js';
 import { getPool, type Dataset, type Pool } from './pool.js';
 import { Random } from './random.js';
 import { preparedCols, type FarPart, type LloydPart } from './tasks/kmeans.js';
@@ -40,8 +41,9 @@ export interface KMeansOptions {
   maxIter?: number;
   /** Relative tolerance: stop when Σ‖Δcentre‖² ≤ tol·mean(column variances of X) (default 1e-4). */
   tol?: number;
-  /** Seed of the initialisation (default: random). */
-  randomState?: number;
+  /** Seed of the initialisation (default: random): the seeding draws numpy's RandomState(seed) as scikit-learn
+   * does, so a seed picks the same initial centres there and here; an instance continues its stream. */
+  randomState?: number | RandomState;
   /** Worker pool (default: the shared pool). */
   pool?: Pool;
   /** Cancels a call (rejects with code EABORT). */
@@ -108,7 +110,7 @@ function checkedWeights(sampleWeight: ArrayLike<number> | undefined, n: number):
  * centre drawn by searchsorted on the cumulative potential, the one that lowers the potential most kept.
  * Returns the indices of the chosen rows. Two passes per centre: commit + locate, then candidate distances.
  */
-async function plusPlus(data: Prepared, K: number, rng: Random, engine: Engine, sampleWeight: Float32Array | undefined, signal?: AbortSignal): Promise<Int32Array> {
+async function plusPlus(data: Prepared, K: number, rng: RandomState, sampleWeight: Float32Array | undefined, signal?: AbortSignal): Promise<Int32Array> {
   const { pool, P, d } = data;
   const n = P.rows;
   const trials = 2 + Math.floor(Math.log(K));
@@ -116,7 +118,7 @@ async function plusPlus(data: Prepared, K: number, rng: Random, engine: Engine, 
   const state = pool.derive(P, 1 + trials);
   const indices = new Int32Array(K);
   try {
-    indices[0] = sampleWeight ? weightedDraw(sampleWeight, rng.uniform(engine, 1)[0]) : rng.integer(engine, n);
+    indices[0] = sampleWeight ? weightedDraw(sampleWeight, rng.nextDouble()) : rng.randint(n);
     const distances = async (cand: ArrayLike<number>, first: boolean) => {
       const rows = new Float32Array(cand.length * d);
       Array.from(cand).forEach((c, j) => rows.set(data.row(c), j * d));
@@ -129,7 +131,7 @@ async function plusPlus(data: Prepared, K: number, rng: Random, engine: Engine, 
     let L = 1;
     for (let c = 1; c < K; c++) {
       const total = chunkPot.reduce((a, b) => a + b, 0);
-      const draws = rng.uniform(engine, trials).map((u) => u * total);
+      const draws = rng.uniform(trials).map((u) => u * total);
       const candidates = await locate(pool, P, chunkPot, draws, { state: state.id, L, best, wId }, signal);
       const parts = await distances(candidates, false);
       const pots = sumParts(parts);
@@ -199,7 +201,7 @@ interface LloydSettings {
  * centres move less than tol; after a tol stop the labels are recomputed for the final centres. The assignment
  * skips the rows Hamerly's bounds settle, which gives the same labels with far fewer distances.
  */
-async function lloyd(data: Prepared, start: Float64Array, s: LloydSettings): Promise<LloydResult> {
+async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: LloydSettings): Promise<LloydResult> {
   const { pool, P, d, K } = data;
   const wId = data.weights?.id;
   let centres = start;
@@ -207,7 +209,7 @@ async function lloyd(data: Prepared, start: Float64Array, s: LloydSettings): Pro
   let strict = false;
   let it = 0;
   for (; it < s.maxIter; it++) {
-    const params = { centres: Float32Array.from(centres), exact: centres, K, d, wId, fresh: it === 0, ...moves(previous, centres, K, d) };
+    const params = { centres: Float32Array.from(centres), exact: centres, K, d, wId, fresh: it === 0, ...moves(engine, previous, centres, K, d) };
     const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));
@@ -241,30 +243,22 @@ async function lloyd(data: Prepared, start: Float64Array, s: LloydSettings): Pro
 }
 
 /**
- * What Hamerly's bounds need about a centre update: each centre's move (with a relative 1e-9 margin, so that
- * rounding never makes a bound too tight), the two largest and the index of the largest, and s[k] = half the
- * distance from centre k to its nearest other centre (shrunk by the same margin).
+ * What Hamerly's bounds need about a centre update (the engine's kmeans_moves: each centre's move and half the
+ * distance to its nearest other centre, with safety margins), plus the two largest moves and the index of the largest.
  */
-function moves(previous: Float64Array, centres: Float64Array, K: number, d: number) {
-  const delta = new Float64Array(K);
+function moves(engine: Engine, previous: Float64Array, centres: Float64Array, K: number, d: number) {
+  const [delta, s] = engine.scoped((take) => {
+    const [p, c, dl, sp] = [take(K * d * 8), take(K * d * 8), take(K * 8), take(K * 8)];
+    engine.f64(p, K * d).set(previous);
+    engine.f64(c, K * d).set(centres);
+    engine.call('kmeans_moves', K, d, p, c, dl, sp);
+    return [engine.f64(dl, K).slice(), engine.f64(sp, K).slice()];
+  });
   let [dmax1, dmax2, amax] = [0, 0, 0];
   for (let k = 0; k < K; k++) {
-    let t = 0;
-    for (let c = k * d, e = c + d; c < e; c++) t += (previous[c] - centres[c]) * (previous[c] - centres[c]);
-    delta[k] = Math.sqrt(t) * (1 + 1e-9);
     if (delta[k] > dmax1) [dmax2, dmax1, amax] = [dmax1, delta[k], k];
     else if (delta[k] > dmax2) dmax2 = delta[k];
   }
-  // Plain loops (this runs every iteration): half the distance from each centre to its nearest other centre.
-  const s = new Float64Array(K).fill(Infinity);
-  for (let a = 0; a < K; a++)
-    for (let b = a + 1; b < K; b++) {
-      let t = 0;
-      for (let i = a * d, j = b * d, e = i + d; i < e; i++, j++) t += (centres[i] - centres[j]) * (centres[i] - centres[j]);
-      const h = 0.5 * Math.sqrt(t) * (1 - 1e-9);
-      if (h < s[a]) s[a] = h;
-      if (h < s[b]) s[b] = h;
-    }
   return { delta, dmax1, dmax2, amax, s };
 }
 
@@ -368,21 +362,20 @@ export class KMeans {
     const pool = this.options.pool ?? (await getPool());
     const engine = await localEngine();
     const signal = this.options.signal;
-    const seed = this.options.randomState ?? Random.entropySeed();
+    const rng = randomStateOf(this.options.randomState, Random.entropySeed);
     const data = await prepare(pool, m, K, w, undefined, signal);
     try {
       const tol = (this.tol * data.ssq) / (n * d);
       let best: LloydResult | undefined;
       for (let run = 0; run < (given ? 1 : this.nInit); run++) {
-        const rng = new Random(seed, run);
         let start: Float64Array;
         if (given) start = Float64Array.from(given.data, (v, i) => v - data.mean[i % d]);
         else {
-          const rows = init === 'random' ? rng.choice(engine, n, K) : await plusPlus(data, K, rng, engine, w, signal);
+          const rows = init === 'random' ? rng.choice(n, K) : await plusPlus(data, K, rng, w, signal);
           start = new Float64Array(K * d);
           rows.forEach((r, k) => start.set(data.row(r), k * d));
         }
-        const r = await lloyd(data, start, { maxIter: this.maxIter, tol, init: run, signal, onProgress: this.options.onProgress });
+        const r = await lloyd(data, engine, start, { maxIter: this.maxIter, tol, init: run, signal, onProgress: this.options.onProgress });
         if (!best || r.inertia < best.inertia) best = r;
       }
       const centres = best!.centres.map((v, i) => v + data.mean[i % d]);
@@ -463,7 +456,8 @@ export class KMeans {
 
 /** Options of `kmeansPlusPlus`. */
 export interface KMeansPlusPlusOptions {
-  randomState?: number;
+  /** Seed (numpy's RandomState, as scikit-learn's kmeans_plusplus) or a RandomState to continue. */
+  randomState?: number | RandomState;
   sampleWeight?: ArrayLike<number>;
   pool?: Pool;
   signal?: AbortSignal;
@@ -488,8 +482,7 @@ export async function kmeansPlusPlus(X: MatrixLike, nClusters: number, opts: KMe
   const pool = opts.pool ?? (await getPool());
   const data = await prepare(pool, m, nClusters, w, undefined, opts.signal);
   try {
-    const rng = new Random(opts.randomState ?? Random.entropySeed());
-    const indices = await plusPlus(data, nClusters, rng, await localEngine(), w, opts.signal);
+    const indices = await plusPlus(data, nClusters, randomStateOf(opts.randomState, Random.entropySeed), w, opts.signal);
     const centers = new Float64Array(nClusters * m.cols);
     indices.forEach((r, k) => centers.set(m.row(r), k * m.cols));
     return { centers: new Matrix(nClusters, m.cols, centers), indices };

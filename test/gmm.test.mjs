@@ -55,6 +55,21 @@ for (const name of ['gmm_iris', 'gmm_blobs2d', 'gmm_blobs10d']) {
   }
 }
 
+// The fixtures' initial parameters are scikit-learn's own K-Means start for random_state=0 (see its README): a fit
+// given only randomState: 0 must draw the same start (numpy's RandomState) and end where scikit-learn ended.
+for (const name of ['gmm_iris', 'gmm_blobs2d', 'gmm_blobs10d']) {
+  const f = load(name);
+  test(`${name}: randomState 0 alone starts where scikit-learn's random_state=0 starts (every full-fit case)`, async () => {
+    for (const c of f.cases.filter((c) => c.max_iter > 1)) {
+      const gm = await new GaussianMixture({ nComponents: c.k, covarianceType: c.covariance_type, randomState: 0, onWarning: () => {} }).fit(f.X);
+      const label = `${c.covariance_type} k=${c.k}`;
+      assert.is(gm.nIter, c.n_iter_, `${label} n_iter_`);
+      assert.ok(Math.abs(gm.lowerBound - c.lower_bound_) <= 1e-6 * Math.abs(c.lower_bound_), `${label} lower_bound_ ${gm.lowerBound} vs ${c.lower_bound_}`);
+      assert.equal(Array.from(await gm.predict(f.X)), c.predict, `${label} predict`);
+    }
+  });
+}
+
 test('a seeded fit is bit-identical with 1, 2 and 3 workers', async () => {
   const f = load('gmm_blobs10d');
   const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');

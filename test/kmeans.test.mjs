@@ -40,6 +40,19 @@ for (const c of iris.cases) {
   });
 }
 
+// scikit-learn 1.2.1 on iris, printed by Debian's python3-sklearn: kmeans_plusplus(X, k, random_state=s) indices,
+// and KMeans(..., random_state=0) n_iter_ / inertia_. The seeding draws numpy's RandomState, so a seed here starts
+// where the same seed starts there.
+test('a seed picks the k-means++ rows of scikit-learn and gives its fit (n_init 1 and 4, init random)', async () => {
+  assert.equal(Array.from((await kmeansPlusPlus(iris.X, 3, { randomState: 0 })).indices), [47, 116, 92]);
+  assert.equal(Array.from((await kmeansPlusPlus(iris.X, 5, { randomState: 42 })).indices), [102, 11, 88, 83, 110]);
+  for (const [opts, nIter, inertia] of [[{ nClusters: 3 }, 8, 78.85566582597731], [{ nClusters: 3, nInit: 4 }, 5, 78.851441426146], [{ nClusters: 5, init: 'random' }, 6, 50.2919463492739]]) {
+    const km = await new KMeans({ ...opts, randomState: 0 }).fit(iris.X);
+    assert.is(km.nIter, nIter, `n_iter_ ${JSON.stringify(opts)}`);
+    assert.ok(Math.abs(km.inertia / inertia - 1) < 1e-6, `inertia_ ${km.inertia} vs ${inertia}`);
+  }
+});
+
 test('transform gives the Euclidean distances to the centres', async () => {
   const km = await new KMeans({ nClusters: 3, init: iris.cases[0].init }).fit(iris.X);
   const D = await km.transform(iris.X.slice(0, 20));

@@ -179,9 +179,41 @@ def w5(args):
     return {"images_per_s": seen / dt, "epoch_s": dt, "train_neg_elbo_epoch1": float(loss), "torch": torch.__version__}
 
 
+def w6(args):
+    """PyTorch's W6 throughput (images/s over 20 steps of batch 64 after 3 warm-up steps), the anchors' own
+    ConvVAE and loss; the LFW training rows are decoded by the anchors' face loader."""
+    shared_common()
+    import torch
+    import workloads_torch as wt
+
+    X = wt.w6_data("lfw")
+    n = X.shape[0]
+    with wt.pinned(args.threads, args.threads):
+        torch.manual_seed(0)
+        model = wt.ConvVAE()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        gen = torch.Generator().manual_seed(0)
+        perm = torch.randperm(n, generator=gen)
+
+        def steps(first, count):
+            for s in range(first * 64, (first + count) * 64, 64):
+                xb = X[perm[s : s + 64]]
+                logits, mu, lv = model(xb)
+                loss, _, _ = wt.neg_elbo(logits, xb, mu, lv)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+
+        steps(0, 3)
+        t0 = time.perf_counter()
+        steps(3, 20)
+        dt = time.perf_counter() - t0
+    return {"images_per_s": 20 * 64 / dt, "step_s": dt / 20, "torch": torch.__version__}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["gemm", "w1", "w3", "w4", "w5", "w7"])
+    ap.add_argument("workload", choices=["gemm", "w1", "w3", "w4", "w5", "w6", "w7"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--shapes", nargs="+", default=[])
     ap.add_argument("--reps", type=int, default=5)

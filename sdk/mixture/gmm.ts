@@ -5,6 +5,7 @@ import { localEngine } from '../local.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import { Dataset, getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
+import { RandomState } from '../legacy-random.js';
 import type { EStepParams, ChunkStats } from '../tasks/mixture.js';
 import {
   COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
@@ -41,7 +42,8 @@ export interface GaussianMixtureOptions {
   precisionsInit?: ArrayLike<number>;
   /** Start `fit` from the current parameters (nInit is then 1). */
   warmStart?: boolean;
-  /** Seed for the initialisation (default: random). */
+  /** Seed (default: random). The initialisation draws numpy's RandomState(seed) exactly as scikit-learn's
+   * does, so the same seed gives the same K-Means / k-means++ / random start there and here. */
   randomState?: number;
   /** Called after every EM iteration. */
   onProgress?: (p: EMProgress) => void;
@@ -201,10 +203,10 @@ export class GaussianMixture {
       const d = ds.cols;
       const warm = this.options.warmStart && this.params && this.nFeatures === d;
       const runs = warm ? 1 : this.nInit;
-      const seed = this.options.randomState ?? Random.entropySeed();
+      const rng = new RandomState(this.options.randomState ?? Random.entropySeed()); // one stream for all inits, as scikit-learn
       let best: Awaited<ReturnType<typeof runEM>> | undefined;
       for (let init = 0; init < runs; init++) {
-        const start = warm ? this.params! : await this.initialParams(pool, ds, w, engine, new Random(seed, init), d);
+        const start = warm ? this.params! : await this.initialParams(pool, ds, w, engine, rng, d);
         const r = await runEM(pool, ds, engine, {
           type: this.covarianceType, K, d, tol: this.tol, regCovar: this.regCovar, maxIter: this.maxIter,
           weights: w, totalWeight: total, signal: this.options.signal, onProgress: this.options.onProgress, init,
@@ -242,8 +244,7 @@ export class GaussianMixture {
       const [K, d] = [this.nComponents, ds.cols];
       if (!this.params) {
         if (ds.rows < K) throw new GaussfaceError(`the first chunk has ${ds.rows} samples but nComponents is ${K}`, 'EINPUT');
-        const seed = this.options.randomState ?? Random.entropySeed();
-        this.params = await this.initialParams(pool, ds, w, engine, new Random(seed, 0), d);
+        this.params = await this.initialParams(pool, ds, w, engine, new RandomState(this.options.randomState ?? Random.entropySeed()), d);
         this.nFeatures = d;
       }
       const settings = { type: this.covarianceType, K, d, tol: this.tol, regCovar: this.regCovar, maxIter: 1, weights: w, totalWeight: total, signal: this.options.signal, init: 0 };
@@ -268,7 +269,7 @@ export class GaussianMixture {
   }
 
   /** Initial parameters: user-given arrays, else an M-step from initial responsibilities. */
-  private async initialParams(pool: Pool, ds: Dataset, w: Dataset | undefined, engine: Awaited<ReturnType<typeof localEngine>>, rng: Random, d: number): Promise<MixtureParams> {
+  private async initialParams(pool: Pool, ds: Dataset, w: Dataset | undefined, engine: Awaited<ReturnType<typeof localEngine>>, rng: RandomState, d: number): Promise<MixtureParams> {
     const K = this.nComponents;
     const type = this.covarianceType;
     const o = this.options;

@@ -1,15 +1,16 @@
 // Initial responsibilities for EM, scikit-learn's four init_params.
 import { GaussfaceError } from '../errors.js';
 import { KMeans, kmeansPlusPlus } from '../kmeans.js';
-import { localEngine } from '../local.js';
+import type { RandomState } from '../legacy-random.js';
 import type { Dataset, Pool } from '../pool.js';
-import type { Random } from '../random.js';
 
 export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data';
 
-/** n × K responsibilities (float32) to start EM from. */
-export async function initialResponsibilities(method: InitParams, pool: Pool, ds: Dataset, K: number, rng: Random, signal?: AbortSignal): Promise<Float32Array> {
-  const engine = await localEngine();
+/**
+ * n × K responsibilities (float32) to start EM from, drawn from `rng` exactly as scikit-learn's
+ * _initialize_parameters draws from its RandomState (K-Means and k-means++ continue the same stream).
+ */
+export async function initialResponsibilities(method: InitParams, pool: Pool, ds: Dataset, K: number, rng: RandomState, signal?: AbortSignal): Promise<Float32Array> {
   const n = ds.rows;
   const resp = new Float32Array(n * K);
   const oneHotRows = (rows: ArrayLike<number>) => {
@@ -22,18 +23,18 @@ export async function initialResponsibilities(method: InitParams, pool: Pool, ds
   };
   switch (method) {
     case 'kmeans': {
-      const km = await new KMeans({ nClusters: K, nInit: 1, randomState: rng.integer(engine, 2 ** 31), pool, signal }).fit(rowsInMemory());
+      const km = await new KMeans({ nClusters: K, nInit: 1, randomState: rng, pool, signal }).fit(rowsInMemory());
       km.labels.forEach((label, i) => (resp[i * K + label] = 1));
       break;
     }
     case 'k-means++':
-      oneHotRows((await kmeansPlusPlus(rowsInMemory(), K, { randomState: rng.integer(engine, 2 ** 31), pool })).indices);
+      oneHotRows((await kmeansPlusPlus(rowsInMemory(), K, { randomState: rng, pool, signal })).indices);
       break;
     case 'random_from_data':
-      oneHotRows(rng.choice(engine, n, K));
+      oneHotRows(rng.choice(n, K));
       break;
     case 'random': {
-      const u = rng.uniform(engine, n * K);
+      const u = rng.uniform(n * K);
       for (let i = 0; i < n; i++) {
         let s = 0;
         for (let k = 0; k < K; k++) s += u[i * K + k];
