@@ -134,6 +134,9 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   userError(run('vae', 'train', '--data', 'faces', '--config', 'nope.json', '--out', 'x.safetensors'), /cannot read --config nope.json/);
   json(run('vae', 'sample', 'v2.safetensors', '-n', '4', '--out', 'vs.png', '--json'));
   json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '-n', '4', '--out', 'vr.png', '--json'));
+  assert.equal(json(run('vae', 'reconstruct', 'vh.safetensors', '--data', 'faces', '-n', '2', '--out', 'vrh.png', '--json')).rows, [4, 9], 'a --holdout model reconstructs held-out faces');
+  assert.equal(json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '--images', '3,0', '--out', 'vri.png', '--json')).rows, [3, 0]);
+  userError(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '--images', '999', '--out', 'x.png'), /--images: faces has \d+ images/);
   for (const f of ['vs.png', 'vr.png']) assert.ok(existsSync(join(dir, f)));
   const lat = json(run('vae', 'latent', 'v2.safetensors', '--data', 'faces', '--out', 'latent', '--json'));
   assert.is(lat.images, 40);

@@ -2,7 +2,7 @@
 // stopping), draw from it, reconstruct, morph, add attributes, look at the latent space, evaluate.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { latentHistograms, lineChart, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from '../../dist/index.js';
+import { latentHistograms, lineChart, Matrix, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from '../../dist/index.js';
 import { flags, gridPng, interruptible, num, progress, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { trainRows } from './fit.mjs';
@@ -37,6 +37,7 @@ ${DATA_HELP}
   --out FILE        the model file (written after every epoch: an interrupted run keeps its last epoch)
 sample / reconstruct:
   -n, --count N     images (default 16)      --temperature T   prior scale (default 1)
+  --images I,J      reconstruct these rows (default: the first N — held-out ones for a --holdout model)
   --out FILE        grid PNG
 evaluate (rows i % 5 == 4 of SRC are the held-out images, as with --holdout):
   --iwae K          importance samples for the log-likelihood bound (default 64)
@@ -69,7 +70,7 @@ export async function run(argv) {
   if (sub === 'train') return train(rest, signal);
   if (sub === 'evaluate') return evaluateVae(rest, signal);
   if (sub === 'sample' || sub === 'reconstruct') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, count: { type: 'string', short: 'n' }, temperature: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, count: { type: 'string', short: 'n' }, temperature: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (!f._[0]) throw new UsageError(`vae ${sub} needs a model file`);
     if (!f.out) throw new UsageError(`vae ${sub} needs --out GRID.png`);
@@ -77,15 +78,24 @@ export async function run(argv) {
     const spec = specOf(vae);
     const n = num(f.count, 'count', { min: 1, max: 10000, int: true, fallback: 16 });
     let images;
+    let shown;
     if (sub === 'sample') images = (await vae.sample(n, { temperature: num(f.temperature, 'temperature', { min: 0, fallback: 1 }), randomState: dataArgs(f).seed })).X;
     else {
       if (!f.data) throw new UsageError('vae reconstruct needs --data SRC');
-      const data = await loadData(f.data, { ...dataArgs(f), limit: n, signal });
-      const rec = await vae.reconstruct(data.X);
-      images = Array.from({ length: data.X.rows }, (_, i) => [data.X.row(i), rec.row(i)]).flat();
+      // A --holdout model is shown faces it has not seen (rows i % 5 == 4), unless --images picks rows.
+      const held = vae.info.holdout === 'i % 5 == 4';
+      const picked = f.images?.split(',').map((x) => num(x, 'images', { min: 0, int: true }));
+      const data = await loadData(f.data, { ...dataArgs(f), limit: picked ? Math.max(...picked) + 1 : held ? 5 * n : n, signal });
+      const rows = picked ?? Array.from({ length: data.X.rows }, (_, i) => i).filter((i) => !held || i % 5 === 4).slice(0, n);
+      if (rows.some((i) => i >= data.X.rows)) throw new UsageError(`--images: ${f.data} has ${data.X.rows} images`);
+      const X = new Matrix(rows.length, data.X.cols, new Float32Array(rows.length * data.X.cols));
+      rows.forEach((i, r) => X.data.set(data.X.row(i), r * X.cols));
+      const rec = await vae.reconstruct(X);
+      images = rows.flatMap((_, r) => [X.row(r), rec.row(r)]);
+      shown = rows;
     }
     await writeAtomic(f.out, await gridPng(images, { ...spec, cols: 8 }));
-    return void report(f.json, { out: f.out, count: n }, [`wrote ${f.out}`]);
+    return void report(f.json, { out: f.out, count: n, ...(shown && { rows: shown }) }, [`wrote ${f.out}${shown ? ` (images ${shown.join(', ')} and their reconstructions)` : ''}`]);
   }
   if (sub === 'latent') {
     const f = flags('vae latent', rest, { ...DATA_OPTIONS, perplexity: { type: 'string' }, attributes: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
