@@ -44,19 +44,25 @@ export function num(value, name, { min = -Infinity, max = Infinity, int = false,
 export function progress(enabled = true) {
   const tty = process.stderr.isTTY;
   let last = '';
+  let logged = { label: '', quarter: -1 };
   return {
     update(label, done, total, detail = '') {
       if (!enabled) return;
       const width = 24;
       const filled = total ? Math.round((done / total) * width) : 0;
       const line = `${label.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}`;
-      if (tty) process.stderr.write(`\r\x1b[K${line}`);
-      else if (line !== last) process.stderr.write(`${line}\n`);
       last = line;
+      if (tty) return void process.stderr.write(`\r\x1b[K${line}`);
+      // A log (not a terminal) gets a line per quarter of each stage, not one per update.
+      const quarter = total ? Math.floor((4 * done) / total) : 0;
+      if (label === logged.label && quarter === logged.quarter) return;
+      logged = { label, quarter };
+      process.stderr.write(`${line}\n`);
     },
     done() {
       if (enabled && tty && last) process.stderr.write('\n');
       last = '';
+      logged = { label: '', quarter: -1 };
     },
   };
 }
