@@ -29,6 +29,8 @@ ${DATA_HELP}
   --preset P        mlp (default: 512-256, z 32), conv64 (64×64 images: conv 32-64-128-256, z 128), conv128
   --config FILE     a JSON architecture instead, e.g. {"encoder":[{"conv":32},{"conv":64},{"dense":256}],"latent":64}
   --latent N        latent dimension (overrides the preset's)
+  --likelihood L    bernoulli (the presets', for pixels in [0, 1]) or gaussian (sharper on photos); with it
+  --variance X      the Gaussian's pixel variance (default 1; 0.01 = noise σ 0.1)
   --holdout         train on rows i % 5 != 4 and measure the held-out ELBO after every epoch; with it:
   --patience N      stop when the held-out ELBO has not improved for N epochs, keep the best (default 5)
   --workers N       training replicas (default: one per core; results are reproducible for a given N)
@@ -149,6 +151,8 @@ export async function run(argv) {
 async function buildVae(f, spec, seed) {
   if (f.resume) return readVae(f.resume);
   const latent = f.latent === undefined ? undefined : num(f.latent, 'latent', { min: 1, int: true });
+  if (f.likelihood !== undefined && !['bernoulli', 'gaussian'].includes(f.likelihood)) throw new UsageError(`--likelihood must be bernoulli or gaussian, got '${f.likelihood}'`);
+  const overrides = { latent, likelihood: f.likelihood, variance: f.variance === undefined ? undefined : num(f.variance, 'variance', { min: 1e-6 }) };
   if (f.config) {
     let config;
     try {
@@ -156,17 +160,17 @@ async function buildVae(f, spec, seed) {
     } catch (e) {
       throw new UsageError(`cannot read --config ${f.config}: ${e.message}`);
     }
-    return VAE.create({ config: { ...config, input: spec }, latent, randomState: seed });
+    return VAE.create({ config: { ...config, input: spec }, ...overrides, randomState: seed });
   }
   const preset = f.preset ?? 'mlp';
   if (!['mlp', 'conv64', 'conv128'].includes(preset)) throw new UsageError(`--preset must be mlp, conv64 or conv128, got '${preset}'`);
-  return VAE.create({ preset, input: spec, latent, randomState: seed });
+  return VAE.create({ preset, input: spec, ...overrides, randomState: seed });
 }
 
 async function train(argv, signal) {
   const f = flags('vae train', argv, {
     ...DATA_OPTIONS, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, beta: { type: 'string' }, preset: { type: 'string' }, config: { type: 'string' },
-    latent: { type: 'string' }, holdout: { type: 'boolean' }, patience: { type: 'string' }, workers: { type: 'string' }, resume: { type: 'string' }, plot: { type: 'string' },
+    latent: { type: 'string' }, likelihood: { type: 'string' }, variance: { type: 'string' }, holdout: { type: 'boolean' }, patience: { type: 'string' }, workers: { type: 'string' }, resume: { type: 'string' }, plot: { type: 'string' },
     out: { type: 'string' },
   });
   if (f.help) return void console.log(help);

@@ -25,6 +25,10 @@ export interface VaeOptions {
   config?: VaeConfig;
   /** Overrides the latent dimension of a preset. */
   latent?: number;
+  /** Overrides the pixel likelihood of a preset: 'bernoulli' (the presets') or 'gaussian' (sharper on photos). */
+  likelihood?: VaeConfig['likelihood'];
+  /** Overrides the variance of a Gaussian likelihood (e.g. 0.01: pixel noise σ = 0.1). */
+  variance?: number;
   /** Seed for the initial weights, the shuffles and ε (default 0). */
   randomState?: number;
 }
@@ -122,7 +126,7 @@ export class VAE {
       if (!opts.input) throw new GaussfaceError('VAE.create needs `input` ({ channels, height, width }) with a preset, or a full `config`', 'EINPUT');
       config = presetConfig(opts.preset ?? 'mlp', opts.input);
     }
-    if (opts.latent !== undefined) config = { ...config, latent: opts.latent };
+    for (const key of ['latent', 'likelihood', 'variance'] as const) if (opts[key] !== undefined) config = { ...config, [key]: opts[key] };
     buildNetwork(config); // checks the config before the engine is touched
     const vae = new VAE(await Engine.instantiate(), structuredClone(config), seed);
     vae.net.initialise();
