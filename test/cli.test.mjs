@@ -142,6 +142,9 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   userError(run('vae', 'train', '--data', 'faces', '--likelihood', 'poisson', '--out', 'x.safetensors'), /--likelihood must be bernoulli or gaussian, got 'poisson'/);
   userError(run('vae', 'train', '--data', 'faces', '--config', 'nope.json', '--out', 'x.safetensors'), /cannot read --config nope.json/);
   json(run('vae', 'sample', 'v2.safetensors', '-n', '4', '--out', 'vs.png', '--json'));
+  json(run('vae', 'sample', 'v2.safetensors', '-n', '4', '--scale', '1', '--out', 'vs1.png', '--json'));
+  const [w2, w1] = await Promise.all(['vs.png', 'vs1.png'].map(async (p) => (await sharp(join(dir, p)).metadata()).width));
+  assert.ok(w1 < w2 && w1 >= 4 * 24, `--scale 1 grid ${w1} px wide, default ${w2}`);
   json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '-n', '4', '--out', 'vr.png', '--json'));
   assert.equal(json(run('vae', 'reconstruct', 'vh.safetensors', '--data', 'faces', '-n', '2', '--out', 'vrh.png', '--json')).rows, [4, 9], 'a --holdout model reconstructs held-out faces');
   assert.equal(json(run('vae', 'reconstruct', 'v2.safetensors', '--data', 'faces', '--images', '3,0', '--out', 'vri.png', '--json')).rows, [3, 0]);

@@ -40,12 +40,15 @@ ${DATA_HELP}
 sample / reconstruct:
   -n, --count N     images (default 16)      --temperature T   prior scale (default 1)
   --images I,J      reconstruct these rows (default: the first N — held-out ones for a --holdout model)
-  --out FILE        grid PNG
+  --out FILE        grid PNG (every grid: --scale N pixels per image pixel, default 2)
 evaluate (rows i % 5 == 4 of SRC are the held-out images, as with --holdout):
   --iwae K          importance samples for the log-likelihood bound (default 64)
   --samples N       generated images for the memorisation check (default 200)
   --out FILE        generated images (odd columns) next to their nearest training image
   --json            print the result as JSON`;
+
+/** --scale: pixels per image pixel in the PNG grids (default 2). */
+const scaleOf = (f) => num(f.scale, 'scale', { min: 1, max: 8, int: true, fallback: 2 });
 
 export function readVae(path) {
   return VAE.fromBytes(readBytes(path));
@@ -72,7 +75,7 @@ export async function run(argv) {
   if (sub === 'train') return train(rest, signal);
   if (sub === 'evaluate') return evaluateVae(rest, signal);
   if (sub === 'sample' || sub === 'reconstruct') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, count: { type: 'string', short: 'n' }, temperature: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, count: { type: 'string', short: 'n' }, temperature: { type: 'string' }, images: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (!f._[0]) throw new UsageError(`vae ${sub} needs a model file`);
     if (!f.out) throw new UsageError(`vae ${sub} needs --out GRID.png`);
@@ -96,7 +99,7 @@ export async function run(argv) {
       images = rows.flatMap((_, r) => [X.row(r), rec.row(r)]);
       shown = rows;
     }
-    await writeAtomic(f.out, await gridPng(images, { ...spec, cols: 8 }));
+    await writeAtomic(f.out, await gridPng(images, { ...spec, cols: 8, scale: scaleOf(f) }));
     return void report(f.json, { out: f.out, count: n, ...(shown && { rows: shown }) }, [`wrote ${f.out}${shown ? ` (images ${shown.join(', ')} and their reconstructions)` : ''}`]);
   }
   if (sub === 'latent') {
@@ -115,7 +118,7 @@ export async function run(argv) {
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
   if (sub === 'morph' || sub === 'attribute') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (!f._[0] || !f.data || !f.out) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE`);
     const vae = await readVae(f._[0]);
@@ -125,7 +128,7 @@ export async function run(argv) {
       const [a, b] = [num(f.from, 'from', { min: 0, max: data.X.rows - 1, int: true, fallback: 0 }), num(f.to, 'to', { min: 0, max: data.X.rows - 1, int: true, fallback: 1 })];
       const steps = num(f.steps, 'steps', { min: 2, max: 64, int: true, fallback: 8 });
       const row = await vae.interpolate(data.X.row(a), data.X.row(b), steps, { spherical: !!f.spherical });
-      await writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps }));
+      await writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps, scale: scaleOf(f) }));
       return void report(f.json, { out: f.out, from: a, to: b, steps }, [`morphed image ${a} into image ${b} in ${steps} steps; wrote ${f.out}`]);
     }
     const labels = attributeLabels(f, data);
@@ -141,7 +144,7 @@ export async function run(argv) {
       : rows.filter((i) => labels[i] <= 0 && (held(i) || fit.length === rows.length)).slice(0, n);
     const grid = [];
     for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
-    await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length }));
+    await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length, scale: scaleOf(f) }));
     return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}`]);
   }
   throw new UsageError(`unknown vae command '${sub}' (train, evaluate, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
@@ -210,7 +213,7 @@ async function train(argv, signal) {
 }
 
 async function evaluateVae(argv, signal) {
-  const f = flags('vae evaluate', argv, { ...DATA_OPTIONS, iwae: { type: 'string' }, samples: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+  const f = flags('vae evaluate', argv, { ...DATA_OPTIONS, iwae: { type: 'string' }, samples: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
   if (f.help) return void console.log(help);
   if (!f._[0] || !f.data) throw new UsageError('vae evaluate needs a model file and --data SRC');
   const vae = await readVae(f._[0]);
@@ -230,7 +233,7 @@ async function evaluateVae(argv, signal) {
   if (f.out) {
     const pairs = [];
     for (let i = 0; i < Math.min(16, samples.rows); i++) pairs.push(samples.row(i), train.row(s.index[i]));
-    await writeAtomic(f.out, await gridPng(pairs, { ...spec, cols: 8 }));
+    await writeAtomic(f.out, await gridPng(pairs, { ...spec, cols: 8, scale: scaleOf(f) }));
   }
   report(f.json, out, [
     `negative ELBO (nats per image): train ${out.trainNegativeElbo.toFixed(2)}, held-out ${out.heldOutNegativeElbo.toFixed(2)}`,
