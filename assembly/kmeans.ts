@@ -92,15 +92,39 @@ function distance(d: i32, x: usize, c: usize): f64 {
   return Math.sqrt(s);
 }
 
+/** ‖x − c‖² in f32 (d f32 values each), four lanes: the upper-bound test's fast distance (see kmeans_bounds). */
+function sq_dist_f32(d: i32, x: usize, c: usize): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const t = f32x4.sub(v128.load(x + (<usize>j << 2)), v128.load(c + (<usize>j << 2)));
+    acc = f32x4.add(acc, f32x4.mul(t, t));
+  }
+  let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; j < d; j++) {
+    const t = load<f32>(x + (<usize>j << 2)) - load<f32>(c + (<usize>j << 2));
+    s += t * t;
+  }
+  return s;
+}
+
 /**
  * Hamerly's bounds for one Lloyd step (exact in exact arithmetic: a skipped row keeps the nearest centre). After
  * the centres moved by delta[k] (f64 K; dmax1/dmax2 the two largest, amax the index of the largest):
  * u[i] += delta[label], l[i] −= largest move of another centre; a row whose upper bound is not above
  * max(s[label], l[i]) (s[k] = half the distance from centre k to the nearest other one) keeps its label, else the
- * upper bound is tightened to the exact distance to C[label] (C: K × d f64) and tested again. Writes the rows
- * that need all their distances to idx; returns their count. u, l: f64.
+ * upper bound is tightened to its distance to its centre and tested again. The rows that still fail are listed
+ * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l: f64.
+ * The tightening distance is taken in f32 against C32 (the f64 centres rounded to f32, row-major K × d) and made a
+ * safe upper bound of the exact one: its rounding (relative (d + 16)·2⁻²⁴ covers the f32 sums) plus
+ * cerr[k] = ‖C[k] − C32[k]‖ (kmeans_moves), by the triangle inequality.
  */
-export function kmeans_bounds(n: i32, d: i32, X: usize, labels: usize, u: usize, l: usize, C: usize, delta: usize, s: usize, dmax1: f64, dmax2: f64, amax: i32, idx: usize): i32 {
+export function kmeans_bounds(
+  n: i32, d: i32, X: usize, labels: usize, u: usize, l: usize, C32: usize, cerr: usize, delta: usize, s: usize,
+  dmax1: f64, dmax2: f64, amax: i32, idx: usize, out: usize,
+): i32 {
+  const rowBytes = <usize>d << 2;
+  const grow = 1 + <f64>(d + 16) * 5.960464477539063e-8;
   let count = 0;
   for (let i = 0; i < n; i++) {
     const a = load<i32>(labels + (<usize>i << 2));
@@ -110,9 +134,11 @@ export function kmeans_bounds(n: i32, d: i32, X: usize, labels: usize, u: usize,
     const li = load<f64>(lp) - (a == amax ? dmax2 : dmax1);
     const m = max(load<f64>(s + (<usize>a << 3)), li);
     if (ui > m) {
-      ui = distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>a * <usize>d) << 3));
+      const x = X + <usize>i * rowBytes;
+      ui = min(ui, Math.sqrt(<f64>sq_dist_f32(d, x, C32 + <usize>a * rowBytes)) * grow + load<f64>(cerr + (<usize>a << 3)));
       if (ui > m) {
         store<i32>(idx + (<usize>count << 2), i);
+        memory.copy(out + <usize>count * rowBytes, x, rowBytes);
         count++;
       }
     }
@@ -120,12 +146,6 @@ export function kmeans_bounds(n: i32, d: i32, X: usize, labels: usize, u: usize,
     store<f64>(lp, li);
   }
   return count;
-}
-
-/** out[r, :] = X[idx[r], :] for r < m (row gather, d f32 columns). */
-export function kmeans_gather(m: i32, d: i32, X: usize, idx: usize, out: usize): void {
-  const bytes = <usize>d << 2;
-  for (let r = 0; r < m; r++) memory.copy(out + <usize>r * bytes, X + <usize>load<i32>(idx + (<usize>r << 2)) * bytes, bytes);
 }
 
 /**
@@ -257,14 +277,22 @@ function sq_dist_f64(d: i32, a: usize, b: usize): f64 {
 
 /**
  * What Hamerly's bounds need about a centre update (prev, next: K × d f64): delta[k] = how far centre k moved,
- * grown by a relative 1e-9 so that rounding never makes a bound too tight, and s[k] = half the distance from
- * centre k to its nearest other centre, shrunk by the same margin (Infinity when K = 1).
+ * grown by a relative 1e-9 so that rounding never makes a bound too tight, s[k] = half the distance from centre
+ * k to its nearest other centre, shrunk by the same margin (Infinity when K = 1), and cerr[k] = ‖next[k] −
+ * f32(next[k])‖ grown by the margin (how far the f32 copy of a centre that kmeans_bounds uses can be off).
  */
-export function kmeans_moves(K: i32, d: i32, prev: usize, next: usize, delta: usize, s: usize): void {
+export function kmeans_moves(K: i32, d: i32, prev: usize, next: usize, delta: usize, s: usize, cerr: usize): void {
   const rowBytes = <usize>d << 3;
   for (let k = 0; k < K; k++) {
     store<f64>(delta + (<usize>k << 3), Math.sqrt(sq_dist_f64(d, prev + <usize>k * rowBytes, next + <usize>k * rowBytes)) * (1 + 1e-9));
     store<f64>(s + (<usize>k << 3), Infinity);
+    let e2: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = load<f64>(next + <usize>k * rowBytes + (<usize>j << 3));
+      const t = v - <f64><f32>v;
+      e2 += t * t;
+    }
+    store<f64>(cerr + (<usize>k << 3), Math.sqrt(e2) * (1 + 1e-9));
   }
   for (let a = 0; a < K; a++) {
     const sa = s + (<usize>a << 3);

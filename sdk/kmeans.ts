@@ -209,7 +209,7 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
   let strict = false;
   let it = 0;
   for (; it < s.maxIter; it++) {
-    const params = { centres: Float32Array.from(centres), exact: centres, K, d, wId, fresh: it === 0, ...moves(engine, previous, centres, K, d) };
+    const params = { centres: Float32Array.from(centres), K, d, wId, fresh: it === 0, ...moves(engine, previous, centres, K, d) };
     const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));
@@ -243,23 +243,24 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
 }
 
 /**
- * What Hamerly's bounds need about a centre update (the engine's kmeans_moves: each centre's move and half the
- * distance to its nearest other centre, with safety margins), plus the two largest moves and the index of the largest.
+ * What Hamerly's bounds need about a centre update (the engine's kmeans_moves: each centre's move, half the
+ * distance to its nearest other centre and the error of its f32 copy, with safety margins), plus the two largest
+ * moves and the index of the largest.
  */
 function moves(engine: Engine, previous: Float64Array, centres: Float64Array, K: number, d: number) {
-  const [delta, s] = engine.scoped((take) => {
-    const [p, c, dl, sp] = [take(K * d * 8), take(K * d * 8), take(K * 8), take(K * 8)];
+  const [delta, s, cerr] = engine.scoped((take) => {
+    const [p, c, dl, sp, ce] = [take(K * d * 8), take(K * d * 8), take(K * 8), take(K * 8), take(K * 8)];
     engine.f64(p, K * d).set(previous);
     engine.f64(c, K * d).set(centres);
-    engine.call('kmeans_moves', K, d, p, c, dl, sp);
-    return [engine.f64(dl, K).slice(), engine.f64(sp, K).slice()];
+    engine.call('kmeans_moves', K, d, p, c, dl, sp, ce);
+    return [dl, sp, ce].map((q) => engine.f64(q, K).slice());
   });
   let [dmax1, dmax2, amax] = [0, 0, 0];
   for (let k = 0; k < K; k++) {
     if (delta[k] > dmax1) [dmax2, dmax1, amax] = [dmax1, delta[k], k];
     else if (delta[k] > dmax2) dmax2 = delta[k];
   }
-  return { delta, dmax1, dmax2, amax, s };
+  return { delta, dmax1, dmax2, amax, s, cerr };
 }
 
 /**

@@ -100,7 +100,7 @@ export interface CentresParams {
   wId?: number;
 }
 
-export interface LloydParams extends CentresParams {
+export interface LloydParams extends Omit<CentresParams, 'exact'> {
   /** First step of a run: no labels or bounds yet. */
   fresh: boolean;
   /** How far each centre moved since the last step, its two largest values and the index of the largest. */
@@ -110,6 +110,8 @@ export interface LloydParams extends CentresParams {
   amax: number;
   /** Half the distance from each centre to its nearest other centre. */
   s: Float64Array;
+  /** How far each f32 centre (`centres`) is from the exact one. */
+  cerr: Float64Array;
 }
 
 /** Per-chunk result of a Lloyd step. */
@@ -135,11 +137,10 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
     const XC = take(rows * K * 4);
     const idx = take(rows * 4);
     const gathered = p.fresh ? 0 : take(rows * d * 4);
-    const C = p.fresh ? 0 : take(K * d * 8);
-    const delta = take(K * 8);
-    const s = take(K * 8);
+    const [C32, cerr, delta, s] = p.fresh ? [0, 0, 0, 0] : [take(K * d * 4), take(K * 8), take(K * 8), take(K * 8)];
     if (!p.fresh) {
-      e.f64(C, K * d).set(p.exact);
+      e.f32(C32, K * d).set(p.centres);
+      e.f64(cerr, K).set(p.cerr);
       e.f64(delta, K).set(p.delta);
       e.f64(s, K).set(p.s);
     }
@@ -152,8 +153,7 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
         e.u32(b.sums, (K * d + K) * 2).fill(0);
         e.i32(b.members, K).fill(0);
       } else {
-        m = e.call('kmeans_bounds', c.rows, d, b.x, b.labels, b.u, b.l, C, delta, s, p.dmax1, p.dmax2, p.amax, idx);
-        e.call('kmeans_gather', m, d, b.x, idx, gathered);
+        m = e.call('kmeans_bounds', c.rows, d, b.x, b.labels, b.u, b.l, C32, cerr, delta, s, p.dmax1, p.dmax2, p.amax, idx, gathered);
         src = gathered;
       }
       let changed = 0;

@@ -1,0 +1,82 @@
+// The K-Means bound kernels against slow f64 references: kmeans_moves (centre moves, half gaps to the nearest
+// other centre, f32 rounding of the centres) and kmeans_bounds (Hamerly's test with the f32 tightening): every
+// upper bound it leaves must still bound the exact distance to the row's centre, and every row it settles must
+// really keep its nearest centre.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getEngine } from './helpers/engine.mjs';
+import { randF32, randF64 } from './helpers/util.mjs';
+
+const e = await getEngine();
+const dist = (a, i, b, j, d) => {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += (a[i * d + t] - b[j * d + t]) ** 2;
+  return Math.sqrt(s);
+};
+
+function moves(K, d, prev, next) {
+  return e.scoped((take) => {
+    const [p, c, dl, sp, ce] = [take(K * d * 8), take(K * d * 8), take(K * 8), take(K * 8), take(K * 8)];
+    e.f64(p, K * d).set(prev);
+    e.f64(c, K * d).set(next);
+    e.call('kmeans_moves', K, d, p, c, dl, sp, ce);
+    return { delta: e.f64(dl, K).slice(), s: e.f64(sp, K).slice(), cerr: e.f64(ce, K).slice() };
+  });
+}
+
+for (const [K, d] of [[1, 3], [5, 1], [7, 9], [50, 100]])
+  test(`kmeans_moves K=${K} d=${d}: moves, half gaps and f32 errors with their safety margins`, () => {
+    const prev = randF64(K * d, K + d);
+    const next = prev.map((v, i) => v + 0.1 * Math.sin(i));
+    const { delta, s, cerr } = moves(K, d, prev, next);
+    const f32 = Float64Array.from(Float32Array.from(next));
+    for (let k = 0; k < K; k++) {
+      const dk = dist(prev, k, next, k, d);
+      assert.ok(delta[k] >= dk && delta[k] <= dk * (1 + 1e-8) + 1e-300, `delta ${k}`);
+      let gap = Infinity;
+      for (let j = 0; j < K; j++) if (j !== k) gap = Math.min(gap, dist(next, k, next, j, d) / 2);
+      assert.ok(s[k] <= gap && (gap === Infinity ? s[k] === Infinity : s[k] >= gap * (1 - 1e-8)), `s ${k}: ${s[k]} vs ${gap}`);
+      const ek = dist(next, k, f32, k, d);
+      assert.ok(cerr[k] >= ek && cerr[k] <= ek * (1 + 1e-8) + 1e-300, `cerr ${k}`);
+    }
+  });
+
+for (const [n, d, K] of [[200, 100, 50], [97, 7, 5], [64, 1, 3]])
+  test(`kmeans_bounds ${n}×${d}, K=${K}: kept bounds hold, settled rows keep their nearest centre`, () => {
+    const X = randF32(n * d, n);
+    // Centres after a small move from `prev`; labels = nearest previous centre, bounds exact for prev (as after a step).
+    const prev = Float64Array.from(randF32(K * d, 7));
+    const C = prev.map((v, i) => v + 0.02 * Math.cos(3 * i));
+    const near = (cs, i) => {
+      const ds = Array.from({ length: K }, (_, k) => dist(X, i, cs, k, d));
+      const a = ds.indexOf(Math.min(...ds));
+      return { a, d1: ds[a], d2: Math.min(...ds.filter((_, k) => k !== a)) };
+    };
+    const start = Array.from({ length: n }, (_, i) => near(prev, i));
+    const { delta, s, cerr } = moves(K, d, prev, C);
+    let [dmax1, dmax2, amax] = [0, 0, 0];
+    delta.forEach((v, k) => (v > dmax1 ? ([dmax2, dmax1, amax] = [dmax1, v, k]) : v > dmax2 && (dmax2 = v)));
+    const out = e.scoped((take) => {
+      const [px, pl, pu, plo, pc, pce, pd, ps, pidx, pout] = [n * d * 4, n * 4, n * 8, n * 8, K * d * 4, K * 8, K * 8, K * 8, n * 4, n * d * 4].map(take);
+      e.f32(px, n * d).set(X);
+      e.i32(pl, n).set(start.map((r) => r.a));
+      e.f64(pu, n).set(start.map((r) => r.d1));
+      e.f64(plo, n).set(K > 1 ? start.map((r) => r.d2) : new Float64Array(n));
+      e.f32(pc, K * d).set(Float32Array.from(C));
+      e.f64(pce, K).set(cerr);
+      e.f64(pd, K).set(delta);
+      e.f64(ps, K).set(s);
+      const m = e.call('kmeans_bounds', n, d, px, pl, pu, plo, pc, pce, pd, ps, dmax1, dmax2, amax, pidx, pout);
+      return { m, u: e.f64(pu, n).slice(), idx: e.i32(pidx, m).slice(), rows: e.f32(pout, m * d).slice() };
+    });
+    assert.ok(out.m > 0 && out.m < n, `some rows settled, some not (${out.m} of ${n})`);
+    const listed = new Set(out.idx);
+    for (let i = 0; i < n; i++) {
+      const a = start[i].a;
+      assert.ok(out.u[i] >= dist(X, i, C, a, d), `row ${i}: upper bound ${out.u[i]} below the exact distance`);
+      if (!listed.has(i)) assert.is(near(C, i).a, a, `settled row ${i} changed its nearest centre`);
+    }
+    out.idx.forEach((i, r) => assert.equal(Array.from(out.rows.subarray(r * d, (r + 1) * d)), Array.from(X.subarray(i * d, (i + 1) * d)), `gathered row ${r}`));
+  });
+
+test.run();
