@@ -120,8 +120,8 @@ ${rows.map((r) => `| ${r.shape} | **${f(r.one)}** | ${f(r.pool1)} | ${f(r.poolN)
 
 The hardware ratio of a 128-bit wasm SIMD core to OpenBLAS's AVX-512 kernel is 0.25, to its AVX2 kernel 0.5
 (see the kernel name above for which one ran). \`../shared/docs/WASM-PERFORMANCE.md\`'s 42–48 GFLOP/s were measured
-on a Zen 5 core; on the Zen 3 cores this project's machines have had since, the 4×8 micro-kernel alone (data in L1)
-measures 33–36 GFLOP/s and the whole GEMM reaches 90–100 % of it. Two workers give ×1.8–1.9 over one thread when
-the product stays in the workers; returning a large C to the caller costs one copy ("C returned").
+on a Zen 5 core; the project's machines change between sessions (this run's core is in the header): on the Zen 3
+cores of earlier runs the 4×8 micro-kernel alone (data in L1) measured 33–36 GFLOP/s and the whole GEMM reached
+90–100 % of it. Returning a large C to the caller costs one copy ("C returned").
 `;
 }
