@@ -130,6 +130,8 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   userError(run('info', 'm.safetensors', '--plot', 'x.svg'), /--plot draws the training curves of a VAE file/);
   assert.is(h.validation.length, 3);
   assert.ok(h.bestEpoch >= 1 && h.bestEpoch <= 3);
+  const resumed = run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--holdout', '--resume', 'vh.safetensors', '--out', 'vh2.safetensors');
+  assert.match(resumed.out, /trained 1 epochs \(4 in all; .*at epoch 4\)/, 'a resumed run counts epochs from the start');
   const ev = json(run('vae', 'evaluate', 'vh.safetensors', '--data', 'faces', '--iwae', '8', '--samples', '20', '--out', 'vpairs.png', '--json'));
   assert.ok(Math.abs(ev.heldOutNegativeElbo - h.validation[h.bestEpoch - 1]) < 1e-9, 'evaluate measures the held-out rows that training validated on');
   assert.ok(ev.heldOutIwae >= -ev.heldOutNegativeElbo - 1, `IWAE ${ev.heldOutIwae} ≥ ELBO ${-ev.heldOutNegativeElbo}`);

@@ -202,7 +202,8 @@ async function train(argv, signal) {
     });
     if (r.bestEpoch !== undefined) await writeAtomic(f.out, vae.toBytes()); // the best epoch's weights
     if (f.plot) await writeAtomic(f.plot, f.plot.endsWith('.png') ? await svgToPng(trainingChart(vae)) : trainingChart(vae));
-    const held = r.validation.length ? `, held-out −ELBO ${r.validation[r.bestEpoch - 1].toFixed(2)} at epoch ${r.bestEpoch}${r.stoppedEarly ? ' (stopped early)' : ''}` : '';
+    const before = vae.history.length - r.loss.length; // epochs of a resumed model trained before this run
+    const held = r.validation.length ? `, held-out −ELBO ${r.validation[r.bestEpoch - 1].toFixed(2)} at epoch ${before + r.bestEpoch}${r.stoppedEarly ? ' (stopped early)' : ''}` : '';
     report(f.json, { out: f.out, epochs: vae.history.length, loss: vae.history, validation: vae.validationHistory, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly }, [
       `trained ${r.loss.length} epochs (${vae.history.length} in all; loss ${r.loss.at(-1).toFixed(2)} nats per image${held}); wrote ${f.out}`,
     ]);
