@@ -1,13 +1,12 @@
-// W5 / W6: VAE training throughput against PyTorch (one thread each, same run), gaussface with all workers,
-// and the recorded TF.js WASM figure.
+// W5 / W6: VAE training throughput against PyTorch and TF.js's WASM backend (one thread each, same run),
+// and gaussface with all workers.
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { idxImages, Matrix, Pool, VAE } from '../dist/index.js';
 import { loadImageFolder } from '../dist/node.js';
+import { tfjsW5 } from './tfjs.mjs';
 
 const SHARED = '../shared/datasets';
-/** TF.js 4.22 WASM backend, W5, one thread: the anchors' RESULTS (not re-measured here: no network for its install). */
-const TFJS_WASM_RECORDED = 445;
 
 /** Images/s of `timed` rows of training (one epoch) after `warm` rows, with the given number of workers. */
 async function throughput(create, X, { warm, timed, batchSize, workers }) {
@@ -46,6 +45,8 @@ async function w5({ quick, python }) {
   const one = await throughput(create, X, { ...opts, workers: 1 });
   const two = await throughput(create, X, { ...opts, workers: 2 });
   const torch = anchor(python, ['w5', '--threads', '1']);
+  const tfjs = tfjsW5({ fashionDir: `${SHARED}/fashion_mnist`, steps: quick ? 20 : 100, reps: quick ? 1 : 3 });
+  if (tfjs.reason) process.stderr.write(`bench: TF.js anchor unavailable: ${tfjs.reason}\n`);
   return `### W5: MLP VAE, Fashion-MNIST
 
 784-512-256-z32, BCE + KL, Adam, batch 128; images/s over one epoch${quick ? ' (first 12,800 images)' : ''} after 10 warm-up steps.
@@ -55,7 +56,7 @@ async function w5({ quick, python }) {
 | gaussface \`VAE\` preset mlp, 1 worker (in the calling thread) | **${f0(one)}** | |
 | gaussface, 2 workers (data-parallel) | **${f0(two)}** | ×${ratio(two, one)} over 1 worker |
 | PyTorch ${torch?.torch ?? ''} CPU, 1 thread (same run) | ${f0(torch?.images_per_s)} | **${ratio(one, torch?.images_per_s)}** |
-| TF.js WASM backend, 1 thread (recorded by the anchors, not re-run) | ${TFJS_WASM_RECORDED} | ${(one / TFJS_WASM_RECORDED).toFixed(1)} |
+| TF.js ${tfjs.version ?? ''} WASM backend${tfjs.simd ? ' (SIMD)' : ''}, 1 thread (the anchors' script, same run${quick ? ', 20 steps' : ', median of 3 × 100 steps'}) | ${tfjs.reason ? `— (${tfjs.reason})` : f0(tfjs.imagesPerS)} | **${ratio(one, tfjs.imagesPerS)}** |
 
 Quality, measured by hand with the same recipe (Fashion-MNIST 60k, lr 1e-3, seed 0): test negative ELBO after
 epochs 1 / 2 / 5 / 10 = 262.0 / 251.7 / 245.2 / 242.6 nats, PyTorch's 261.2 / 252.3 / 246.4 / 242.8.

