@@ -3,16 +3,23 @@
 import { ensure, MR, NR, packPanelsB, packRows, tile, tileProduct } from "./blas";
 
 /**
- * W[i, :] = sqrt(R[i, k]) · (X[i, :] − mu): the rows whose Gram matrix WᵀW is component k's weighted
- * scatter Σ r_ik (x_i − mu)(x_i − mu)ᵀ. R is n × ldr (responsibilities, f32).
+ * Packs W[m, :] = sqrt(R[i, k]) · (X[i, :] − mu) for the rows with R[i, k] ≥ rmin and returns m: the rows whose
+ * Gram matrix WᵀW is component k's weighted scatter Σ r_ik (x_i − mu)(x_i − mu)ᵀ. R is n × ldr (responsibilities,
+ * f32). Skipping the rows a component does not own saves their flops and keeps subnormal products (~100× slower
+ * on x86, where wasm cannot flush them) out of the GEMM; the caller picks rmin so the weight left out is below
+ * f32 resolution.
  */
-export function center_scale_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize, R: usize, ldr: i32, k: i32, W: usize): void {
+export function center_scale_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize, R: usize, ldr: i32, k: i32, rmin: f32, W: usize): i32 {
   const d4 = d & ~3;
+  let m = 0;
   for (let i = 0; i < n; i++) {
-    const s = Mathf.sqrt(load<f32>(R + ((<usize>i * <usize>ldr + <usize>k) << 2)));
+    const r = load<f32>(R + ((<usize>i * <usize>ldr + <usize>k) << 2));
+    if (!(r >= rmin)) continue;
+    const s = Mathf.sqrt(r);
     const sv = f32x4.splat(s);
     const x = X + (<usize>i * <usize>ldx << 2);
-    const w = W + (<usize>i * <usize>d << 2);
+    const w = W + (<usize>m * <usize>d << 2);
+    m++;
     let j = 0;
     for (; j < d4; j += 4) {
       const o = <usize>j << 2;
@@ -23,6 +30,7 @@ export function center_scale_rows(n: i32, d: i32, X: usize, ldx: i32, mu: usize,
       store<f32>(w + o, s * (load<f32>(x + o) - load<f32>(mu + o)));
     }
   }
+  return m;
 }
 
 /**
@@ -74,6 +82,8 @@ export function diag_scatter(n: i32, d: i32, X: usize, ldx: i32, K: i32, mu: usi
   }
 }
 
+const F32_MIN_NORMAL: f64 = 1.1754943508222875e-38;
+
 /** log Σ_k exp(row[k] + logw[k]) in f64, stable; −Infinity when every term is −Infinity. */
 function lse_row(K: i32, row: usize, logw: usize): f64 {
   let mx: f64 = -Infinity;
@@ -99,7 +109,8 @@ export function mixture_resp(n: i32, K: i32, logprob: usize, logw: usize, resp: 
     const r = resp + (<usize>i * <usize>K << 2);
     for (let k = 0; k < K; k++) {
       const p = w * Math.exp(load<f64>(row + (<usize>k << 3)) + load<f64>(logw + (<usize>k << 3)) - lse);
-      store<f32>(r + (<usize>k << 2), <f32>p);
+      // Flushed to zero below f32's normal range: subnormal responsibilities would slow every GEMM they enter.
+      store<f32>(r + (<usize>k << 2), p < F32_MIN_NORMAL ? 0 : <f32>p);
       store<f64>(nk + (<usize>k << 3), load<f64>(nk + (<usize>k << 3)) + p);
     }
   }

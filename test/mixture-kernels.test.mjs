@@ -72,20 +72,27 @@ test('diag_maha and diag_scatter', () => {
   assert.ok(maxRelErr(s, rs) < 1e-6);
 });
 
-test('center_scale_rows', () => {
-  const [n, d, K] = [5, 6, 2];
+test('center_scale_rows: packs the rows at or above rmin, in order, and counts them', () => {
+  const [n, d, K, rmin] = [7, 6, 2, 0.2];
   const X = randF32(n * d, 1);
   const mu = randF32(d, 2);
   const R = randF32(n * K, 3).map(Math.abs);
-  const W = e.scoped((take) => {
+  R[1 * K + 1] = 0;
+  R[4 * K + 1] = rmin; // kept: the bound is inclusive
+  const { m, W } = e.scoped((take) => {
     const [px, pm, pr, pw] = [take(n * d * 4), take(d * 4), take(n * K * 4), take(n * d * 4)];
     e.f32(px, n * d).set(X);
     e.f32(pm, d).set(mu);
     e.f32(pr, n * K).set(R);
-    e.call('center_scale_rows', n, d, px, d, pm, pr, K, 1, pw);
-    return e.f32(pw, n * d).slice();
+    const m = e.call('center_scale_rows', n, d, px, d, pm, pr, K, 1, rmin, pw);
+    return { m, W: e.f32(pw, m * d).slice() };
   });
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) assert.ok(Math.abs(W[i * d + j] - Math.sqrt(R[i * K + 1]) * (X[i * d + j] - mu[j])) < 1e-6);
+  const kept = Array.from({ length: n }, (_, i) => i).filter((i) => R[i * K + 1] >= Math.fround(rmin));
+  assert.ok(kept.length > 1 && kept.length < n);
+  assert.is(m, kept.length);
+  kept.forEach((i, row) => {
+    for (let j = 0; j < d; j++) assert.ok(Math.abs(W[row * d + j] - Math.sqrt(R[i * K + 1]) * (X[i * d + j] - mu[j])) < 1e-6);
+  });
 });
 
 test('mixture_resp and mixture_loglik: stable, rows sum to the weight, −Infinity rows stay −Infinity', () => {
@@ -120,3 +127,20 @@ test('mixture_resp and mixture_loglik: stable, rows sum to the weight, −Infini
 });
 
 test.run();
+
+test('mixture_resp: responsibilities below f32 normal range are stored as 0, never subnormal', () => {
+  const K = 3;
+  const lp = Float64Array.from([0, -90, -200]); // e^-90 ≈ 8e-40 (subnormal in f32), e^-200 underflows
+  const logw = new Float64Array(K);
+  const resp = e.scoped((take) => {
+    const [pl, pw, pr, pn] = [take(K * 8), take(K * 8), take(K * 4), take(K * 8)];
+    e.f64(pl, K).set(lp);
+    e.f64(pw, K).set(logw);
+    e.f64(pn, K).fill(0);
+    e.call('mixture_resp', 1, K, pl, pw, pr, pn, 0);
+    return e.f32(pr, K).slice();
+  });
+  assert.is(resp[0], 1);
+  assert.is(resp[1], 0);
+  assert.is(resp[2], 0);
+});

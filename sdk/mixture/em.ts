@@ -42,13 +42,21 @@ export interface EMResult {
   converged: boolean;
 }
 
+/**
+ * The responsibility below which a row is left out of a component's scatter sum: all rows left out weigh less
+ * than 2⁻²⁴ of an average row together, below f32 resolution of any component that holds a sample.
+ */
+export function minResponsibility(totalWeight: number, rows: number): number {
+  return (2 ** -24 * totalWeight) / (rows * rows);
+}
+
 /** Statistics of one pass: E-step with `params`, M-step sums around their means. */
 export async function statsPass(pool: Pool, ds: Dataset, engine: Engine, s: EMSettings, params: MixtureParams): Promise<{ stats: ChunkStats; shift: Float64Array }> {
   const e: EStepParams = eStepParams(engine, s.type, s.K, s.d, params);
   const parts = await pool.map<ChunkStats>(
     'mixture.step',
     ds,
-    { ...e, shift: e.means, weightsId: s.weights?.id },
+    { ...e, shift: e.means, weightsId: s.weights?.id, minResp: minResponsibility(s.totalWeight, ds.rows) },
     { signal: s.signal },
   );
   return { stats: reduceStats(parts), shift: Float64Array.from(e.means) };

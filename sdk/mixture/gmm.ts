@@ -11,7 +11,7 @@ import {
   COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
   reduceStats, type CovarianceType, type MixtureParams,
 } from './covariance.js';
-import { runEM, statsPass, type EMProgress } from './em.js';
+import { minResponsibility, runEM, statsPass, type EMProgress } from './em.js';
 import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
 import { enumField, f64Tensor, intField, type ModelState } from '../model-state.js';
@@ -206,7 +206,7 @@ export class GaussianMixture {
       const rng = new RandomState(this.options.randomState ?? Random.entropySeed()); // one stream for all inits, as scikit-learn
       let best: Awaited<ReturnType<typeof runEM>> | undefined;
       for (let init = 0; init < runs; init++) {
-        const start = warm ? this.params! : await this.initialParams(pool, ds, w, engine, rng, d);
+        const start = warm ? this.params! : await this.initialParams(pool, ds, w, total, engine, rng, d);
         const r = await runEM(pool, ds, engine, {
           type: this.covarianceType, K, d, tol: this.tol, regCovar: this.regCovar, maxIter: this.maxIter,
           weights: w, totalWeight: total, signal: this.options.signal, onProgress: this.options.onProgress, init,
@@ -244,7 +244,7 @@ export class GaussianMixture {
       const [K, d] = [this.nComponents, ds.cols];
       if (!this.params) {
         if (ds.rows < K) throw new GaussfaceError(`the first chunk has ${ds.rows} samples but nComponents is ${K}`, 'EINPUT');
-        this.params = await this.initialParams(pool, ds, w, engine, new RandomState(this.options.randomState ?? Random.entropySeed()), d);
+        this.params = await this.initialParams(pool, ds, w, total, engine, new RandomState(this.options.randomState ?? Random.entropySeed()), d);
         this.nFeatures = d;
       }
       const settings = { type: this.covarianceType, K, d, tol: this.tol, regCovar: this.regCovar, maxIter: 1, weights: w, totalWeight: total, signal: this.options.signal, init: 0 };
@@ -269,7 +269,7 @@ export class GaussianMixture {
   }
 
   /** Initial parameters: user-given arrays, else an M-step from initial responsibilities. */
-  private async initialParams(pool: Pool, ds: Dataset, w: Dataset | undefined, engine: Awaited<ReturnType<typeof localEngine>>, rng: RandomState, d: number): Promise<MixtureParams> {
+  private async initialParams(pool: Pool, ds: Dataset, w: Dataset | undefined, total: number, engine: Awaited<ReturnType<typeof localEngine>>, rng: RandomState, d: number): Promise<MixtureParams> {
     const K = this.nComponents;
     const type = this.covarianceType;
     const o = this.options;
@@ -281,7 +281,7 @@ export class GaussianMixture {
         // Two passes: the means, then the scatter around them (no cancellation in the first covariances).
         const pass = async (shift: Float64Array) =>
           reduceStats(await pool.map<ChunkStats>('mixture.statsFromResp', ds, {
-            kind: type === 'full' || type === 'tied' ? 'dense' : 'diag', K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id,
+            kind: type === 'full' || type === 'tied' ? 'dense' : 'diag', K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
           }, { signal: o.signal }));
         const first = await pass(new Float64Array(K * d));
         const means = first.sx.map((v, i) => v / (first.nk[Math.floor(i / d)] + 10 * MACHINE_EPS));

@@ -28,6 +28,8 @@ export interface StatsParams {
   shift: Float32Array;
   /** Resident per-row weights dataset (1 column), if any. */
   weightsId?: number;
+  /** Rows whose (weighted) responsibility for a component is below this are left out of its scatter sum. */
+  minResp: number;
 }
 
 /** Per-chunk M-step statistics (f64): Σ r, Σ r·x, Σ r·(x − shift)(x − shift)ᵀ (dense: lower triangles). */
@@ -113,8 +115,9 @@ function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParam
     const g = take(d * d * 4);
     s2 = new Float64Array(K * d * d);
     for (let k = 0; k < K; k++) {
-      e.call('center_scale_rows', c.rows, d, c.ptr, d, shift + k * d * 4, resp, K, k, w);
-      e.call('syrk', 1, d, c.rows, 1, w, d, 0, g, d);
+      const m = e.call('center_scale_rows', c.rows, d, c.ptr, d, shift + k * d * 4, resp, K, k, p.minResp, w);
+      if (m === 0) continue;
+      e.call('syrk', 1, d, m, 1, w, d, 0, g, d);
       s2.set(e.f32(g, d * d), k * d * d);
     }
   }
