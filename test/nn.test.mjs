@@ -375,9 +375,11 @@ function refAdam(P, G, M, V, { lr, beta1, beta2, eps }, t) {
   const f = Math.fround;
   const step = f(-lr / (1 - beta1 ** t));
   const bc2 = f(Math.sqrt(1 - beta2 ** t));
+  const cut = (x, floor) => (Math.abs(x) >= floor ? x : 0); // the kernel keeps its operands out of subnormals
   for (let i = 0; i < P.length; i++) {
-    M[i] = f(f(M[i] * f(beta1)) + f(G[i] * f(1 - beta1)));
-    V[i] = f(f(V[i] * f(beta2)) + f(f(G[i] * G[i]) * f(1 - beta2)));
+    const g = cut(G[i], 2 ** -56);
+    M[i] = f(f(cut(M[i], 2 ** -100) * f(beta1)) + f(g * f(1 - beta1)));
+    V[i] = f(f(cut(V[i], 2 ** -100) * f(beta2)) + f(f(g * g) * f(1 - beta2)));
     P[i] = f(P[i] + f(f(step * M[i]) / f(f(f(Math.sqrt(V[i])) / bc2) + f(eps))));
   }
 }
@@ -411,6 +413,19 @@ test('adam_step: bit-exact to the f32 operation sequence and to torch.optim.Adam
     [P, M, V].forEach((buf, j) => buf.set(r[j]));
     assert.equal(Array.from(P), a.P[s].map(Math.fround), `adam vs torch step ${s + 1}`);
   });
+  // Dead units: a zero or tiny gradient with moments decayed to near-subnormal values (flushed, never subnormal).
+  {
+    const tiny = [0, 1e-18, -1e-20, 1e-39, 3e-31, 1e-3];
+    const [P, G, M, V] = [randU(6, 9), tiny, tiny.map((v) => v * 0.5), tiny.map((v) => v * v)].map(f32);
+    const [p, m, v] = kernel('adam_step', 6, inout(P), G, inout(M), inout(V), 1e-3, 0.9, 0.999, 1e-8, 50);
+    const [rp, rm, rv] = [P, M, V].map((a) => Float64Array.from(a));
+    refAdam(rp, Float64Array.from(G), rm, rv, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 50);
+    assert.equal([p, m, v].map((a) => Array.from(a)), [rp, rm, rv].map((a) => Array.from(a)), 'flushed Adam matches the reference');
+    const subnormal = (x) => x !== 0 && Math.abs(x) < 2 ** -126;
+    assert.ok(![...m, ...v].some(subnormal), 'no subnormal moment');
+    assert.is(m[0], 0);
+    assert.is(m[3], 0);
+  }
   const [z] = kernel('nn_zero', 7, inout(f32(randU(7, 1))));
   assert.equal(Array.from(z), new Array(7).fill(0));
 });
