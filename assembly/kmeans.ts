@@ -108,19 +108,57 @@ function sq_dist_f32(d: i32, x: usize, c: usize): f32 {
   return s;
 }
 
+// Result of centreBounds: the smallest per-centre lower bound it saw.
+let lcMin: f64 = 0;
+
+/**
+ * The per-centre lower bounds of one row (lc[j] − drift[j] for j ≠ a, see kmeans_bounds): returns the smallest
+ * when none is below ui (kept in lcMin), else −1 as soon as one is.
+ */
+function centreBounds(K: i32, a: i32, lc: usize, drift: usize, ui: f64): f64 {
+  const uv = f64x2.splat(ui);
+  let mv = f64x2.splat(Infinity);
+  const pair = a & ~1; // the pair holding the row's own centre is tested lane by lane
+  const K2 = K & ~1;
+  for (let j = 0; j < K2; j += 2) {
+    if (j == pair) continue;
+    const o = <usize>j << 3;
+    const b = f64x2.sub(v128.load(lc + o), v128.load(drift + o));
+    if (v128.any_true(f64x2.lt(b, uv))) return -1;
+    mv = f64x2.min(mv, b);
+  }
+  let lo = min(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+  for (let j = pair; j < min(pair + 2, K); j++) {
+    if (j == a) continue;
+    const b = load<f64>(lc + (<usize>j << 3)) - load<f64>(drift + (<usize>j << 3));
+    if (b < ui) return -1;
+    lo = min(lo, b);
+  }
+  if (K2 < K && K - 1 != a && K - 1 >= pair + 2) {
+    const b = load<f64>(lc + (<usize>(K - 1) << 3)) - load<f64>(drift + (<usize>(K - 1) << 3));
+    if (b < ui) return -1;
+    lo = min(lo, b);
+  }
+  lcMin = lo;
+  return lo;
+}
+
 /**
  * Hamerly's bounds for one Lloyd step (exact in exact arithmetic: a skipped row keeps the nearest centre). After
  * the centres moved by delta[k] (f64 K; dmax1/dmax2 the two largest, amax the index of the largest):
  * u[i] += delta[label], l[i] −= largest move of another centre; a row whose upper bound is not above
  * max(s[label], l[i]) (s[k] = half the distance from centre k to the nearest other one) keeps its label, else the
- * upper bound is tightened to its distance to its centre and tested again. The rows that still fail are listed
- * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l: f64.
+ * upper bound is tightened to its distance to its centre and tested again; a row that still fails is tested
+ * against its per-centre lower bounds (Elkan's, kept lazily: lc[i, j] − drift[j] bounds the distance to centre j,
+ * where lc was set when the row's distances were last computed plus drift[j] then, and drift[j] = Σ of centre j's
+ * moves so far; reading them only for these rows costs no pass over n × K). The rows that still fail are listed
+ * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l (n), lc (n × K): f64.
  * The tightening distance is taken in f32 against C32 (the f64 centres rounded to f32, row-major K × d) and made a
  * safe upper bound of the exact one: its rounding (relative (d + 16)·2⁻²⁴ covers the f32 sums) plus
  * cerr[k] = ‖C[k] − C32[k]‖ (kmeans_moves), by the triangle inequality.
  */
 export function kmeans_bounds(
-  n: i32, d: i32, X: usize, labels: usize, u: usize, l: usize, C32: usize, cerr: usize, delta: usize, s: usize,
+  n: i32, d: i32, K: i32, X: usize, labels: usize, u: usize, l: usize, lc: usize, drift: usize, C32: usize, cerr: usize, delta: usize, s: usize,
   dmax1: f64, dmax2: f64, amax: i32, idx: usize, out: usize,
 ): i32 {
   const rowBytes = <usize>d << 2;
@@ -131,12 +169,14 @@ export function kmeans_bounds(
     const up = u + (<usize>i << 3);
     const lp = l + (<usize>i << 3);
     let ui = load<f64>(up) + load<f64>(delta + (<usize>a << 3));
-    const li = load<f64>(lp) - (a == amax ? dmax2 : dmax1);
+    let li = load<f64>(lp) - (a == amax ? dmax2 : dmax1);
     const m = max(load<f64>(s + (<usize>a << 3)), li);
     if (ui > m) {
       const x = X + <usize>i * rowBytes;
       ui = min(ui, Math.sqrt(<f64>sq_dist_f32(d, x, C32 + <usize>a * rowBytes)) * grow + load<f64>(cerr + (<usize>a << 3)));
-      if (ui > m) {
+      if (ui > m && ui <= centreBounds(K, a, lc + <usize>i * <usize>K * 8, drift, ui)) {
+        li = max(li, lcMin); // settled by the per-centre bounds, whose minimum may also tighten Hamerly's
+      } else if (ui > m) {
         store<i32>(idx + (<usize>count << 2), i);
         memory.copy(out + <usize>count * rowBytes, x, rowBytes);
         count++;
@@ -150,23 +190,30 @@ export function kmeans_bounds(
 
 /**
  * Full assignment of m rows (row r is row idx[r] of the chunk; idx = 0: row r itself) from their distance GEMM
- * XC (m × K): new label, fresh Hamerly bounds u = √(d₁ + η), l = √(d₂ − η) (η = 5e-7·√d·(‖x‖² + max‖c‖²)
+ * XC (m × K): new label, fresh bounds u = √(d₁ + η), l = √(d₂ − η), lc[i, j] = √(d_j − η) + drift[j] (η = 5e-7·√d·(‖x‖² + max‖c‖²)
  * covers the float32 error of the GEMM trick, so the bounds hold for the exact distances), and the label change applied
  * to the chunk's running cluster sums (sums K × d, wsum K f64; members K i32 — a cluster left with no member is
  * reset to exact zeros). Old label −1: a fresh row. w = 0: unit weights. Returns the number of changed labels.
  */
-export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, idx: usize, X: usize, xnorm: usize, w: usize, labels: usize, u: usize, l: usize, sums: usize, wsum: usize, members: usize): i32 {
+export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, idx: usize, X: usize, xnorm: usize, w: usize, labels: usize, u: usize, l: usize, lc: usize, drift: usize, sums: usize, wsum: usize, members: usize): i32 {
   let cmax: f32 = 0;
   for (let k = 0; k < K; k++) cmax = max(cmax, load<f32>(cnorm + (<usize>k << 2)));
   const rel = 5e-7 * Math.sqrt(<f64>d);
   let changed = 0;
   for (let r = 0; r < m; r++) {
     const i = idx ? load<i32>(idx + (<usize>r << 2)) : r;
-    scan(XC + ((<usize>r * <usize>K) << 2), K, cnorm);
+    const xcRow = XC + ((<usize>r * <usize>K) << 2);
+    scan(xcRow, K, cnorm);
     const xn = load<f32>(xnorm + (<usize>i << 2));
     const eta = rel * (<f64>xn + <f64>cmax);
     store<f64>(u + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best1, 0) + eta));
     store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best2 - eta, 0)));
+    const row = lc + ((<usize>i * <usize>K) << 3);
+    for (let j = 0; j < K; j++) {
+      const xc = load<f32>(xcRow + (<usize>j << 2));
+      const dj = load<f32>(cnorm + (<usize>j << 2)) - (xc + xc);
+      store<f64>(row + (<usize>j << 3), Math.sqrt(max(<f64>xn + <f64>dj - eta, 0)) + load<f64>(drift + (<usize>j << 3)));
+    }
     const lp = labels + (<usize>i << 2);
     const old = load<i32>(lp);
     if (old == arg1) continue;

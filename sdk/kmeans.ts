@@ -199,7 +199,8 @@ interface LloydSettings {
 /**
  * scikit-learn's _kmeans_single_lloyd: assign + update until the labels stop changing (strict convergence) or the
  * centres move less than tol; after a tol stop the labels are recomputed for the final centres. The assignment
- * skips the rows Hamerly's bounds settle, which gives the same labels with far fewer distances.
+ * skips the rows that Hamerly's bounds, or else Elkan's per-centre bounds, settle: the same labels with far fewer
+ * distances.
  */
 async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: LloydSettings): Promise<LloydResult> {
   const { pool, P, d, K } = data;
@@ -208,8 +209,11 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
   let previous = start;
   let strict = false;
   let it = 0;
+  const drift = new Float64Array(K);
   for (; it < s.maxIter; it++) {
-    const params = { centres: Float32Array.from(centres), K, d, wId, fresh: it === 0, ...moves(engine, previous, centres, K, d) };
+    const step = moves(engine, previous, centres, K, d);
+    step.delta.forEach((v, k) => (drift[k] += v));
+    const params = { centres: Float32Array.from(centres), K, d, wId, fresh: it === 0, drift, ...step };
     const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));

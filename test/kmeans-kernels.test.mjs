@@ -1,7 +1,7 @@
 // The K-Means bound kernels against slow f64 references: kmeans_moves (centre moves, half gaps to the nearest
-// other centre, f32 rounding of the centres) and kmeans_bounds (Hamerly's test with the f32 tightening): every
-// upper bound it leaves must still bound the exact distance to the row's centre, and every row it settles must
-// really keep its nearest centre.
+// other centre, f32 rounding of the centres) and kmeans_bounds (Hamerly's test with the f32 tightening, then the
+// per-centre lower bounds): every bound it leaves must still hold for the exact distances, and every row it settles
+// must really keep its nearest centre.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getEngine } from './helpers/engine.mjs';
@@ -50,33 +50,81 @@ for (const [n, d, K] of [[200, 100, 50], [97, 7, 5], [64, 1, 3]])
     const near = (cs, i) => {
       const ds = Array.from({ length: K }, (_, k) => dist(X, i, cs, k, d));
       const a = ds.indexOf(Math.min(...ds));
-      return { a, d1: ds[a], d2: Math.min(...ds.filter((_, k) => k !== a)) };
+      return { a, ds, d1: ds[a], d2: Math.min(...ds.filter((_, k) => k !== a)) };
     };
     const start = Array.from({ length: n }, (_, i) => near(prev, i));
     const { delta, s, cerr } = moves(K, d, prev, C);
     let [dmax1, dmax2, amax] = [0, 0, 0];
     delta.forEach((v, k) => (v > dmax1 ? ([dmax2, dmax1, amax] = [dmax1, v, k]) : v > dmax2 && (dmax2 = v)));
-    const out = e.scoped((take) => {
-      const [px, pl, pu, plo, pc, pce, pd, ps, pidx, pout] = [n * d * 4, n * 4, n * 8, n * 8, K * d * 4, K * 8, K * 8, K * 8, n * 4, n * d * 4].map(take);
+    // Per-centre bounds stored with the drift at the time (arbitrary offsets), read against the drift after the move.
+    const before = Float64Array.from({ length: K }, (_, k) => 0.25 * k);
+    const drift = before.map((v, k) => v + delta[k]);
+    const run = (perCentre) => e.scoped((take) => {
+      const [px, pl, pu, plo, plc, pdr, pc, pce, pd, ps, pidx, pout] = [n * d * 4, n * 4, n * 8, n * 8, n * K * 8, K * 8, K * d * 4, K * 8, K * 8, K * 8, n * 4, n * d * 4].map(take);
       e.f32(px, n * d).set(X);
       e.i32(pl, n).set(start.map((r) => r.a));
       e.f64(pu, n).set(start.map((r) => r.d1));
       e.f64(plo, n).set(K > 1 ? start.map((r) => r.d2) : new Float64Array(n));
+      e.f64(plc, n * K).set(start.flatMap((r) => r.ds.map((v, k) => (perCentre ? v : -1e9) + before[k])));
+      e.f64(pdr, K).set(drift);
       e.f32(pc, K * d).set(Float32Array.from(C));
       e.f64(pce, K).set(cerr);
       e.f64(pd, K).set(delta);
       e.f64(ps, K).set(s);
-      const m = e.call('kmeans_bounds', n, d, px, pl, pu, plo, pc, pce, pd, ps, dmax1, dmax2, amax, pidx, pout);
-      return { m, u: e.f64(pu, n).slice(), idx: e.i32(pidx, m).slice(), rows: e.f32(pout, m * d).slice() };
+      const m = e.call('kmeans_bounds', n, d, K, px, pl, pu, plo, plc, pdr, pc, pce, pd, ps, dmax1, dmax2, amax, pidx, pout);
+      return { m, u: e.f64(pu, n).slice(), l: e.f64(plo, n).slice(), idx: e.i32(pidx, m).slice(), rows: e.f32(pout, m * d).slice() };
     });
+    const hamerly = run(false);
+    const out = run(true);
     assert.ok(out.m > 0 && out.m < n, `some rows settled, some not (${out.m} of ${n})`);
-    const listed = new Set(out.idx);
-    for (let i = 0; i < n; i++) {
-      const a = start[i].a;
-      assert.ok(out.u[i] >= dist(X, i, C, a, d), `row ${i}: upper bound ${out.u[i]} below the exact distance`);
-      if (!listed.has(i)) assert.is(near(C, i).a, a, `settled row ${i} changed its nearest centre`);
+    assert.ok(out.m <= hamerly.m, 'the per-centre bounds only settle more rows');
+    if (K >= 50) assert.ok(out.m < hamerly.m, `the per-centre bounds settle rows Hamerly's cannot (${out.m} vs ${hamerly.m})`);
+    for (const r of [hamerly, out]) {
+      const listed = new Set(r.idx);
+      for (let i = 0; i < n; i++) {
+        const a = start[i].a;
+        const now = near(C, i);
+        assert.ok(r.u[i] >= now.ds[a], `row ${i}: upper bound ${r.u[i]} below the exact distance`);
+        if (!listed.has(i)) {
+          assert.is(now.a, a, `settled row ${i} changed its nearest centre`);
+          if (K > 1) assert.ok(r.l[i] <= Math.min(...now.ds.filter((_, k) => k !== a)), `row ${i}: lower bound above the distance to another centre`);
+        }
+      }
+      r.idx.forEach((i, k) => assert.equal(Array.from(r.rows.subarray(k * d, (k + 1) * d)), Array.from(X.subarray(i * d, (i + 1) * d)), `gathered row ${k}`));
     }
-    out.idx.forEach((i, r) => assert.equal(Array.from(out.rows.subarray(r * d, (r + 1) * d)), Array.from(X.subarray(i * d, (i + 1) * d)), `gathered row ${r}`));
   });
+
+test('kmeans_update: fresh bounds hold for the exact distances (the GEMM trick\'s f32 error covered), per-centre ones offset by the drift', () => {
+  const [n, d, K] = [60, 30, 7];
+  const X = randF32(n * d, 11).map((v) => v + 3); // an offset makes ‖x‖² large against the distances
+  const C = randF32(K * d, 12).map((v) => v + 3);
+  const drift = Float64Array.from({ length: K }, (_, k) => 0.5 * k);
+  const r = e.scoped((take) => {
+    const [px, pxn, pct, pcn, pxc, pl, pu, plo, plc, pdr, psum, pws, pmem] = [n * d * 4, n * 4, K * d * 4, K * 4, n * K * 4, n * 4, n * 8, n * 8, n * K * 8, K * 8, K * d * 8, K * 8, K * 4].map(take);
+    e.f32(px, n * d).set(X);
+    e.f32(pxn, n).set(Array.from({ length: n }, (_, i) => X.subarray(i * d, (i + 1) * d).reduce((a, v) => a + v * v, 0)));
+    const ct = e.f32(pct, K * d);
+    for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) ct[j * K + k] = C[k * d + j];
+    e.f32(pcn, K).set(Array.from({ length: K }, (_, k) => C.subarray(k * d, (k + 1) * d).reduce((a, v) => a + v * v, 0)));
+    e.call('gemm', 0, 0, n, K, d, 1, px, d, pct, K, 0, pxc, K);
+    e.i32(pl, n).fill(-1);
+    e.f64(pdr, K).set(drift);
+    e.u32(psum, (K * d + K) * 2).fill(0);
+    e.i32(pmem, K).fill(0);
+    e.call('kmeans_update', n, d, K, pxc, pcn, 0, px, pxn, 0, pl, pu, plo, plc, pdr, psum, pws, pmem);
+    return { labels: e.i32(pl, n).slice(), u: e.f64(pu, n).slice(), l: e.f64(plo, n).slice(), lc: e.f64(plc, n * K).slice() };
+  });
+  for (let i = 0; i < n; i++) {
+    const ds = Array.from({ length: K }, (_, k) => dist(X, i, C, k, d));
+    const a = r.labels[i];
+    assert.is(a, ds.indexOf(Math.min(...ds)), `row ${i}: nearest centre`);
+    assert.ok(r.u[i] >= ds[a], `row ${i}: upper bound below the exact distance`);
+    assert.ok(r.l[i] <= Math.min(...ds.filter((_, k) => k !== a)), `row ${i}: lower bound above the second distance`);
+    for (let j = 0; j < K; j++) {
+      const b = r.lc[i * K + j] - drift[j];
+      assert.ok(b <= ds[j] && b >= ds[j] * 0.99, `row ${i}: per-centre bound ${j} wrong or loose`);
+    }
+  }
+});
 
 test.run();

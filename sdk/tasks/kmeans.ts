@@ -4,7 +4,7 @@
 // passes of each greedy k-means++ step. Results are per chunk, reduced by the caller in chunk order.
 //
 // A "prepared" chunk (made by kmeans.prepare; its dataset's width is preparedCols) holds, one block after the
-// other, f64 first: Hamerly's upper and lower bounds (rows each) | running cluster sums (K × d) | their weights
+// other, f64 first: Hamerly's upper and lower bounds (rows each) | Elkan's lower bound per centre (rows × K) | running cluster sums (K × d) | their weights
 // (K) | then Xc (rows × d, f32: the rows minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) |
 // members per cluster (K, i32).
 // A k-means++ state chunk (1 + L columns) holds: closest squared distance (rows) | candidate distances (rows × L).
@@ -17,13 +17,14 @@ type Take = (bytes: number) => number;
 function layout(ptr: number, rows: number, d: number, K: number) {
   const u = ptr;
   const l = u + rows * 8;
-  const sums = l + rows * 8;
+  const lc = l + rows * 8;
+  const sums = lc + rows * K * 8;
   const wsum = sums + K * d * 8;
   const x = wsum + K * 8;
   const xnorm = x + rows * d * 4;
   const labels = xnorm + rows * 4;
   const members = labels + rows * 4;
-  return { u, l, sums, wsum, x, xnorm, labels, members, bytes: members + K * 4 - ptr };
+  return { u, l, lc, sums, wsum, x, xnorm, labels, members, bytes: members + K * 4 - ptr };
 }
 
 /** Width (f32 columns) of a prepared dataset: its chunks hold `layout`'s blocks. */
@@ -112,6 +113,8 @@ export interface LloydParams extends Omit<CentresParams, 'exact'> {
   s: Float64Array;
   /** How far each f32 centre (`centres`) is from the exact one. */
   cerr: Float64Array;
+  /** Σ of each centre's moves since the run's first step (the offsets of the per-centre bounds). */
+  drift: Float64Array;
 }
 
 /** Per-chunk result of a Lloyd step. */
@@ -137,6 +140,8 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
     const XC = take(rows * K * 4);
     const idx = take(rows * 4);
     const gathered = p.fresh ? 0 : take(rows * d * 4);
+    const drift = take(K * 8);
+    e.f64(drift, K).set(p.drift);
     const [C32, cerr, delta, s] = p.fresh ? [0, 0, 0, 0] : [take(K * d * 4), take(K * 8), take(K * 8), take(K * 8)];
     if (!p.fresh) {
       e.f32(C32, K * d).set(p.centres);
@@ -153,13 +158,13 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
         e.u32(b.sums, (K * d + K) * 2).fill(0);
         e.i32(b.members, K).fill(0);
       } else {
-        m = e.call('kmeans_bounds', c.rows, d, b.x, b.labels, b.u, b.l, C32, cerr, delta, s, p.dmax1, p.dmax2, p.amax, idx, gathered);
+        m = e.call('kmeans_bounds', c.rows, d, K, b.x, b.labels, b.u, b.l, b.lc, drift, C32, cerr, delta, s, p.dmax1, p.dmax2, p.amax, idx, gathered);
         src = gathered;
       }
       let changed = 0;
       if (m > 0) {
         distanceGemm(e, m, src, d, K, ct, XC);
-        changed = e.call('kmeans_update', m, d, K, XC, cnorm, p.fresh ? 0 : idx, b.x, b.xnorm, weightsOf(resident, c, p.wId), b.labels, b.u, b.l, b.sums, b.wsum, b.members);
+        changed = e.call('kmeans_update', m, d, K, XC, cnorm, p.fresh ? 0 : idx, b.x, b.xnorm, weightsOf(resident, c, p.wId), b.labels, b.u, b.l, b.lc, drift, b.sums, b.wsum, b.members);
       }
       return { sums: e.f64(b.sums, K * d).slice(), counts: e.f64(b.wsum, K).slice(), changed, computed: m };
     });
