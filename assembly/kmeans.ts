@@ -125,7 +125,7 @@ function centreBounds(K: i32, a: i32, lc: usize, drift: usize, ui: f64): f64 {
     const o = <usize>j << 3;
     const b = f64x2.sub(v128.load(lc + o), v128.load(drift + o));
     if (v128.any_true(f64x2.lt(b, uv))) return -1;
-    mv = f64x2.min(mv, b);
+    mv = f64x2.pmin(mv, b); // no NaN here (b ≥ ui was just checked), so the one-instruction minimum
   }
   let lo = min(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
   for (let j = pair; j < min(pair + 2, K); j++) {
@@ -209,7 +209,18 @@ export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, i
     store<f64>(u + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best1, 0) + eta));
     store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best2 - eta, 0)));
     const row = lc + ((<usize>i * <usize>K) << 3);
-    for (let j = 0; j < K; j++) {
+    const xv = f64x2.splat(<f64>xn);
+    const ev = f64x2.splat(eta);
+    const zero = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= K; j += 2) {
+      // Two centres at a time, the same operations as the scalar tail: d_j in f32, the rest in f64.
+      const xc = v128.load64_zero(xcRow + (<usize>j << 2));
+      const dj = f64x2.promote_low_f32x4(f32x4.sub(v128.load64_zero(cnorm + (<usize>j << 2)), f32x4.add(xc, xc)));
+      const v = f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.add(xv, dj), ev), zero));
+      v128.store(row + (<usize>j << 3), f64x2.add(v, v128.load(drift + (<usize>j << 3))));
+    }
+    for (; j < K; j++) {
       const xc = load<f32>(xcRow + (<usize>j << 2));
       const dj = load<f32>(cnorm + (<usize>j << 2)) - (xc + xc);
       store<f64>(row + (<usize>j << 3), Math.sqrt(max(<f64>xn + <f64>dj - eta, 0)) + load<f64>(drift + (<usize>j << 3)));
