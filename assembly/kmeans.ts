@@ -152,7 +152,8 @@ function centreBounds(K: i32, a: i32, lc: usize, drift: usize, ui: f64): f64 {
  * against its per-centre lower bounds (Elkan's, kept lazily: lc[i, j] − drift[j] bounds the distance to centre j,
  * where lc was set when the row's distances were last computed plus drift[j] then, and drift[j] = Σ of centre j's
  * moves so far; reading them only for these rows costs no pass over n × K). The rows that still fail are listed
- * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l (n), lc (n × K): f64.
+ * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l (n), lc (n × K): f64;
+ * lc = 0: no per-centre bounds kept (many centres, see the SDK's layout).
  * The tightening distance is taken in f32 against C32 (the f64 centres rounded to f32, row-major K × d) and made a
  * safe upper bound of the exact one: its rounding (relative (d + 16)·2⁻²⁴ covers the f32 sums) plus
  * cerr[k] = ‖C[k] − C32[k]‖ (kmeans_moves), by the triangle inequality.
@@ -174,7 +175,7 @@ export function kmeans_bounds(
     if (ui > m) {
       const x = X + <usize>i * rowBytes;
       ui = min(ui, Math.sqrt(<f64>sq_dist_f32(d, x, C32 + <usize>a * rowBytes)) * grow + load<f64>(cerr + (<usize>a << 3)));
-      if (ui > m && ui <= centreBounds(K, a, lc + <usize>i * <usize>K * 8, drift, ui)) {
+      if (ui > m && lc != 0 && ui <= centreBounds(K, a, lc + <usize>i * <usize>K * 8, drift, ui)) {
         li = max(li, lcMin); // settled by the per-centre bounds, whose minimum may also tighten Hamerly's
       } else if (ui > m) {
         store<i32>(idx + (<usize>count << 2), i);
@@ -190,7 +191,7 @@ export function kmeans_bounds(
 
 /**
  * Full assignment of m rows (row r is row idx[r] of the chunk; idx = 0: row r itself) from their distance GEMM
- * XC (m × K): new label, fresh bounds u = √(d₁ + η), l = √(d₂ − η), lc[i, j] = √(d_j − η) + drift[j] (η = 5e-7·√d·(‖x‖² + max‖c‖²)
+ * XC (m × K): new label, fresh bounds u = √(d₁ + η), l = √(d₂ − η), lc[i, j] = √(d_j − η) + drift[j] (unless lc = 0) (η = 5e-7·√d·(‖x‖² + max‖c‖²)
  * covers the float32 error of the GEMM trick, so the bounds hold for the exact distances), and the label change applied
  * to the chunk's running cluster sums (sums K × d, wsum K f64; members K i32 — a cluster left with no member is
  * reset to exact zeros). Old label −1: a fresh row. w = 0: unit weights. Returns the number of changed labels.
@@ -208,23 +209,7 @@ export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, i
     const eta = rel * (<f64>xn + <f64>cmax);
     store<f64>(u + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best1, 0) + eta));
     store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best2 - eta, 0)));
-    const row = lc + ((<usize>i * <usize>K) << 3);
-    const xv = f64x2.splat(<f64>xn);
-    const ev = f64x2.splat(eta);
-    const zero = f64x2.splat(0);
-    let j = 0;
-    for (; j + 2 <= K; j += 2) {
-      // Two centres at a time, the same operations as the scalar tail: d_j in f32, the rest in f64.
-      const xc = v128.load64_zero(xcRow + (<usize>j << 2));
-      const dj = f64x2.promote_low_f32x4(f32x4.sub(v128.load64_zero(cnorm + (<usize>j << 2)), f32x4.add(xc, xc)));
-      const v = f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.add(xv, dj), ev), zero));
-      v128.store(row + (<usize>j << 3), f64x2.add(v, v128.load(drift + (<usize>j << 3))));
-    }
-    for (; j < K; j++) {
-      const xc = load<f32>(xcRow + (<usize>j << 2));
-      const dj = load<f32>(cnorm + (<usize>j << 2)) - (xc + xc);
-      store<f64>(row + (<usize>j << 3), Math.sqrt(max(<f64>xn + <f64>dj - eta, 0)) + load<f64>(drift + (<usize>j << 3)));
-    }
+    if (lc) setCentreBounds(K, xcRow, cnorm, <f64>xn, eta, drift, lc + ((<usize>i * <usize>K) << 3));
     const lp = labels + (<usize>i << 2);
     const old = load<i32>(lp);
     if (old == arg1) continue;
@@ -236,6 +221,26 @@ export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, i
     move(d, x, wi, K, arg1, sums, wsum, members, 1);
   }
   return changed;
+}
+
+/** One row's per-centre bounds from its GEMM distances: row[j] = √(xn + d_j − η) + drift[j] (d_j in f32, as scan). */
+function setCentreBounds(K: i32, xcRow: usize, cnorm: usize, xn: f64, eta: f64, drift: usize, row: usize): void {
+  const xv = f64x2.splat(xn);
+  const ev = f64x2.splat(eta);
+  const zero = f64x2.splat(0);
+  let j = 0;
+  for (; j + 2 <= K; j += 2) {
+    // Two centres at a time, the same operations as the scalar tail: d_j in f32, the rest in f64.
+    const xc = v128.load64_zero(xcRow + (<usize>j << 2));
+    const dj = f64x2.promote_low_f32x4(f32x4.sub(v128.load64_zero(cnorm + (<usize>j << 2)), f32x4.add(xc, xc)));
+    const v = f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.add(xv, dj), ev), zero));
+    v128.store(row + (<usize>j << 3), f64x2.add(v, v128.load(drift + (<usize>j << 3))));
+  }
+  for (; j < K; j++) {
+    const xc = load<f32>(xcRow + (<usize>j << 2));
+    const dj = load<f32>(cnorm + (<usize>j << 2)) - (xc + xc);
+    store<f64>(row + (<usize>j << 3), Math.sqrt(max(xn + <f64>dj - eta, 0)) + load<f64>(drift + (<usize>j << 3)));
+  }
 }
 
 /** sums[k, :] += wi·x, wsum[k] += wi, members[k] += dm; a cluster with no member left is set to exact zeros. */

@@ -65,16 +65,16 @@ for (const [n, d, K] of [[200, 100, 50], [97, 7, 5], [64, 1, 3]])
       e.i32(pl, n).set(start.map((r) => r.a));
       e.f64(pu, n).set(start.map((r) => r.d1));
       e.f64(plo, n).set(K > 1 ? start.map((r) => r.d2) : new Float64Array(n));
-      e.f64(plc, n * K).set(start.flatMap((r) => r.ds.map((v, k) => (perCentre ? v : -1e9) + before[k])));
+      e.f64(plc, n * K).set(start.flatMap((r) => r.ds.map((v, k) => v + before[k])));
       e.f64(pdr, K).set(drift);
       e.f32(pc, K * d).set(Float32Array.from(C));
       e.f64(pce, K).set(cerr);
       e.f64(pd, K).set(delta);
       e.f64(ps, K).set(s);
-      const m = e.call('kmeans_bounds', n, d, K, px, pl, pu, plo, plc, pdr, pc, pce, pd, ps, dmax1, dmax2, amax, pidx, pout);
+      const m = e.call('kmeans_bounds', n, d, K, px, pl, pu, plo, perCentre ? plc : 0, pdr, pc, pce, pd, ps, dmax1, dmax2, amax, pidx, pout);
       return { m, u: e.f64(pu, n).slice(), l: e.f64(plo, n).slice(), idx: e.i32(pidx, m).slice(), rows: e.f32(pout, m * d).slice() };
     });
-    const hamerly = run(false);
+    const hamerly = run(false); // lc = 0: Hamerly's bounds alone (what K > 64 runs)
     const out = run(true);
     assert.ok(out.m > 0 && out.m < n, `some rows settled, some not (${out.m} of ${n})`);
     assert.ok(out.m <= hamerly.m, 'the per-centre bounds only settle more rows');

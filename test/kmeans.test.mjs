@@ -122,6 +122,45 @@ test('a seeded fit (k-means++ and Lloyd) is bit-identical with 1, 2 and 3 worker
   assert.equal(runs[2], runs[0], '1 vs 3 workers');
 });
 
+/** Plain Lloyd in f64 from the given centres until no label changes: the labels and iterations bounds must keep. */
+function plainLloyd(X, n, d, C0, K) {
+  let C = Float64Array.from(C0);
+  let prev = null;
+  for (let it = 1; ; it++) {
+    const lab = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = Infinity;
+      for (let k = 0; k < K; k++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += (X[i * d + j] - C[k * d + j]) ** 2;
+        if (s < best) [best, lab[i]] = [s, k];
+      }
+    }
+    const sums = new Float64Array(K * d);
+    const counts = new Float64Array(K);
+    for (let i = 0; i < n; i++) {
+      counts[lab[i]]++;
+      for (let j = 0; j < d; j++) sums[lab[i] * d + j] += X[i * d + j];
+    }
+    assert.ok(counts.every((c) => c > 0), 'the reference data keeps every cluster non-empty');
+    C = sums.map((v, i) => v / counts[Math.floor(i / d)]);
+    if (prev && lab.every((v, i) => v === prev[i])) return { labels: lab, nIter: it };
+    prev = lab;
+  }
+}
+
+for (const K of [20, 70])
+  test(`K=${K}${K > 64 ? ' (no per-centre bounds)' : ''}: the labels and iterations of plain Lloyd`, async () => {
+    const [n, d] = [1500, 6];
+    const X = blobs(n, d, 12, 5, 6).data; // overlapping blobs: many rows change cluster for many iterations
+    const C0 = Array.from({ length: K }, (_, k) => Array.from(X.subarray(k * 7 * d, k * 7 * d + d)));
+    const ref = plainLloyd(X, n, d, C0.flat(), K);
+    const km = await new KMeans({ nClusters: K, init: C0, maxIter: 300, tol: 0 }).fit({ data: X, shape: [n, d] });
+    assert.ok(ref.nIter > 5, `a long run (${ref.nIter} iterations)`);
+    assert.is(km.nIter, ref.nIter);
+    assert.equal(Array.from(km.labels), Array.from(ref.labels));
+  });
+
 test('onProgress reports every iteration; fitPredict returns the labels', async () => {
   const seen = [];
   const km = new KMeans({ nClusters: 3, init: iris.cases[1].init, onProgress: (p) => seen.push(p) });

@@ -4,7 +4,8 @@
 // passes of each greedy k-means++ step. Results are per chunk, reduced by the caller in chunk order.
 //
 // A "prepared" chunk (made by kmeans.prepare; its dataset's width is preparedCols) holds, one block after the
-// other, f64 first: Hamerly's upper and lower bounds (rows each) | Elkan's lower bound per centre (rows × K) | running cluster sums (K × d) | their weights
+// other, f64 first: Hamerly's upper and lower bounds (rows each) | Elkan's lower bound per centre (rows × K, for
+// K ≤ 64) | running cluster sums (K × d) | their weights
 // (K) | then Xc (rows × d, f32: the rows minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) |
 // members per cluster (K, i32).
 // A k-means++ state chunk (1 + L columns) holds: closest squared distance (rows) | candidate distances (rows × L).
@@ -13,18 +14,24 @@ import type { Chunk, Task } from '../executor.js';
 
 type Take = (bytes: number) => number;
 
+/**
+ * Centres with a per-centre lower bound per row: all up to 64 (at most 512 bytes a row), none beyond, where n × K
+ * f64 bounds would outgrow the data itself (colour quantisation with K = 256 on a million pixels).
+ */
+const centreBoundsFor = (K: number) => (K <= 64 ? K : 0);
+
 /** Byte offsets of the blocks of a prepared chunk of `rows` rows at `ptr`. */
 function layout(ptr: number, rows: number, d: number, K: number) {
   const u = ptr;
   const l = u + rows * 8;
   const lc = l + rows * 8;
-  const sums = lc + rows * K * 8;
+  const sums = lc + rows * centreBoundsFor(K) * 8;
   const wsum = sums + K * d * 8;
   const x = wsum + K * 8;
   const xnorm = x + rows * d * 4;
   const labels = xnorm + rows * 4;
   const members = labels + rows * 4;
-  return { u, l, lc, sums, wsum, x, xnorm, labels, members, bytes: members + K * 4 - ptr };
+  return { u, l, lc: centreBoundsFor(K) ? lc : 0, sums, wsum, x, xnorm, labels, members, bytes: members + K * 4 - ptr };
 }
 
 /** Width (f32 columns) of a prepared dataset: its chunks hold `layout`'s blocks. */
