@@ -108,38 +108,33 @@ function sq_dist_f32(d: i32, x: usize, c: usize): f32 {
   return s;
 }
 
-// Result of centreBounds: the smallest per-centre lower bound it saw.
-let lcMin: f64 = 0;
-
 /**
- * The per-centre lower bounds of one row (lc[j] − drift[j] for j ≠ a, see kmeans_bounds): returns the smallest
- * when none is below ui (kept in lcMin), else −1 as soon as one is.
+ * The smallest per-centre lower bound of one row over the centres other than its own (lc[j] − drift[j], j ≠ a, see
+ * kmeans_bounds), or −1 as soon as one is below ui (the row must be computed).
  */
 function centreBounds(K: i32, a: i32, lc: usize, drift: usize, ui: f64): f64 {
+  // The own centre's slot reads +∞ during the scan (Infinity − drift = Infinity), so every pair is tested alike.
+  const ownAt = lc + (<usize>a << 3);
+  const own = load<f64>(ownAt);
+  store<f64>(ownAt, Infinity);
   const uv = f64x2.splat(ui);
   let mv = f64x2.splat(Infinity);
-  const pair = a & ~1; // the pair holding the row's own centre is tested lane by lane
-  const K2 = K & ~1;
-  for (let j = 0; j < K2; j += 2) {
-    if (j == pair) continue;
+  let lo: f64 = -1;
+  let j = 0;
+  for (; j + 2 <= K; j += 2) {
     const o = <usize>j << 3;
     const b = f64x2.sub(v128.load(lc + o), v128.load(drift + o));
-    if (v128.any_true(f64x2.lt(b, uv))) return -1;
+    if (v128.any_true(f64x2.lt(b, uv))) break;
     mv = f64x2.pmin(mv, b); // no NaN here (b ≥ ui was just checked), so the one-instruction minimum
   }
-  let lo = min(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
-  for (let j = pair; j < min(pair + 2, K); j++) {
-    if (j == a) continue;
-    const b = load<f64>(lc + (<usize>j << 3)) - load<f64>(drift + (<usize>j << 3));
-    if (b < ui) return -1;
-    lo = min(lo, b);
+  if (j + 2 > K) {
+    lo = min(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
+    if (j < K) {
+      const b = load<f64>(lc + (<usize>j << 3)) - load<f64>(drift + (<usize>j << 3));
+      lo = b < ui ? -1 : min(lo, b);
+    }
   }
-  if (K2 < K && K - 1 != a && K - 1 >= pair + 2) {
-    const b = load<f64>(lc + (<usize>(K - 1) << 3)) - load<f64>(drift + (<usize>(K - 1) << 3));
-    if (b < ui) return -1;
-    lo = min(lo, b);
-  }
-  lcMin = lo;
+  store<f64>(ownAt, own);
   return lo;
 }
 
@@ -175,12 +170,15 @@ export function kmeans_bounds(
     if (ui > m) {
       const x = X + <usize>i * rowBytes;
       ui = min(ui, Math.sqrt(<f64>sq_dist_f32(d, x, C32 + <usize>a * rowBytes)) * grow + load<f64>(cerr + (<usize>a << 3)));
-      if (ui > m && lc != 0 && ui <= centreBounds(K, a, lc + <usize>i * <usize>K * 8, drift, ui)) {
-        li = max(li, lcMin); // settled by the per-centre bounds, whose minimum may also tighten Hamerly's
-      } else if (ui > m) {
-        store<i32>(idx + (<usize>count << 2), i);
-        memory.copy(out + <usize>count * rowBytes, x, rowBytes);
-        count++;
+      if (ui > m) {
+        const lb = lc ? centreBounds(K, a, lc + <usize>i * <usize>K * 8, drift, ui) : -1;
+        if (ui <= lb) {
+          li = max(li, lb); // settled by the per-centre bounds, whose minimum may also tighten Hamerly's
+        } else {
+          store<i32>(idx + (<usize>count << 2), i);
+          memory.copy(out + <usize>count * rowBytes, x, rowBytes);
+          count++;
+        }
       }
     }
     store<f64>(up, ui);

@@ -26,12 +26,9 @@
 // @ts-ignore: decorator
 @inline function step4(
   P: usize, G: usize, M: usize, V: usize, o: usize, one: bool,
-  b1: v128, c1: v128, b2: v128, c2: v128, negStep: v128, bc2sqrt: v128, eps: v128,
+  b1: v128, c1: v128, b2: v128, c2: v128, negStep: v128, bc2sqrt: v128, eps: v128, gFloor: v128, floor: v128,
 ): void {
-  // Floors: g ≥ 2⁻⁵⁶ keeps (1 − β2)·g² normal, m, v ≥ 2⁻¹⁰⁰ keep their decay normal (differences of such values
-  // are 0 or normal, so m and v never become subnormal).
-  const g = flush(ld(G + o, one), f32x4.splat(1.3877787807814457e-17));
-  const floor = f32x4.splat(7.888609052210118e-31);
+  const g = flush(ld(G + o, one), gFloor);
   const m = f32x4.add(f32x4.mul(flush(ld(M + o, one), floor), b1), f32x4.mul(g, c1));
   const v = f32x4.add(f32x4.mul(flush(ld(V + o, one), floor), b2), f32x4.mul(f32x4.mul(g, g), c2));
   const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), bc2sqrt), eps);
@@ -56,10 +53,14 @@ export function adam_step(
   const negStep = f32x4.splat(<f32>(-lr / (1 - Math.pow(beta1, t))));
   const bc2sqrt = f32x4.splat(<f32>Math.sqrt(1 - Math.pow(beta2, t)));
   const ev = f32x4.splat(<f32>eps);
+  // Floors: g ≥ 2⁻⁵⁶ keeps (1 − β2)·g² normal, m, v ≥ 2⁻¹⁰⁰ keep their decay normal (differences of such values
+  // are 0 or normal, so m and v never become subnormal).
+  const gFloor = f32x4.splat(1.3877787807814457e-17);
+  const floor = f32x4.splat(7.888609052210118e-31);
   const n4 = n & ~3;
   let i = 0;
-  for (; i < n4; i += 4) step4(P, G, M, V, <usize>i << 2, false, b1, c1, b2, c2, negStep, bc2sqrt, ev);
-  for (; i < n; i++) step4(P, G, M, V, <usize>i << 2, true, b1, c1, b2, c2, negStep, bc2sqrt, ev);
+  for (; i < n4; i += 4) step4(P, G, M, V, <usize>i << 2, false, b1, c1, b2, c2, negStep, bc2sqrt, ev, gFloor, floor);
+  for (; i < n; i++) step4(P, G, M, V, <usize>i << 2, true, b1, c1, b2, c2, negStep, bc2sqrt, ev, gFloor, floor);
 }
 
 /** X[0..n) = 0 (f32), e.g. the gradient buffer before a backward pass. */
