@@ -1,8 +1,10 @@
 // What runs inside each worker (and, for small jobs, in the calling thread): one engine instance, the row
 // chunks resident in its memory, and named tasks that map over those chunks. Pure message passing: the
 // pool never shares memory with it.
+import { releaseProxy } from 'comlink';
 import { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
+import type { DatasetInfo, Program } from './pool.js';
 import { tasks } from './tasks/index.js';
 import { transferable } from './wire.js';
 
@@ -41,6 +43,9 @@ export type Task = (ctx: TaskContext, params: any) => unknown;
 export class Executor {
   private instance: Engine | undefined;
   private readonly datasets = new Map<number, Map<number, Chunk>>();
+
+  /** `programs`: what `solo` can run here, by name (the worker entry registers them). */
+  constructor(private readonly programs: Record<string, Program> = {}) {}
 
   async init(module: WebAssembly.Module): Promise<void> {
     this.instance = await Engine.instantiate(module);
@@ -101,7 +106,22 @@ export class Executor {
     return transferable(fn(ctx, params), this.engine.memory.buffer);
   }
 
-  private chunk(id: number, index: number): Chunk {
+  /**
+   * Runs a registered program over resident datasets (see Pool.solo). `progress`, when given, is the caller's
+   * callback through comlink: called without waiting, released at the end.
+   */
+  async solo(name: string, datasets: DatasetInfo[], params: unknown, progress?: (p: unknown) => void): Promise<unknown> {
+    const prog = this.programs[name];
+    try {
+      if (!prog) throw new GaussfaceError(`unknown program "${name}"`, 'EWORKER');
+      return transferable(await prog.run(this, datasets, params, progress && ((p) => void Promise.resolve(progress(p)).catch(() => {}))), this.engine.memory.buffer);
+    } finally {
+      (progress as any)?.[releaseProxy]?.();
+    }
+  }
+
+  /** A resident chunk by dataset id and chunk index. */
+  chunk(id: number, index: number): Chunk {
     const c = this.datasets.get(id)?.get(index);
     if (!c) throw new GaussfaceError(`chunk ${index} of dataset ${id} is not resident in this worker`, 'EWORKER');
     return c;

@@ -19,9 +19,9 @@ export function fitChunkRows(n: number, d: number, statBytes: number): number {
   return Math.max(8, Math.ceil(r / 8) * 8);
 }
 
-/** Uploads n × d rows chunked by `fitChunkRows`. */
-export function uploadForFit(pool: Pool, data: Float32Array, n: number, d: number, statBytes: number, signal?: AbortSignal): Promise<Dataset> {
-  return pool.upload(data, n, d, { chunkRows: fitChunkRows(n, d, statBytes), signal });
+/** Uploads n × d rows chunked by `fitChunkRows` (all in one worker with `oneWorker`). */
+export function uploadForFit(pool: Pool, data: Float32Array, n: number, d: number, statBytes: number, signal?: AbortSignal, oneWorker = false): Promise<Dataset> {
+  return pool.upload(data, n, d, { chunkRows: fitChunkRows(n, d, statBytes), signal, oneWorker });
 }
 
 /** Column means of a resident dataset (f64 sums reduced in chunk order). */

@@ -2,16 +2,17 @@
 // worker pool. The data is centred on its column means once and kept resident ("prepared" chunks, with labels,
 // Hamerly's distance bounds and running cluster sums); each Lloyd iteration is one pass that computes distances
 // only for the rows whose bounds allow a change, and returns per-chunk cluster sums reduced in chunk order, so a
-// seeded fit gives the same bits with any number of workers.
+// seeded fit gives the same bits with any number of workers. Small data stays in one worker, where the whole fit
+// runs as one program (no message per step).
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
-import { RandomState, randomStateOf } from './legacy-random.js';
-import { getPool, type Dataset, type Pool } from './pool.js';
+import { RandomState, randomStateOf, type RandomStateSnapshot } from './legacy-random.js';
+import { getPool, program, type Dataset, type Pool, type Program, type ProgramContext } from './pool.js';
 import { Random } from './random.js';
-import { preparedCols, type FarPart, type LloydPart } from './tasks/kmeans.js';
+import { preparedCols, preparedRow, type FarPart, type LloydPart } from './tasks/kmeans.js';
 
 /** What `onProgress` receives after every Lloyd iteration. */
 export interface KMeansProgress {
@@ -72,10 +73,17 @@ interface Prepared {
 
 const bytesPerChunkStats = (K: number, d: number) => K * (d + 1) * 8;
 
+/**
+ * Work of one Lloyd step (n·d·K multiply-adds) below which the data stays in one worker: ~2 ms of distance GEMM,
+ * which two workers would split in less time than the two messages per step cost (measured: LFW's 5237 × 100,
+ * K = 50, one worker 76 ms against two 80–124 ms per fit; the k-means++ steps are smaller still).
+ */
+const ONE_WORKER_WORK = 2 ** 25;
+
 /** Uploads X (and weights), computes the column means (unless given) and prepares the chunks. */
 async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWeight: Float32Array | undefined, mean: Float64Array | undefined, signal?: AbortSignal): Promise<Prepared> {
   const [n, d] = [X.rows, X.cols];
-  const raw = await uploadForFit(pool, X.data, n, d, bytesPerChunkStats(K, d), signal);
+  const raw = await uploadForFit(pool, X.data, n, d, bytesPerChunkStats(K, d), signal, n * d * K <= ONE_WORKER_WORK);
   const held: Dataset[] = [raw];
   const release = async () => {
     for (const ds of held) await pool.release(ds);
@@ -291,6 +299,82 @@ async function relocateEmpty(data: Prepared, centres: Float64Array, sums: Float6
   });
 }
 
+/** What a fit's runs need besides the data. */
+interface RunsSpec {
+  /** The seeding, or the starting centres (centred coordinates, K × d). */
+  init: 'k-means++' | 'random' | Float64Array;
+  nInit: number;
+  maxIter: number;
+  /** Absolute tolerance on Σ‖Δcentre‖². */
+  tol: number;
+  sampleWeight?: Float32Array;
+}
+
+/** nInit runs of seeding + Lloyd from one random stream; the run of lowest inertia is kept. */
+async function bestOfRuns(data: Prepared, engine: Engine, rng: RandomState, spec: RunsSpec, signal?: AbortSignal, onProgress?: (p: KMeansProgress) => void): Promise<LloydResult> {
+  const { K, d } = data;
+  let best: LloydResult | undefined;
+  for (let run = 0; run < spec.nInit; run++) {
+    let start: Float64Array;
+    if (spec.init instanceof Float64Array) start = spec.init;
+    else {
+      const rows = spec.init === 'random' ? rng.choice(data.P.rows, K) : await plusPlus(data, K, rng, spec.sampleWeight, signal);
+      start = new Float64Array(K * d);
+      rows.forEach((r, k) => start.set(data.row(r), k * d));
+    }
+    const r = await lloyd(data, engine, start, { maxIter: spec.maxIter, tol: spec.tol, init: run, signal, onProgress });
+    if (!best || r.inertia < best.inertia) best = r;
+  }
+  return best!;
+}
+
+/** What a k-means++ seeding needs besides the data. */
+interface SeedSpec {
+  K: number;
+  sampleWeight?: Float32Array;
+}
+
+/** What a program receives: the spec, the prepared data's figures and the caller's random state. */
+interface ProgramParams<S> {
+  spec: S;
+  d: number;
+  K: number;
+  mean: Float64Array;
+  ssq: number;
+  rng: RandomStateSnapshot;
+}
+
+/**
+ * Runs `here` in this thread against the pool, or — when the data is held by one worker — the same algorithm as
+ * one program in that worker; the caller's random stream continues where the program's stopped.
+ */
+async function runWhere<S, R>(data: Prepared, rng: RandomState, prog: Program<{ result: R; rng: RandomStateSnapshot }>, spec: S, signal: AbortSignal | undefined, onProgress: ((p: KMeansProgress) => void) | undefined, here: () => Promise<R>): Promise<R> {
+  if (data.P.workers !== 1) return here();
+  const { P, weights, d, K, mean, ssq } = data;
+  const params: ProgramParams<S> = { spec, d, K, mean, ssq, rng: rng.getState() };
+  const out = await data.pool.solo(prog, weights ? [P, weights] : [P], params, { signal, onProgress });
+  rng.setState(out.rng);
+  return out.result;
+}
+
+/** A K-Means program: `body` runs against the executor's prepared chunks as it would against the pool. */
+function kmeansProgram<S, R>(name: string, body: (data: Prepared, engine: Engine, rng: RandomState, spec: S, progress?: (p: KMeansProgress) => void) => Promise<R>) {
+  return program(name, async ({ pool, datasets: [P, weights], executor }: ProgramContext, p: ProgramParams<S>, progress) => {
+    const chunk = (i: number) => executor.chunk(P.id, Math.floor(i / P.chunkRows));
+    const row = (i: number) => preparedRow(executor.engine, chunk(i), i, p.d, p.K);
+    const data: Prepared = { pool, P, d: p.d, K: p.K, weights, mean: p.mean, ssq: p.ssq, row, release: async () => {} };
+    const rng = new RandomState(0).setState(p.rng);
+    const result = await body(data, executor.engine, rng, p.spec, progress);
+    return { result, rng: rng.getState() };
+  });
+}
+
+const fitProgram = kmeansProgram('kmeans.fit', (data, engine, rng, spec: RunsSpec, progress) => bestOfRuns(data, engine, rng, spec, undefined, progress));
+const seedProgram = kmeansProgram('kmeans.seed', (data, _engine, rng, spec: SeedSpec) => plusPlus(data, spec.K, rng, spec.sampleWeight));
+
+/** The K-Means programs the workers run (see programs.ts). */
+export const kmeansPrograms = { [fitProgram.name]: fitProgram, [seedProgram.name]: seedProgram };
+
 const bad = (what: string) => new GaussfaceError(`KMeans: ${what}`, 'EINPUT');
 
 interface Fitted {
@@ -370,24 +454,19 @@ export class KMeans {
     const rng = randomStateOf(this.options.randomState, Random.entropySeed);
     const data = await prepare(pool, m, K, w, undefined, signal);
     try {
-      const tol = (this.tol * data.ssq) / (n * d);
-      let best: LloydResult | undefined;
-      for (let run = 0; run < (given ? 1 : this.nInit); run++) {
-        let start: Float64Array;
-        if (given) start = Float64Array.from(given.data, (v, i) => v - data.mean[i % d]);
-        else {
-          const rows = init === 'random' ? rng.choice(n, K) : await plusPlus(data, K, rng, w, signal);
-          start = new Float64Array(K * d);
-          rows.forEach((r, k) => start.set(data.row(r), k * d));
-        }
-        const r = await lloyd(data, engine, start, { maxIter: this.maxIter, tol, init: run, signal, onProgress: this.options.onProgress });
-        if (!best || r.inertia < best.inertia) best = r;
-      }
-      const centres = best!.centres.map((v, i) => v + data.mean[i % d]);
+      const spec: RunsSpec = {
+        init: given ? Float64Array.from(given.data, (v, i) => v - data.mean[i % d]) : (init as 'k-means++' | 'random'),
+        nInit: given ? 1 : this.nInit,
+        maxIter: this.maxIter,
+        tol: (this.tol * data.ssq) / (n * d),
+        sampleWeight: w,
+      };
+      const best = await runWhere(data, rng, fitProgram, spec, signal, this.options.onProgress, () => bestOfRuns(data, engine, rng, spec, signal, this.options.onProgress));
+      const centres = best.centres.map((v, i) => v + data.mean[i % d]);
       this.fitted_ = { centres, d, mean: data.mean };
-      this.labels = best!.labels;
-      this.inertia = best!.inertia;
-      this.nIter = best!.nIter;
+      this.labels = best.labels;
+      this.inertia = best.inertia;
+      this.nIter = best.nIter;
       this.warnings = [];
       const distinct = new Set(this.labels).size;
       if (distinct < K) {
@@ -487,7 +566,9 @@ export async function kmeansPlusPlus(X: MatrixLike, nClusters: number, opts: KMe
   const pool = opts.pool ?? (await getPool());
   const data = await prepare(pool, m, nClusters, w, undefined, opts.signal);
   try {
-    const indices = await plusPlus(data, nClusters, randomStateOf(opts.randomState, Random.entropySeed), w, opts.signal);
+    const rng = randomStateOf(opts.randomState, Random.entropySeed);
+    const seed: SeedSpec = { K: nClusters, sampleWeight: w };
+    const indices = await runWhere(data, rng, seedProgram, seed, opts.signal, undefined, () => plusPlus(data, nClusters, rng, w, opts.signal));
     const centers = new Float64Array(nClusters * m.cols);
     indices.forEach((r, k) => centers.set(m.row(r), k * m.cols));
     return { centers: new Matrix(nClusters, m.cols, centers), indices };

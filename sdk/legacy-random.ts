@@ -12,6 +12,12 @@ const M = 397;
  * 2³²−1; larger seeds (up to 2⁵³−1) are split into two 32-bit words, as `RandomState([low, high])`.
  * Pass an instance as `randomState` to continue one stream across calls, as scikit-learn does.
  */
+/** A RandomState's state: the 624-word MT19937 key and the position in it. */
+export interface RandomStateSnapshot {
+  key: Uint32Array;
+  pos: number;
+}
+
 export class RandomState {
   private readonly mt = new Uint32Array(N);
   private pos = N;
@@ -48,6 +54,20 @@ export class RandomState {
       if (i >= N) [mt[0], i] = [mt[N - 1], 1];
     }
     mt[0] = 0x80000000;
+  }
+
+  /** The generator's state (numpy's get_state: key and position), to continue the stream elsewhere. */
+  getState(): RandomStateSnapshot {
+    return { key: this.mt.slice(), pos: this.pos };
+  }
+
+  /** Continues from a state taken by getState. */
+  setState(s: RandomStateSnapshot): this {
+    if (!(s.key instanceof Uint32Array) || s.key.length !== N || !Number.isInteger(s.pos) || s.pos < 0 || s.pos > N)
+      throw new GaussfaceError(`RandomState.setState: expected a key of ${N} uint32 and a position from 0 to ${N}`, 'EINPUT');
+    this.mt.set(s.key);
+    this.pos = s.pos;
+    return this;
   }
 
   private twist(): void {

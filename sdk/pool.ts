@@ -1,7 +1,7 @@
 // The worker pool: N engine workers, datasets split into fixed-size row chunks that each live in one worker,
 // and a map primitive whose results come back in chunk order. Reductions done in chunk order give the same
 // bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
-import { transfer, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { compileEngine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { Executor } from './executor.js';
@@ -44,6 +44,8 @@ interface Slot {
 }
 
 let nextDatasetId = 1;
+/** Ids of the datasets a program makes inside an executor: far above the host pool's, which share its memory. */
+let nextNestedId = 2 ** 29;
 
 /**
  * Rows that live outside the engine and are read a block at a time (a file, a decoder, a generator): the
@@ -56,12 +58,11 @@ export interface ChunkSource {
 }
 
 /**
- * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod N), or — when `streamed` —
- * sent chunk by chunk on every pass and dropped afterwards. Keeps its source, when it has one, so a restarted
- * worker can be given its chunks again.
+ * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod `workers`), or — when
+ * `streamed` — sent chunk by chunk on every pass and dropped afterwards. Keeps its source, when it has one, so a
+ * restarted worker can be given its chunks again.
  */
 export class Dataset {
-  readonly id = nextDatasetId++;
   readonly nChunks: number;
   released = false;
   constructor(
@@ -70,12 +71,21 @@ export class Dataset {
     readonly chunkRows: number,
     readonly source: Float32Array | ChunkSource | null,
     readonly streamed = false,
+    /** How many workers hold its chunks (1 when it is kept in one worker). */
+    readonly workers = 1,
+    readonly id = nextDatasetId++,
   ) {
     this.nChunks = Math.ceil(rows / chunkRows);
   }
   /** Row range [start, end) of chunk i. */
   chunkRange(i: number): [number, number] {
     return [i * this.chunkRows, Math.min(this.rows, (i + 1) * this.chunkRows)];
+  }
+  /** Indices of the chunks worker w holds. */
+  chunksOf(w: number): number[] {
+    const out: number[] = [];
+    for (let i = w; i < this.nChunks; i += this.workers) out.push(i);
+    return out;
   }
   /** Rows of chunk i from the source (a copy, ready to be transferred). */
   async readChunk(i: number): Promise<Float32Array> {
@@ -88,6 +98,47 @@ export class Dataset {
       throw new GaussfaceError(`ChunkSource.read(${a}, ${b}) must return a Float32Array of ${(b - a) * this.cols} values`, 'EINPUT');
     return part;
   }
+  /** What a program in the worker needs to see the dataset. */
+  info(): DatasetInfo {
+    return { id: this.id, rows: this.rows, cols: this.cols, chunkRows: this.chunkRows };
+  }
+}
+
+/** A resident dataset as a program running inside an executor sees it. */
+export interface DatasetInfo {
+  id: number;
+  rows: number;
+  cols: number;
+  chunkRows: number;
+}
+
+/**
+ * A program: a whole algorithm (many map steps) run inside the one executor that holds all its data, against a
+ * pool over that executor's resident chunks. It runs the same tasks over the same chunks as the pool would, so
+ * its results are the same bits, without a message per step. `progress` reaches the caller's `onProgress`.
+ */
+export interface Program<R = unknown> {
+  readonly name: string;
+  run(executor: Executor, datasets: DatasetInfo[], params: any, progress?: (p: unknown) => void): Promise<R>;
+}
+
+/** What a program's body receives: a pool over the executor's chunks, the datasets, and the executor itself. */
+export interface ProgramContext {
+  pool: Pool;
+  datasets: Dataset[];
+  executor: Executor;
+}
+
+/** Makes a program from its body (registered under `name` in the workers, see programs.ts). */
+export function program<R>(name: string, body: (ctx: ProgramContext, params: any, progress?: (p: unknown) => void) => Promise<R>): Program<R> {
+  return {
+    name,
+    run: (executor, infos, params, progress) => {
+      const pool = Pool.within(executor, infos.map((d) => d.id));
+      const datasets = infos.map((d) => new Dataset(d.rows, d.cols, d.chunkRows, null, false, 1, d.id));
+      return body({ pool, datasets, executor }, params, progress);
+    },
+  };
 }
 
 export class Pool {
@@ -95,8 +146,24 @@ export class Pool {
   private module: WebAssembly.Module | undefined;
   private closed = false;
 
-  private constructor(readonly size: number, private readonly inline = false) {
+  private constructor(readonly size: number, private readonly inline = false, private readonly nested = false) {
     this.slots = new Array(size).fill(undefined);
+  }
+
+  /**
+   * A pool of one slot over an executor that already holds the datasets `resident` (a program's view of its
+   * worker); the datasets it makes take ids apart from the host pool's.
+   */
+  static within(executor: Executor, resident: number[]): Pool {
+    const pool = new Pool(1, true, true);
+    const slot = pool.makeSlot(0, inThreadHandle(), executor as unknown as Remote<Executor>);
+    resident.forEach((id) => slot.resident.add(id));
+    pool.slots[0] = slot;
+    return pool;
+  }
+
+  private newId(): number {
+    return this.nested ? nextNestedId++ : nextDatasetId++;
   }
 
   /** Starts a pool (workers are spawned on first use). */
@@ -115,18 +182,7 @@ export class Pool {
     if (!s) {
       const handle = this.inline ? inThreadHandle() : await spawnWorker();
       const remote = this.inline ? (new Executor() as unknown as Remote<Executor>) : wrap<Executor>(handle.endpoint);
-      let die!: (e: Error) => void;
-      const death = new Promise<never>((_, reject) => (die = reject));
-      death.catch(() => {});
-      const slot: Slot = {
-        handle, remote, resident: new Set(), death, pending: 0, ready: Promise.resolve(),
-        kill: (reason, code) => {
-          if (this.slots[w] !== slot) return;
-          this.slots[w] = undefined;
-          handle.terminate();
-          die(new GaussfaceError(reason, code));
-        },
-      };
+      const slot = this.makeSlot(w, handle, remote);
       handle.onDeath((reason) => {
         const lost = [...slot.resident].join(', ') || 'none';
         slot.kill(`worker ${w} died (${reason}); the data it held (datasets ${lost}) is sent again on the next call`, 'EWORKER');
@@ -136,6 +192,22 @@ export class Pool {
     }
     await s.ready;
     return s;
+  }
+
+  private makeSlot(w: number, handle: WorkerHandle, remote: Remote<Executor>): Slot {
+    let die!: (e: Error) => void;
+    const death = new Promise<never>((_, reject) => (die = reject));
+    death.catch(() => {});
+    const slot: Slot = {
+      handle, remote, resident: new Set(), death, pending: 0, ready: Promise.resolve(),
+      kill: (reason, code) => {
+        if (this.slots[w] !== slot) return;
+        this.slots[w] = undefined;
+        handle.terminate();
+        die(new GaussfaceError(reason, code));
+      },
+    };
+    return slot;
   }
 
   /** Races a worker call against the worker's death, so that a crash rejects instead of hanging. */
@@ -148,22 +220,21 @@ export class Pool {
     }
   }
 
-  /** Worker that owns chunk i. */
-  owner(i: number): number {
-    return i % this.size;
-  }
-
   /**
    * Sends `rows × cols` float32 rows to the workers, once, as fixed-size chunks: `chunkRows` rows each (a
    * function of the shape only, never of the worker count), or the chunking of `like`, another dataset over
-   * the same rows (per-row weights or responsibilities next to the data).
+   * the same rows (per-row weights or responsibilities next to the data), held where `like`'s chunks are.
+   * With `oneWorker`, every chunk stays in one worker: for data whose steps are too short to be worth a message
+   * to each worker, which a program can then run in one call (`solo`). Same chunks, so the same bits.
    */
-  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number } = {}): Promise<Dataset> {
+  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean } = {}): Promise<Dataset> {
     if (data.length !== rows * cols)
       throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
     if (opts.like && opts.like.rows !== rows)
       throw new GaussfaceError(`upload: ${rows} rows cannot be chunked like a dataset of ${opts.like.rows}`, 'ESHAPE');
-    const ds = new Dataset(rows, cols, opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols), data);
+    const chunkRows = opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols);
+    const workers = opts.like?.workers ?? (opts.oneWorker ? 1 : this.spread(rows, chunkRows));
+    const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId());
     await this.withAbort(opts.signal, [...this.workersOf(ds)], (w) => this.ensureResident(w, ds));
     return ds;
   }
@@ -176,16 +247,21 @@ export class Pool {
     const [r, c] = source instanceof Float32Array ? [rows!, cols!] : [source.rows, source.cols];
     if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 1 || (source instanceof Float32Array && source.length !== r * c))
       throw new GaussfaceError(`stream: a source of ${r}×${c} rows does not fit its data`, 'ESHAPE');
-    return new Dataset(r, c, chunkRowsFor(c), source, true);
+    return new Dataset(r, c, chunkRowsFor(c), source, true, this.spread(r, chunkRowsFor(c)), this.newId());
   }
 
   /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
   derive(like: Dataset, cols: number): Dataset {
-    return new Dataset(like.rows, cols, like.chunkRows, null);
+    return new Dataset(like.rows, cols, like.chunkRows, null, false, like.workers, this.newId());
+  }
+
+  /** Workers a dataset of `rows` rows in chunks of `chunkRows` is spread over: one chunk or more each. */
+  private spread(rows: number, chunkRows: number): number {
+    return Math.max(1, Math.min(this.size, Math.ceil(rows / chunkRows)));
   }
 
   private *workersOf(ds: Dataset): Iterable<number> {
-    for (let w = 0; w < Math.min(this.size, ds.nChunks); w++) yield w;
+    for (let w = 0; w < Math.min(ds.workers, ds.nChunks); w++) yield w;
   }
 
   private async ensureResident(w: number, ds: Dataset): Promise<Slot> {
@@ -194,7 +270,7 @@ export class Pool {
     if (s.resident.has(ds.id) || ds.streamed) return s;
     if (!ds.source)
       throw new GaussfaceError(`dataset ${ds.id} was computed in worker ${w}, which was restarted; compute it again`, 'EWORKER');
-    for (let i = w; i < ds.nChunks; i += this.size) {
+    for (const i of ds.chunksOf(w)) {
       const part = await ds.readChunk(i);
       await this.guard(s, s.remote.put(ds.id, i, ds.chunkRange(i)[0], transfer(part, [part.buffer]), ds.cols));
     }
@@ -210,8 +286,7 @@ export class Pool {
     const out = new Array<R>(ds.nChunks);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
-      const idx: number[] = [];
-      for (let i = w; i < ds.nChunks; i += this.size) idx.push(i);
+      const idx = ds.chunksOf(w);
       if (ds.streamed) {
         // One chunk in the worker at a time: send, run, drop; the next chunk is read while nothing waits on it.
         for (const i of idx) {
@@ -239,12 +314,31 @@ export class Pool {
     return out;
   }
 
+  /**
+   * Runs a whole program (see `program`) in the one worker that holds every chunk of `datasets` (uploaded with
+   * `oneWorker`, or any dataset of a one-worker pool): one call instead of a message per step.
+   */
+  async solo<R>(prog: Program<R>, datasets: Dataset[], params: unknown, opts: CallOptions & { onProgress?: (p: any) => void } = {}): Promise<R> {
+    const spread = datasets.find((ds) => ds.workers !== 1 || ds.streamed);
+    if (spread) throw new GaussfaceError(`solo: dataset ${spread.id} is spread over ${spread.workers} workers; upload it with oneWorker`, 'EINPUT');
+    let out!: R;
+    await this.withAbort(opts.signal, [0], async () => {
+      let s!: Slot;
+      for (const ds of datasets) s = await this.ensureResident(0, ds);
+      s ??= await this.slot(0);
+      const infos = datasets.map((ds) => ds.info());
+      if (this.inline) out = await prog.run(s.remote as unknown as Executor, infos, params, opts.onProgress);
+      else out = (await this.guard(s, s.remote.solo(prog.name, infos, params, opts.onProgress && proxy(opts.onProgress)))) as R;
+    });
+    return out;
+  }
+
   /** Reads a dataset back from the workers as one row-major Float32Array. */
   async gather(ds: Dataset, opts: CallOptions = {}): Promise<Float32Array> {
     const out = new Float32Array(ds.rows * ds.cols);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
-      for (let i = w; i < ds.nChunks; i += this.size) {
+      for (const i of ds.chunksOf(w)) {
         const part = ds.streamed ? await ds.readChunk(i) : await this.guard(s, s.remote.get(ds.id, i));
         out.set(part, ds.chunkRange(i)[0] * ds.cols);
       }

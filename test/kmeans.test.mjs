@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { KMeans, kmeansPlusPlus, Pool, GaussfaceError, shutdown } from '../dist/index.js';
+import { KMeans, kmeansPlusPlus, Pool, RandomState, GaussfaceError, shutdown } from '../dist/index.js';
 import { rng, rejects } from './helpers/util.mjs';
 
 const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)));
@@ -120,6 +120,42 @@ test('a seeded fit (k-means++ and Lloyd) is bit-identical with 1, 2 and 3 worker
   assert.ok(runs[0][3] > 1, 'several iterations');
   assert.equal(runs[1], runs[0], '1 vs 2 workers');
   assert.equal(runs[2], runs[0], '1 vs 3 workers');
+});
+
+test('small data runs whole in one worker, large data across workers: the same bits either way', async () => {
+  // 60000 × 12 rows, K = 50: above the one-worker threshold (n·d·K > 2^25), so 2 and 3 workers split the data,
+  // while a one-worker pool and an inline pool run the fit as one program.
+  const X = blobs(60000, 12, 40, 11, 2);
+  const w = Array.from({ length: 60000 }, (_, i) => 1 + (i % 4));
+  const runs = [];
+  for (const mode of ['inline', 1, 2, 3]) {
+    const pool = await Pool.create(mode === 'inline' ? { inline: true } : { workers: mode });
+    try {
+      const rs = new RandomState(5);
+      const steps = [];
+      const km = await new KMeans({ nClusters: 50, randomState: rs, nInit: 2, maxIter: 30, pool, onProgress: (p) => steps.push(p.iteration) }).fit(X, { sampleWeight: w });
+      const pp = await kmeansPlusPlus(X, 50, { randomState: rs, pool });
+      runs.push([bytes(km.clusterCenters.data), bytes(km.labels), km.inertia, km.nIter, bytes(pp.indices), rs.nextUint32(), steps.length]);
+    } finally {
+      pool.close();
+    }
+  }
+  assert.ok(runs[0][3] > 1 && runs[0][6] > runs[0][3], 'several iterations, progress for both runs');
+  runs.slice(1).forEach((r, i) => assert.equal(r, runs[0], `${['1 worker', '2 workers', '3 workers'][i]} vs inline`));
+});
+
+test('a fit run whole in one worker can be cancelled, and the pool works afterwards', async () => {
+  const X = blobs(20000, 12, 15, 5, 3);
+  const pool = await Pool.create({ workers: 1 });
+  try {
+    const ac = new AbortController();
+    const km = new KMeans({ nClusters: 12, nInit: 50, tol: 0, randomState: 1, pool, signal: ac.signal, onProgress: () => ac.abort() });
+    const err = await km.fit(X).then(() => null, (e) => e);
+    assert.ok(err instanceof GaussfaceError && err.code === 'EABORT', String(err));
+    assert.ok((await new KMeans({ nClusters: 3, randomState: 0, pool }).fit(X)).nIter >= 1);
+  } finally {
+    pool.close();
+  }
 });
 
 /** Plain Lloyd in f64 from the given centres until no label changes: the labels and iterations bounds must keep. */

@@ -147,6 +147,30 @@ test('an inline pool (tasks in the calling thread) gives the same bits as worker
   }
 });
 
+test('a dataset uploaded with oneWorker lives in one worker and maps to the same bits; solo refuses spread data', async () => {
+  const pool = await Pool.create({ workers: 3 });
+  try {
+    const [m, k, n] = [20001, 40, 7];
+    const a = randF32(m * k, 31);
+    const b = randF32(k * n, 32);
+    const spread = await pool.upload(a, m, k);
+    const one = await pool.upload(a, m, k, { oneWorker: true });
+    assert.ok(spread.nChunks >= 3, 'several chunks');
+    assert.is(spread.workers, 3);
+    assert.is(one.workers, 1);
+    assert.equal(one.chunksOf(0), [...Array(one.nChunks).keys()]);
+    assert.is(pool.derive(one, 2).workers, 1, 'derived datasets are held where their rows are');
+    assert.is((await pool.upload(new Float32Array(m), m, 1, { like: one })).workers, 1);
+    const x = await pool.map('gemm', spread, { b, k, n });
+    const y = await pool.map('gemm', one, { b, k, n });
+    x.forEach((part, i) => assert.ok(bytesOf(part).equals(bytesOf(y[i]))));
+    const prog = { name: 'kmeans.fit', run: () => Promise.resolve(null) };
+    await rejects(() => pool.solo(prog, [spread], {}), /spread over 3 workers; upload it with oneWorker/);
+  } finally {
+    pool.close();
+  }
+});
+
 test('a closed pool says so', async () => {
   const pool = await Pool.create({ workers: 1 });
   pool.close();
@@ -163,6 +187,13 @@ test('a script using the default pool exits by itself, and after shutdown()', ()
   const run = (src) => execFileSync(process.execPath, ['--input-type=module', '-e', src], { timeout: 20000 }).toString().trim();
   assert.is(run(code), '200');
   assert.is(run(code + '\nawait shutdown();'), '200');
+  // A whole fit run by one worker, reporting progress through a callback port, leaves nothing open either.
+  const fit = `import { KMeans } from './dist/index.js';
+    const X = Array.from({ length: 400 }, (_, i) => [i % 7, (i * 13) % 11]);
+    let calls = 0;
+    const km = await new KMeans({ nClusters: 3, randomState: 0, onProgress: () => calls++ }).fit(X);
+    console.log(String(calls === km.nIter && calls > 0));`;
+  assert.is(run(fit), 'true');
 });
 
 test.run();

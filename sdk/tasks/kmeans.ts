@@ -41,6 +41,11 @@ export function preparedCols(rows: number, d: number, K: number): number {
 
 const prepared = (c: Chunk, d: number, K: number) => layout(c.ptr, c.rows, d, K);
 
+/** Row `i` of a prepared chunk (centred, f32), a copy. */
+export function preparedRow(e: Engine, c: Chunk, i: number, d: number, K: number): Float32Array {
+  return e.f32(prepared(c, d, K).x + (i - c.row0) * d * 4, d).slice();
+}
+
 /** Copies K centre rows (K × d, f32) into the engine transposed (d × K), with their squared norms (K, f32). */
 function putCentres(e: Engine, take: Take, rows: Float32Array, K: number, d: number): { ct: number; cnorm: number } {
   const ct = take(K * d * 4);

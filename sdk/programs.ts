@@ -1,0 +1,5 @@
+// The programs a worker can run whole (Pool.solo): each model that has one adds it here.
+import type { Program } from './pool.js';
+import { kmeansPrograms } from './kmeans.js';
+
+export const programs: Record<string, Program> = { ...kmeansPrograms };
