@@ -1,7 +1,10 @@
 // Dense f32 BLAS: a packed, register-blocked GEMM (GotoBLAS/BLIS layout) and the vector kernels around it.
-// Row-major throughout; pointers are byte offsets. Plain f32x4 mul+add (no relaxed SIMD): the bits of every
-// result are the same in every runtime, and an element's bits never depend on where its row or column falls
-// in a call, so row chunks computed by different workers match a single call exactly.
+// Row-major throughout; pointers are byte offsets. The micro-kernel's multiply-adds go through simd.ts's madd4:
+// plain f32x4 mul+add in the portable build (the same bits in every runtime), fused in the optional FMA build.
+// In both, an element's bits never depend on where its row or column falls in a call, so row chunks computed
+// by different workers match a single call exactly.
+
+import { madd4 } from "./simd";
 
 // 4×8 micro-tile: 8 accumulators + 4 splats + 2 B vectors + 1 temporary fit V8's 15 usable xmm registers.
 export const MR = 4;
@@ -130,14 +133,14 @@ export function tileProduct(kc: i32, a: usize, b: usize): void {
     const a1 = v128.load32_splat(a, 4);
     const a2 = v128.load32_splat(a, 8);
     const a3 = v128.load32_splat(a, 12);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd4(a0, b0, c00);
+    c01 = madd4(a0, b1, c01);
+    c10 = madd4(a1, b0, c10);
+    c11 = madd4(a1, b1, c11);
+    c20 = madd4(a2, b0, c20);
+    c21 = madd4(a2, b1, c21);
+    c30 = madd4(a3, b0, c30);
+    c31 = madd4(a3, b1, c31);
     a += MR * 4;
     b += NR * 4;
   } while (b < end);

@@ -15,6 +15,17 @@ const SQRT_HALF: f32 = 0.707106781186547524;
 const MIN_NORMAL: f32 = 1.17549435e-38;
 const TWO_P23: f32 = 8388608.0;
 
+/**
+ * c + a·b per lane: mul then add in the portable build, whose bits every runtime reproduces; a fused
+ * multiply-add in the optional relaxed-SIMD build (half the instructions of the GEMM micro-kernel; one rounding,
+ * or two where the CPU has no FMA, so its bits depend on the machine).
+ */
+// @ts-ignore: decorator
+@inline export function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** 2^n for integer lanes n in [-126, 127], built from the exponent bits. */
 // @ts-ignore: decorator
 @inline function pow2i(n: v128): v128 {

@@ -10,7 +10,8 @@ const only = process.argv[2]; // 'wasm' | 'sdk' | undefined (both)
 if (only !== 'sdk') {
   mkdirSync('build', { recursive: true });
   const asc = require.resolve('assemblyscript/bin/asc.js');
-  execFileSync(process.execPath, [asc, 'assembly/index.ts', '--target', 'release'], { stdio: 'inherit' });
+  // The portable build, and the optional FMA build (relaxed SIMD) that Pool.create({ fma: true }) loads.
+  for (const target of ['release', 'fma']) execFileSync(process.execPath, [asc, 'assembly/index.ts', '--target', target], { stdio: 'inherit' });
 }
 if (only !== 'wasm') {
   await esbuild.build({

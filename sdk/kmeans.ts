@@ -364,7 +364,8 @@ function kmeansProgram<S, R>(name: string, body: (data: Prepared, engine: Engine
     const row = (i: number) => preparedRow(executor.engine, chunk(i), i, p.d, p.K);
     const data: Prepared = { pool, P, d: p.d, K: p.K, weights, mean: p.mean, ssq: p.ssq, row, release: async () => {} };
     const rng = new RandomState(0).setState(p.rng);
-    const result = await body(data, executor.engine, rng, p.spec, progress);
+    // The parameter maths runs on the thread's portable engine, as in the calling thread, whatever the pool's build.
+    const result = await body(data, await localEngine(), rng, p.spec, progress);
     return { result, rng: rng.getState() };
   });
 }

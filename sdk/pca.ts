@@ -6,7 +6,7 @@ import { GaussfaceError } from './errors.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
-import { Dataset, getPool, type Pool } from './pool.js';
+import { Dataset, getPool, program, type Pool, type ProgramContext } from './pool.js';
 import { Random } from './random.js';
 import { enumField, f64Tensor, intField, type ModelState } from './model-state.js';
 import type { Tensor } from './safetensors.js';
@@ -146,6 +146,80 @@ interface Solution {
   /** svd_flip's decision for each component: +1 or −1. */
   signs: Float32Array;
 }
+
+/** svd_flip (u-based): the sign of each column of U's entry of largest magnitude (first on ties). */
+async function flipSigns(pool: Pool, ds: Dataset, params: { mean?: Float64Array; W: Float32Array; k: number }, signal?: AbortSignal): Promise<Float32Array> {
+  const parts = await pool.map<Float32Array>('pca.signs', ds, params, { signal });
+  const best = new Float32Array(params.k);
+  for (const p of parts) for (let j = 0; j < params.k; j++) if (Math.abs(p[j]) > Math.abs(best[j])) best[j] = p[j];
+  return best.map((v) => (v < 0 ? -1 : 1));
+}
+
+/** What the randomized solver needs besides the data: components, sketch width, power iterations, seed. */
+interface RandomizedSpec {
+  k: number;
+  l: number;
+  power: number;
+  seed: number;
+}
+
+type PassProgress = (p: { pass: number; passes: number }) => void;
+
+/**
+ * Halko et al.'s randomized SVD of the centred data: power iterations Z ← orth(Xcᵀ·orth(Xc·Z)), each one pass
+ * over the chunks that returns YᵀY and Xcᵀ·Y for Y = Xc·Z (the orthonormalisation of Y is implicit through its
+ * exact Gram matrix); then B = Qᵀ·Xc from the last pass and the small eigenproblem of B·Bᵀ. The rows are centred
+ * once, into a dataset of their own; `ds` — the fit's upload — is released then, to keep memory at one copy.
+ */
+async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: RandomizedSpec, signal?: AbortSignal, onProgress?: PassProgress): Promise<Solution> {
+  const e = await localEngine();
+  const [n, d] = [ds.rows, ds.cols];
+  const { k, l, power } = spec;
+  let Z = new Random(spec.seed).normal(e, d * l);
+  const Xc = pool.derive(ds, d);
+  const Y = pool.derive(ds, l);
+  try {
+    const ssq = (await pool.map<number>('pca.center', ds, { mean, into: Xc.id }, { signal, into: Xc })).reduce((a, b) => a + b, 0);
+    await pool.release(ds);
+    const pass = async (keepY?: Dataset) => {
+      const parts = await pool.map<SketchPart>('pca.sketch', Xc, { d, Z, l, keepY: keepY?.id }, { signal, into: keepY });
+      return { W: svqb(e, sumParts(parts.map((p) => p.G)), l), P: Float32Array.from(sumParts(parts.map((p) => p.P))) };
+    };
+    for (let it = 0; it < power; it++) {
+      const { W, P } = await pass();
+      Z = gemm(e, P, d, l, W, l); // Xcᵀ·Q
+      onProgress?.({ pass: it + 1, passes: power + 1 });
+    }
+    Z = orthonormalize(e, Z, d, l);
+    const { W, P } = await pass(Y);
+    onProgress?.({ pass: power + 1, passes: power + 1 });
+    const Bt = gemm(e, P, d, l, W, l); // (Qᵀ·Xc)ᵀ, d × l
+    const { values, vectors } = eighDesc(e, gram(e, Bt, d, l), l);
+    const sv = values.subarray(0, k).map((v) => Math.sqrt(Math.max(v, 0)));
+    const M = new Float64Array(l * k); // Û·Σ⁻¹ (columns for zero singular values stay 0)
+    for (let i = 0; i < l; i++) for (let j = 0; j < k; j++) M[i * k + j] = sv[j] > 0 ? vectors[i * l + j] / sv[j] : 0;
+    const components = Float64Array.from(transpose32(gemm(e, Bt, d, l, M, k), d, k));
+    const WU = new Float64Array(l * k); // U = Y·W·Û
+    for (let i = 0; i < l; i++)
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let t = 0; t < l; t++) s += W[i * l + t] * vectors[t * l + j];
+        WU[i * k + j] = s;
+      }
+    const signs = await flipSigns(pool, Y, { W: Float32Array.from(WU), k }, signal);
+    return { k, components, signs, singularValues: Float64Array.from(sv), totalVariance: ssq / (n - 1), noiseVariance: NaN };
+  } finally {
+    await pool.release(Xc);
+    await pool.release(Y);
+  }
+}
+
+/** The randomized solver as a program: a one-worker fit runs every pass inside that worker (no messages). */
+const randomizedProgram = program('pca.randomized', ({ pool, datasets: [ds] }: ProgramContext, p: { mean: Float64Array; spec: RandomizedSpec }, progress?: PassProgress) =>
+  randomizedSvd(pool, ds, p.mean, p.spec, undefined, progress));
+
+/** The PCA programs the workers run (see programs.ts). */
+export const pcaPrograms = { [randomizedProgram.name]: randomizedProgram };
 
 const bad = (what: string) => new GaussfaceError(`PCA: ${what}`, 'EINPUT');
 
@@ -330,7 +404,7 @@ export class PCA {
     for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) components[j * d + i] = vectors[i * d + j];
     let noise = 0;
     for (let j = k; j < r; j++) noise += lambda[j] / (n - 1);
-    const signs = await this.signs(pool, ds, { mean, W: transpose32(components, k, d), k });
+    const signs = await flipSigns(pool, ds, { mean, W: transpose32(components, k, d), k }, this.options.signal);
     return {
       k, components, signs,
       singularValues: lambda.slice(0, k).map(Math.sqrt),
@@ -339,60 +413,14 @@ export class PCA {
     };
   }
 
-  /**
-   * Halko et al.'s randomized SVD of the centred data: power iterations Z ← orth(Xcᵀ·orth(Xc·Z)), each one pass
-   * over the chunks that returns YᵀY and Xcᵀ·Y for Y = Xc·Z (the orthonormalisation of Y is implicit through its
-   * exact Gram matrix); then B = Qᵀ·Xc from the last pass and the small eigenproblem of B·Bᵀ.
-   */
-  private async solveRandomized(pool: Pool, ds: Dataset, mean: Float64Array, k: number, l: number): Promise<Solution> {
-    const e = await localEngine();
+  /** Halko et al.'s randomized SVD (below), run whole in the worker when one worker holds the data. */
+  private solveRandomized(pool: Pool, ds: Dataset, mean: Float64Array, k: number, l: number): Promise<Solution> {
     const [n, d] = [ds.rows, ds.cols];
-    const signal = this.options.signal;
     const power = this.iteratedPower === 'auto' ? (k < 0.1 * Math.min(n, d) ? 7 : 4) : this.iteratedPower;
-    const rng = new Random(this.options.randomState ?? Random.entropySeed());
-    let Z = rng.normal(e, d * l);
-    let ssq = 0;
-    const pass = async (keepY?: Dataset) => {
-      const parts = await pool.map<SketchPart>('pca.sketch', ds, { mean, Z, l, keepY: keepY?.id }, { signal, into: keepY });
-      ssq = parts.reduce((s, p) => s + p.ssq, 0);
-      return { W: svqb(e, sumParts(parts.map((p) => p.G)), l), P: Float32Array.from(sumParts(parts.map((p) => p.P))) };
-    };
-    for (let it = 0; it < power; it++) {
-      const { W, P } = await pass();
-      Z = gemm(e, P, d, l, W, l); // Xcᵀ·Q
-      this.options.onProgress?.({ pass: it + 1, passes: power + 1 });
-    }
-    Z = orthonormalize(e, Z, d, l);
-    const Y = pool.derive(ds, l);
-    try {
-      const { W, P } = await pass(Y);
-      this.options.onProgress?.({ pass: power + 1, passes: power + 1 });
-      const Bt = gemm(e, P, d, l, W, l); // (Qᵀ·Xc)ᵀ, d × l
-      const { values, vectors } = eighDesc(e, gram(e, Bt, d, l), l);
-      const sv = values.subarray(0, k).map((v) => Math.sqrt(Math.max(v, 0)));
-      const M = new Float64Array(l * k); // Û·Σ⁻¹ (columns for zero singular values stay 0)
-      for (let i = 0; i < l; i++) for (let j = 0; j < k; j++) M[i * k + j] = sv[j] > 0 ? vectors[i * l + j] / sv[j] : 0;
-      const components = Float64Array.from(transpose32(gemm(e, Bt, d, l, M, k), d, k));
-      const WU = new Float64Array(l * k); // U = Y·W·Û
-      for (let i = 0; i < l; i++)
-        for (let j = 0; j < k; j++) {
-          let s = 0;
-          for (let t = 0; t < l; t++) s += W[i * l + t] * vectors[t * l + j];
-          WU[i * k + j] = s;
-        }
-      const signs = await this.signs(pool, Y, { W: Float32Array.from(WU), k });
-      return { k, components, signs, singularValues: Float64Array.from(sv), totalVariance: ssq / (n - 1), noiseVariance: NaN };
-    } finally {
-      await pool.release(Y);
-    }
-  }
-
-  /** svd_flip (u-based): the sign of each column of U's entry of largest magnitude (first on ties). */
-  private async signs(pool: Pool, ds: Dataset, params: { mean?: Float64Array; W: Float32Array; k: number }): Promise<Float32Array> {
-    const parts = await pool.map<Float32Array>('pca.signs', ds, params, { signal: this.options.signal });
-    const best = new Float32Array(params.k);
-    for (const p of parts) for (let j = 0; j < params.k; j++) if (Math.abs(p[j]) > Math.abs(best[j])) best[j] = p[j];
-    return best.map((v) => (v < 0 ? -1 : 1));
+    const spec: RandomizedSpec = { k, l, power, seed: this.options.randomState ?? Random.entropySeed() };
+    const { signal, onProgress } = this.options;
+    if (ds.workers === 1) return pool.solo(randomizedProgram, [ds], { mean, spec }, { signal, onProgress });
+    return randomizedSvd(pool, ds, mean, spec, signal, onProgress);
   }
 
   /** Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. */

@@ -2,10 +2,11 @@
 // weighted centring, responsibilities and per-sample log-likelihood.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getEngine } from './helpers/engine.mjs';
+import { allBuilds, getEngine } from './helpers/engine.mjs';
 import { randF32, randF64, maxRelErr } from './helpers/util.mjs';
 
 const e = await getEngine();
+const BUILDS = await allBuilds();
 
 function triangular(d, upper, seed) {
   const f = randF32(d * d, seed);
@@ -13,34 +14,36 @@ function triangular(d, upper, seed) {
   return f;
 }
 
-for (const [n, d] of [[1, 1], [3, 2], [7, 9], [50, 100], [13, 257]])
-  for (const upper of [1, 0])
-    test(`gauss_maha ${n}×${d} ${upper ? 'upper' : 'lower'} factor`, () => {
-      const ldx = d + 3;
-      const X = randF32(n * ldx, n + d);
-      const mu = randF32(d, 2);
-      const F = triangular(d, upper, 3);
-      const ldo = 2;
-      const got = e.scoped((take) => {
-        const [px, pm, pf, po] = [take(X.length * 4), take(d * 4), take(d * d * 4), take(n * ldo * 8)];
-        e.f32(px, X.length).set(X);
-        e.f32(pm, d).set(mu);
-        e.f32(pf, d * d).set(F);
-        e.f64(po, n * ldo).fill(-1);
-        e.call('gauss_maha', n, d, px, ldx, pm, pf, upper, po, ldo);
-        return e.f64(po, n * ldo).slice();
-      });
-      for (let i = 0; i < n; i++) {
-        let q = 0;
-        for (let j = 0; j < d; j++) {
-          let y = 0;
-          for (let k = 0; k < d; k++) y += (X[i * ldx + k] - mu[k]) * F[k * d + j];
-          q += y * y;
+// The fused kernel runs the GEMM micro-kernel: checked on each build.
+for (const [build, eng] of BUILDS)
+  for (const [n, d] of [[1, 1], [3, 2], [7, 9], [50, 100], [13, 257]])
+    for (const upper of [1, 0])
+      test(`[${build}] gauss_maha ${n}×${d} ${upper ? 'upper' : 'lower'} factor`, () => {
+        const ldx = d + 3;
+        const X = randF32(n * ldx, n + d);
+        const mu = randF32(d, 2);
+        const F = triangular(d, upper, 3);
+        const ldo = 2;
+        const got = eng.scoped((take) => {
+          const [px, pm, pf, po] = [take(X.length * 4), take(d * 4), take(d * d * 4), take(n * ldo * 8)];
+          eng.f32(px, X.length).set(X);
+          eng.f32(pm, d).set(mu);
+          eng.f32(pf, d * d).set(F);
+          eng.f64(po, n * ldo).fill(-1);
+          eng.call('gauss_maha', n, d, px, ldx, pm, pf, upper, po, ldo);
+          return eng.f64(po, n * ldo).slice();
+        });
+        for (let i = 0; i < n; i++) {
+          let q = 0;
+          for (let j = 0; j < d; j++) {
+            let y = 0;
+            for (let k = 0; k < d; k++) y += (X[i * ldx + k] - mu[k]) * F[k * d + j];
+            q += y * y;
+          }
+          assert.ok(Math.abs(got[i * ldo] - q) <= 1e-5 * q + 1e-6, `row ${i}: ${got[i * ldo]} vs ${q}`);
+          assert.is(got[i * ldo + 1], -1, 'stride respected');
         }
-        assert.ok(Math.abs(got[i * ldo] - q) <= 1e-5 * q + 1e-6, `row ${i}: ${got[i * ldo]} vs ${q}`);
-        assert.is(got[i * ldo + 1], -1, 'stride respected');
-      }
-    });
+      });
 
 test('diag_maha and diag_scatter', () => {
   const [n, d, K] = [11, 7, 3];

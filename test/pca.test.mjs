@@ -162,7 +162,7 @@ test('whitening gives unit-variance projections and the same reconstruction', as
   close((await pca.inverseTransform(await pca.transform(rows))).data, Array.from((await plain.inverseTransform(await plain.transform(rows))).data), 1e-5, 'reconstruction');
 });
 
-test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers', async () => {
+test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers, in the calling thread, and per build', async () => {
   const r = rng(11);
   const [n, d, rank] = [3000, 200, 15];
   const A = Float32Array.from({ length: n * rank }, () => r() * 2 - 1);
@@ -174,18 +174,24 @@ test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers', async (
     data[i * d + j] = s;
   }
   const X = { data, shape: [n, d] };
-  const runs = [];
-  for (const workers of [1, 2, 3]) {
-    const pool = await Pool.create({ workers });
+  // One worker (or the calling thread) runs the whole solver as one program; 2 and 3 workers share the passes.
+  const fit = async (opts) => {
+    const pool = await Pool.create(opts);
     try {
-      const pca = await new PCA({ nComponents: 10, svdSolver: 'randomized', randomState: 3, pool }).fit(X);
-      runs.push([bytes(pca.components.data), bytes(pca.explainedVariance), bytes(pca.mean), pca.noiseVariance]);
+      const passes = [];
+      const pca = await new PCA({ nComponents: 10, svdSolver: 'randomized', randomState: 3, pool, onProgress: (p) => passes.push(p.pass) }).fit(X);
+      assert.equal(passes, [1, 2, 3, 4, 5, 6, 7, 8], 'progress after every pass');
+      return [bytes(pca.components.data), bytes(pca.explainedVariance), bytes(pca.mean), pca.noiseVariance];
     } finally {
       pool.close();
     }
+  };
+  for (const fma of [false, true]) {
+    const one = await fit({ workers: 1, fma });
+    assert.equal(await fit({ workers: 2, fma }), one, `1 vs 2 workers${fma ? ', FMA build' : ''}`);
+    assert.equal(await fit({ workers: 3, fma }), one, `1 vs 3 workers${fma ? ', FMA build' : ''}`);
+    assert.equal(await fit({ inline: true, fma }), one, `1 worker vs calling thread${fma ? ', FMA build' : ''}`);
   }
-  assert.equal(runs[1], runs[0], '1 vs 2 workers');
-  assert.equal(runs[2], runs[0], '1 vs 3 workers');
 });
 
 test('bad input is a GaussfaceError that names the problem', async () => {

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { Pool, matmul, chunkRowsFor, GaussfaceError } from '../dist/index.js';
+import { Pool, matmul, chunkRowsFor, fmaAvailable, GaussfaceError } from '../dist/index.js';
 import { randF32, refGemm, maxRelErr, rejects } from './helpers/util.mjs';
 
 const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -169,6 +169,28 @@ test('a dataset uploaded with oneWorker lives in one worker and maps to the same
   } finally {
     pool.close();
   }
+});
+
+test('the FMA build: asked for, it runs where relaxed SIMD exists (Node 20 included), the same bits with 1, 2, 3 workers', async () => {
+  assert.ok(await fmaAvailable(), 'relaxed SIMD in this runtime');
+  const [m, k, n] = [5003, 300, 41];
+  const a = randF32(m * k, 41);
+  const b = randF32(k * n, 42);
+  const outs = [];
+  for (const workers of [1, 2, 3]) {
+    const pool = await Pool.create({ workers, fma: true });
+    try {
+      assert.is(pool.build, 'fma');
+      outs.push((await matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, { pool })).data);
+    } finally {
+      pool.close();
+    }
+  }
+  assert.ok(bytesOf(outs[1]).equals(bytesOf(outs[0])) && bytesOf(outs[2]).equals(bytesOf(outs[0])));
+  assert.ok(maxRelErr(outs[0], refGemm(0, 0, m, n, k, 1, a, k, b, n, 0, new Float32Array(m * n), n)) < 2e-6 * Math.sqrt(k));
+  const plain = await Pool.create({ workers: 1 });
+  assert.is(plain.build, 'portable', 'the portable build is the default');
+  plain.close();
 });
 
 test('a closed pool says so', async () => {

@@ -26,6 +26,7 @@ test('Node: the smoke test runs', async () => {
   assert.is(node.bytes, true);
   assert.equal(node.gemmShape, [3001, 65]);
   assert.ok(node.gmmIterations >= 1);
+  assert.is(node.fma?.build, 'fma', 'the FMA build loads in Node 20');
   assert.equal(JSON.parse(JSON.stringify(node)), node, 'the result is plain JSON');
 });
 

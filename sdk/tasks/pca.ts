@@ -45,8 +45,16 @@ const gram: Task = ({ engine: e, chunks }, p: { mean: Float64Array }) =>
     });
   });
 
+/** Keeps each chunk centred on the means (f32 rows of the f64 differences) as dataset `into`; Σ ‖x − mean‖². */
+const center: Task = ({ engine: e, chunks, keep }, p: { mean: Float64Array; into: number }) =>
+  e.scoped((take) => {
+    const mean = putF64(e, take, p.mean);
+    return chunks.map((c) => e.call('center_rows_f64', c.rows, c.cols, c.ptr, c.cols, mean, keep(p.into, c, c.cols), 0));
+  });
+
 export interface SketchParams {
-  mean: Float64Array;
+  /** Columns of the (already centred) chunks. */
+  d: number;
   /** d × l test matrix (f32). */
   Z: Float32Array;
   l: number;
@@ -60,31 +68,24 @@ export interface SketchPart {
   G: Float64Array;
   /** Xcᵀ·Y (d × l, f32). */
   P: Float32Array;
-  /** Σ ‖Xc row‖² (f64). */
-  ssq: number;
 }
 
-/** One pass of the randomized range finder: Y = Xc·Z, its Gram matrix and Xcᵀ·Y, with Xc the centred chunk. */
+/** One pass of the randomized range finder over centred chunks Xc: Y = Xc·Z, its Gram matrix and Xcᵀ·Y. */
 const sketch: Task = ({ engine: e, chunks, keep }, p: SketchParams) =>
   e.scoped((take) => {
-    const d = p.mean.length;
-    const l = p.l;
-    const mean = putF64(e, take, p.mean);
+    const { d, l } = p;
     const Z = putF32(e, take, p.Z);
-    const rows = maxRows(chunks);
-    const Xc = take(rows * d * 4);
-    const Y = take(rows * l * 4);
+    const Y = take(maxRows(chunks) * l * 4);
     const G = take(l * l * 8);
     const P = take(d * l * 4);
     const work = take(e.call('pca_gram_workspace', l));
     return chunks.map((c): SketchPart => {
-      const ssq = e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, Xc, 0);
-      e.call('gemm', 0, 0, c.rows, l, d, 1, Xc, d, Z, l, 0, Y, l);
+      e.call('gemm', 0, 0, c.rows, l, d, 1, c.ptr, d, Z, l, 0, Y, l);
       e.f64(G, l * l).fill(0);
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
-      e.call('gemm', 1, 0, d, l, c.rows, 1, Xc, d, Y, l, 0, P, l);
+      e.call('gemm', 1, 0, d, l, c.rows, 1, c.ptr, d, Y, l, 0, P, l);
       if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
-      return { G: e.f64(G, l * l).slice(), P: e.f32(P, d * l).slice(), ssq };
+      return { G: e.f64(G, l * l).slice(), P: e.f32(P, d * l).slice() };
     });
   });
 
@@ -200,6 +201,7 @@ const scoreSamples: Task = ({ engine: e, chunks }, p: ScoreParams) =>
 export const pcaTasks: Record<string, Task> = {
   'pca.colSums': colSums,
   'pca.gram': gram,
+  'pca.center': center,
   'pca.sketch': sketch,
   'pca.signs': signs,
   'pca.transform': transform,

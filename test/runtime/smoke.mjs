@@ -86,7 +86,18 @@ export async function smoke(gf) {
     const vae = await gf.VAE.create({ config: { input: { channels: 1, height: 8, width: 8 }, encoder: [{ conv: 4 }, { dense: 16 }], latent: 2 }, randomState: 3 });
     await vae.fit({ data: data(48 * 64, 9).map((v) => v + 0.5), shape: [48, 64] }, { epochs: 2, batchSize: 16, pool: one });
     one.close();
+    // The FMA build (relaxed SIMD, on by default in Deno and Chromium, behind a flag the SDK sets in Node 20):
+    // on one machine every runtime's V8 emits the same fused instructions, so its bits agree too.
+    const fmaPool = (await gf.fmaAvailable()) ? await gf.Pool.create({ workers: 2, fma: true }) : undefined;
+    let fma = null;
+    if (fmaPool) {
+      const cf = await gf.matmul({ data: data(m * k, 1), shape: [m, k] }, { data: data(k * n, 2), shape: [k, n] }, { pool: fmaPool });
+      const gf2 = await new gf.GaussianMixture({ nComponents: 4, randomState: 11, pool: fmaPool, onWarning: () => {} }).fit({ data: blobs, shape: [4000, 3] });
+      fma = { build: fmaPool.build, gemm: hashF32(cf.data), gmmMeans: hashBytes(gf2.means.data) };
+      fmaPool.close();
+    }
     sdk = {
+      fma,
       gemm: hashF32(c.data),
       gemmShape: [c.rows, c.cols],
       gmmMeans: hashBytes(gm.means.data),
