@@ -1,6 +1,6 @@
 // GEMM GFLOP/s: the engine on one thread and on the pool, numpy/OpenBLAS on one thread, and the JS peers.
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { chunkRowsFor, loadEngine, matmul, Pool } from '../dist/index.js';
+import { chunkRowsFor, compileEngine, fmaAvailable, loadEngine, matmul, Pool } from '../dist/index.js';
 import { median } from './util.mjs';
 
 const SHAPES = [
@@ -78,6 +78,7 @@ function mlMatrix(rows, k, n, a, b) {
 export async function run({ quick, python }) {
   const reps = quick ? 3 : 7;
   const e = await loadEngine();
+  const ef = (await fmaAvailable()) ? await loadEngine(await compileEngine('fma')) : undefined;
   const np = python.ok ? python.run(['gemm', '--threads', '1', '--reps', String(reps), '--shapes', ...SHAPES.map((s) => s.join('x'))]) : null;
   const probe = await Pool.create();
   const workers = probe.size;
@@ -87,6 +88,7 @@ export async function run({ quick, python }) {
     const a = rand(m * k, 1);
     const b = rand(k * n, 2);
     const one = await wasmSingle(e, m, k, n, a, b, reps);
+    const fma = ef && (await wasmSingle(ef, m, k, n, a, b, reps));
     const pool1 = await wasmPool(1, m, k, n, a, b, reps);
     const poolN = await wasmPool(workers, m, k, n, a, b, reps);
     const sub = Math.min(m, Math.max(8, Math.round(2e8 / (2 * k * n))));
@@ -96,6 +98,7 @@ export async function run({ quick, python }) {
     rows.push({
       shape: `${m}×${k}·${k}×${n}`,
       one: gflops(m, k, n, one),
+      fma: fma && gflops(m, k, n, fma),
       pool1: gflops(m, k, n, pool1.returned),
       poolN: gflops(m, k, n, poolN.returned),
       keptN: gflops(m, k, n, poolN.kept),
@@ -114,14 +117,16 @@ B sent on every call and C either returned to the caller or kept resident in the
 feeding a mixture is); "end to end" is \`matmul(a, b)\` including sending A. JS peers run on a subset of rows
 (rate extrapolated).
 
-| shape | wasm 1 thread | pool, 1 worker, C returned | pool, ${workers} workers, C returned | pool, ${workers} workers, C resident | × (${workers} workers resident vs 1 thread) | \`matmul\` end to end | numpy 1 thread | wasm / numpy | plain JS loop | ml-matrix |
-|---|---|---|---|---|---|---|---|---|---|---|
-${rows.map((r) => `| ${r.shape} | **${f(r.one)}** | ${f(r.pool1)} | ${f(r.poolN)} | **${f(r.keptN)}** | ${(r.keptN / r.one).toFixed(2)} | ${f(r.e2e)} | ${f(r.numpy)} | **${r.numpy ? (r.one / r.numpy).toFixed(2) : '—'}** | ${f(r.js)} | ${f(r.ml)} |`).join('\n')}
+| shape | wasm 1 thread | FMA build, 1 thread | pool, 1 worker, C returned | pool, ${workers} workers, C returned | pool, ${workers} workers, C resident | × (${workers} workers resident vs 1 thread) | \`matmul\` end to end | numpy 1 thread | wasm / numpy | FMA / numpy | plain JS loop | ml-matrix |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.shape} | **${f(r.one)}** | **${f(r.fma)}** | ${f(r.pool1)} | ${f(r.poolN)} | **${f(r.keptN)}** | ${(r.keptN / r.one).toFixed(2)} | ${f(r.e2e)} | ${f(r.numpy)} | **${r.numpy ? (r.one / r.numpy).toFixed(2) : '—'}** | ${r.numpy && r.fma ? (r.fma / r.numpy).toFixed(2) : '—'} | ${f(r.js)} | ${f(r.ml)} |`).join('\n')}
 
 The hardware ratio of a 128-bit wasm SIMD core to OpenBLAS's AVX-512 kernel is 0.25, to its AVX2 kernel 0.5
 (see the kernel name above for which one ran). \`../shared/docs/WASM-PERFORMANCE.md\`'s 42–48 GFLOP/s were measured
 on a Zen 5 core; the project's machines change between sessions (this run's core is in the header): on the Zen 3
 cores of earlier runs the 4×8 micro-kernel alone (data in L1) measured 33–36 GFLOP/s and the whole GEMM reached
-90–100 % of it. Returning a large C to the caller costs one copy ("C returned").
+90–100 % of it. Returning a large C to the caller costs one copy ("C returned"). The FMA build (\`Pool.create({ fma: true })\`,
+optional, see README) replaces the micro-kernel's f32x4 mul + add by relaxed SIMD's fused multiply-add: half the
+arithmetic instructions, which on Intel cores (2 FMA ports; mul and add share them) is worth far more than on Zen.
 `;
 }

@@ -27,6 +27,9 @@ Learns the distribution of a set of images with Gaussian models (PCA + mixtures)
 commands:
 ${lines.join('\n')}
 
+environment: GAUSSFACE_FMA=1 runs the faster FMA engine build where the runtime has relaxed SIMD (results
+differ in the last bits from the default portable build); GAUSSFACE_CACHE, GAUSSFACE_MIRROR for data set downloads.
+
 Start with: gaussface demo --out gaussface-demo`;
 }
 

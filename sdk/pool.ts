@@ -20,7 +20,7 @@ export interface PoolOptions {
    * Load the FMA engine build where the runtime has relaxed SIMD (see `fmaAvailable`; `pool.build` says which
    * build runs): GEMM-bound work — PCA, the mixture E-step, VAE layers — runs up to ×1.3–1.8 faster. A fit is
    * still the same bits with any number of workers, but not the same bits as with the portable build, and
-   * may differ between CPUs. Default: false (for the default pool: true when GAUSSFACE_FMA=1 is set).
+   * may differ between CPUs. Default: false, or true when the environment sets GAUSSFACE_FMA=1.
    */
   fma?: boolean;
 }
@@ -182,7 +182,7 @@ export class Pool {
     if (!Number.isInteger(n) || n < 1 || n > 256)
       throw new GaussfaceError(`workers must be an integer from 1 to 256, got ${n}`, 'EINPUT');
     const pool = new Pool(n, !!opts.inline);
-    if (opts.fma && (await fmaAvailable())) pool.build = 'fma';
+    if ((opts.fma ?? envFlag('GAUSSFACE_FMA')) && (await fmaAvailable())) pool.build = 'fma';
     pool.module = await compileEngine(pool.build);
     return pool;
   }
@@ -416,7 +416,7 @@ let defaultPool: Promise<Pool> | undefined;
 
 /** The shared default pool (one worker per core), created on first use. */
 export function getPool(): Promise<Pool> {
-  defaultPool ??= Pool.create({ fma: envFlag('GAUSSFACE_FMA') });
+  defaultPool ??= Pool.create();
   return defaultPool;
 }
 
