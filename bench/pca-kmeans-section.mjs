@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { idxImages, KMeans, PCA, Pool } from '../dist/index.js';
-import { timeit } from './util.mjs';
+import { bestOf } from './util.mjs';
 
 const CACHE = '.bench-cache';
 const SHARED = '../shared/datasets';
@@ -40,7 +40,7 @@ export async function run({ quick, python }) {
       X ??= dataset === 'lfw' ? readF32(`${CACHE}/w3_lfw_x.f32`, 4096) : idxImages(gunzipSync(readFileSync(`${SHARED}/fashion_mnist/train-images-idx3-ubyte.gz`)));
       for (const fma of [false, true]) {
         let evr = 0;
-        const t = await withPool(threads, (pool) => timeit(quick ? 1 : 3, async () => {
+        const t = await withPool(threads, (pool) => bestOf(quick ? 1 : 3, async () => {
           const p = await new PCA({ nComponents: 150, svdSolver: 'randomized', randomState: 0, pool }).fit(X);
           evr = p.explainedVarianceRatio.reduce((a, b) => a + b, 0);
         }), fma);
@@ -58,8 +58,8 @@ export async function run({ quick, python }) {
         let given;
         let kpp;
         const reps = quick ? 1 : dataset === 'lfw' ? 9 : 3;
-        const tg = await withPool(mode, (pool) => timeit(reps, async () => (given = await new KMeans({ nClusters: 50, init: C0, maxIter: 300, tol: 1e-4, pool }).fit(Z))));
-        const tk = await withPool(mode, (pool) => timeit(reps, async () => (kpp = await new KMeans({ nClusters: 50, randomState: 0, maxIter: 300, tol: 1e-4, pool }).fit(Z))));
+        const tg = await withPool(mode, (pool) => bestOf(reps, async () => (given = await new KMeans({ nClusters: 50, init: C0, maxIter: 300, tol: 1e-4, pool }).fit(Z))));
+        const tk = await withPool(mode, (pool) => bestOf(reps, async () => (kpp = await new KMeans({ nClusters: 50, randomState: 0, maxIter: 300, tol: 1e-4, pool }).fit(Z))));
         const who = mode === 'inline' ? '1, calling thread' : mode;
         rows.push([`W4 K-Means ${dataset} ${Z.shape[0]}×100, k=50, same initial centres`, who, tg, sk.given_s, `${given.nIter} it, inertia ${given.inertia.toExponential(4)} / ${sk.given_n_iter} it, ${sk.given_inertia.toExponential(4)}`]);
         rows.push([`W4 K-Means ${dataset}, k-means++ seeded 0 (both: numpy's RandomState(0))`, who, tk, sk.kpp_s, `${kpp.nIter} it, inertia ${kpp.inertia.toExponential(4)} / ${sk.kpp_n_iter} it, ${sk.kpp_inertia.toExponential(4)}`]);
@@ -73,10 +73,11 @@ export async function run({ quick, python }) {
 ${rows.map(([w, th, a, b, q]) => `| ${w} | ${th} | ${a.toFixed(3)} | ${b.toFixed(3)} | **${(b / a).toFixed(2)}×** | ${q} |`).join('\n')}
 
 W3 quality = Σ explained-variance ratio of the 150 components (both sides read the same decoded pixels); W3 times
-are medians of 3 fits on both sides. "FMA build" rows run the optional relaxed-SIMD engine (\`Pool.create({ fma: true })\`). W4 "same initial centres" starts both from scikit-learn's
+are the best of 3 fits on both sides (after a warm-up fit each; this shared machine's speed swings by up to
+×2 for seconds at a time, and noise only ever adds time). "FMA build" rows run the optional relaxed-SIMD engine (\`Pool.create({ fma: true })\`). W4 "same initial centres" starts both from scikit-learn's
 \`kmeans_plusplus(Z, 50, random_state=0)\`; the k-means++ rows are timed with the seeding, each library drawing
 from numpy's RandomState(0) (gaussface's port of it), so both pick the same rows and take the same iterations.
-W4 times are medians of 9 fits (LFW, 0.1 s each) or 3 (Fashion-MNIST) on both sides. "1, calling thread" runs the pool's tasks in the calling thread
+W4 times are the best of 9 fits (LFW, 0.1 s each) or 3 (Fashion-MNIST) on both sides. "1, calling thread" runs the pool's tasks in the calling thread
 (\`Pool.create({ inline: true })\`), as scikit-learn does; "1" posts them to one worker. Data whose Lloyd step is
 under n·d·K = 2²⁵ multiply-adds (LFW's 5237×100 with K = 50) stays in one worker, where the whole fit — seeding
 and every Lloyd step — runs as one call, so "2" uses one of the two workers there; Fashion-MNIST's 60000 rows

@@ -36,7 +36,7 @@ const header = `# Benchmarks
 Written by \`npm run bench\` on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} × ${cpu}${core},
 Node ${process.versions.node} (V8 ${process.versions.v8}); anchors run in the same run with Debian's /usr/bin/python3
 (numpy/scikit-learn, OpenBLAS with \`OPENBLAS_CORETYPE\`/\`OPENBLAS_L2_SIZE\` unset for those commands only, so it picks
-its best kernel${python.note ? `; ${python.note}` : ''}). Times are medians; this machine is shared and noisy (±30 % between runs), so read ratios, not
+its best kernel${python.note ? `; ${python.note}` : ''}). Times are medians (W3 and W4: best of N on both sides); this machine is shared and noisy (±30 % between runs), so read ratios, not
 absolute figures.${python.ok ? '' : `\n\n**Anchors missing:** ${python.reason}`}
 `;
 // With --only, the other sections of an existing BENCHMARKS.md are kept (each section starts with '## ').
