@@ -18,7 +18,8 @@ export interface PoolOptions {
   inline?: boolean;
   /**
    * Load the FMA engine build where the runtime has relaxed SIMD (see `fmaAvailable`; `pool.build` says which
-   * build runs): GEMM-bound work — PCA, the mixture E-step, VAE layers — runs up to ×1.3–1.8 faster. A fit is
+   * build runs): GEMM-bound work — PCA, the mixture E-step, VAE layers — runs faster (GEMM ×1.1–2 on Intel
+   * cores in the project's benchmarks). A fit is
    * still the same bits with any number of workers, but not the same bits as with the portable build, and
    * may differ between CPUs. Default: false, or true when the environment sets GAUSSFACE_FMA=1.
    */

@@ -114,11 +114,12 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   const t = json(run('vae', 'train', '--data', 'faces', '--epochs', '2', '--batch', '8', '--config', 'arch.json', '--latent', '3', '--workers', '2', '--out', 'v.safetensors', '--json'));
   assert.is(t.epochs, 2);
   const r = json(run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--resume', 'v.safetensors', '--out', 'v2.safetensors', '--json'));
-  // Progress to a log (stderr is a pipe here): a few lines per stage, not one per step.
+  // Progress to a log (stderr is a pipe here): a few lines per stage, not one per step (training progress is
+  // polled every 100 ms, so a fast epoch may log only its last line).
   const logged = run('vae', 'train', '--data', 'faces', '--epochs', '2', '--batch', '2', '--latent', '2', '--out', 'vlog.safetensors');
   assert.is(logged.code, 0, logged.err);
   const epochLines = logged.err.split('\n').filter((l) => l.startsWith('epoch 1 '));
-  assert.ok(epochLines.length >= 2 && epochLines.length <= 5, `epoch 1 logged ${epochLines.length} times for 20 steps`);
+  assert.ok(epochLines.length >= 1 && epochLines.length <= 5, `epoch 1 logged ${epochLines.length} times for 20 steps`);
   assert.match(epochLines.at(-1), /20\/20/);
   assert.is(r.epochs, 3);
   assert.equal(r.loss.slice(0, 2), t.loss);
