@@ -19,9 +19,9 @@ export interface PoolOptions {
   /**
    * Load the FMA engine build where the runtime has relaxed SIMD (see `fmaAvailable`; `pool.build` says which
    * build runs): GEMM-bound work — PCA, the mixture E-step, VAE layers — runs faster (GEMM ×1.1–2 on Intel
-   * cores in the project's benchmarks). A fit is
-   * still the same bits with any number of workers, but not the same bits as with the portable build, and
-   * may differ between CPUs. Default: false, or true when the environment sets GAUSSFACE_FMA=1.
+   * cores in the project's benchmarks). A fit is still the same bits with any number of workers, but not the
+   * same bits as with the portable build, and may differ between CPUs. Default: false, or true when the
+   * environment sets GAUSSFACE_FMA=1.
    */
   fma?: boolean;
 }
@@ -154,8 +154,12 @@ export class Pool {
   private module: WebAssembly.Module | undefined;
   private closed = false;
 
+  private build_: EngineBuild = 'portable';
+
   /** The engine build the workers run ('portable' unless `fma` was asked for and is available). */
-  build: EngineBuild = 'portable';
+  get build(): EngineBuild {
+    return this.build_;
+  }
 
   private constructor(readonly size: number, private readonly inline = false, private readonly nested = false) {
     this.slots = new Array(size).fill(undefined);
@@ -183,8 +187,8 @@ export class Pool {
     if (!Number.isInteger(n) || n < 1 || n > 256)
       throw new GaussfaceError(`workers must be an integer from 1 to 256, got ${n}`, 'EINPUT');
     const pool = new Pool(n, !!opts.inline);
-    if ((opts.fma ?? envFlag('GAUSSFACE_FMA')) && (await fmaAvailable())) pool.build = 'fma';
-    pool.module = await compileEngine(pool.build);
+    if ((opts.fma ?? envFlag('GAUSSFACE_FMA')) && (await fmaAvailable())) pool.build_ = 'fma';
+    pool.module = await compileEngine(pool.build_);
     return pool;
   }
 
