@@ -425,14 +425,17 @@ export function getPool(): Promise<Pool> {
   return defaultPool;
 }
 
-/** Whether an environment variable is set to 1 (Node, Deno with --allow-env; never in browsers). */
+/**
+ * Whether an environment variable is set to 1: Node, and Deno when env access is already granted (asking would
+ * put a permission prompt in front of the user); never in browsers.
+ */
 function envFlag(name: string): boolean {
   const g = globalThis as any;
-  try {
-    return (g.process?.env?.[name] ?? g.Deno?.env?.get(name)) === '1';
-  } catch {
-    return false; // Deno without env permission
+  if (g.Deno) {
+    const granted = g.Deno.permissions?.querySync?.({ name: 'env', variable: name })?.state === 'granted';
+    return granted && g.Deno.env.get(name) === '1';
   }
+  return g.process?.env?.[name] === '1';
 }
 
 /** Closes the default pool so that a script can exit; the next call creates a new one. */
