@@ -464,6 +464,26 @@ export function f32_to_f64(n: i32, x: usize, y: usize): void {
   if (i < n) set(y, i, <f64>load<f32>(x + (<usize>i << 2)));
 }
 
+/** y[i] += x[i] (f32 x widened exactly, the add in f64, n values): a chunk-order sum kept in engine memory. */
+export function add_f32_to_f64(n: i32, x: usize, y: usize): void {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)))));
+  }
+  if (i < n) set(y, i, get(y, i) + <f64>load<f32>(x + (<usize>i << 2)));
+}
+
+/** y[i] += x[i] (f64, n values). */
+export function add_f64(n: i32, x: usize, y: usize): void {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), v128.load(x + o)));
+  }
+  if (i < n) set(y, i, get(y, i) + get(x, i));
+}
+
 /** y[i] = x[i] rounded to nearest f32 (f64 → f32, n values; y may equal x). */
 export function f64_to_f32(n: i32, x: usize, y: usize): void {
   let i = 0;

@@ -181,9 +181,12 @@ async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: 
   try {
     const ssq = (await pool.map<number>('pca.center', ds, { mean, into: Xc.id }, { signal, into: Xc })).reduce((a, b) => a + b, 0);
     await pool.release(ds);
+    // One executor holding every chunk (a one-worker fit) sums the passes' results itself, in engine memory.
+    const sum = Xc.workers === 1;
     const pass = async (keepY?: Dataset) => {
-      const parts = await pool.map<SketchPart>('pca.sketch', Xc, { d, Z, l, keepY: keepY?.id }, { signal, into: keepY });
-      return { W: svqb(e, sumParts(parts.map((p) => p.G)), l), P: Float32Array.from(sumParts(parts.map((p) => p.P))) };
+      const parts = await pool.map<SketchPart>('pca.sketch', Xc, { d, Z, l, keepY: keepY?.id, sum }, { signal, into: keepY });
+      const { G, P } = sum ? parts[parts.length - 1] : { G: sumParts(parts.map((p) => p.G)), P: sumParts(parts.map((p) => p.P)) };
+      return { W: svqb(e, G, l), P: Float32Array.from(P) };
     };
     for (let it = 0; it < power; it++) {
       const { W, P } = await pass();

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { getEngine } from './helpers/engine.mjs';
-import { randF64 } from './helpers/util.mjs';
+import { randF64, rng } from './helpers/util.mjs';
 
 const e = await getEngine();
 const PAD = 777; // fills padding and ignored triangles: must come back untouched
@@ -424,6 +424,20 @@ test('f32_to_f64 / f64_to_f32: n = 0..7, round to nearest even, specials, in-pla
   e.call('f64_to_f32', 2, p, p);
   assert.equal(Array.from(e.f32(p, 2)), [1, 1 + 2 ** -22]);
   e.free(p);
+});
+
+test('add_f32_to_f64 / add_f64: the f64 sum JavaScript gives, element by element, n = 0..7, nothing past n', () => {
+  const r = rng(41);
+  for (let n = 0; n <= 7; n++) {
+    const acc = Float64Array.from({ length: n + 2 }, () => (r() - 0.5) * 1e3);
+    const x32 = Float32Array.from({ length: n }, () => (r() - 0.5) * 1e-3);
+    const x64 = Float64Array.from({ length: n }, () => (r() - 0.5) * 1e7);
+    const pa = e.putF64(acc);
+    e.call('add_f32_to_f64', n, e.putF32(x32), pa);
+    e.call('add_f64', n, e.putF64(x64), pa);
+    const want = Array.from(acc, (v, i) => (i < n ? v + x32[i] + x64[i] : v));
+    assert.equal(Array.from(e.f64(pa, n + 2)), want);
+  }
 });
 
 test.run();

@@ -60,14 +60,19 @@ export interface SketchParams {
   l: number;
   /** Keep Y = Xc·Z resident as this dataset id (for the sign pass). */
   keepY?: number;
+  /**
+   * This executor holds every chunk: sum G and P over them in chunk order in engine memory (f64, the order and
+   * arithmetic of the caller's sumParts) and return the sums once, with the last chunk, instead of one per chunk.
+   */
+  sum?: boolean;
 }
 
-/** Per-chunk result of a sketch pass. */
+/** Per-chunk result of a sketch pass (with `sum`: null, but for the last chunk's, which holds the sums). */
 export interface SketchPart {
   /** YᵀY (l × l lower triangle, exact f64) with Y = Xc·Z. */
   G: Float64Array;
-  /** Xcᵀ·Y (d × l, f32). */
-  P: Float32Array;
+  /** Xcᵀ·Y (d × l): f32, or with `sum` the f64 sum over the chunks. */
+  P: Float32Array | Float64Array;
 }
 
 /** One pass of the randomized range finder over centred chunks Xc: Y = Xc·Z, its Gram matrix and Xcᵀ·Y. */
@@ -79,13 +84,21 @@ const sketch: Task = ({ engine: e, chunks, keep }, p: SketchParams) =>
     const G = take(l * l * 8);
     const P = take(d * l * 4);
     const work = take(e.call('pca_gram_workspace', l));
-    return chunks.map((c): SketchPart => {
+    const [Gs, Ps] = p.sum ? [take(l * l * 8), take(d * l * 8)] : [0, 0];
+    if (p.sum) {
+      e.f64(Gs, l * l).fill(0);
+      e.f64(Ps, d * l).fill(0);
+    }
+    return chunks.map((c, i): SketchPart | null => {
       e.call('gemm', 0, 0, c.rows, l, d, 1, c.ptr, d, Z, l, 0, Y, l);
       e.f64(G, l * l).fill(0);
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
       e.call('gemm', 1, 0, d, l, c.rows, 1, c.ptr, d, Y, l, 0, P, l);
       if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
-      return { G: e.f64(G, l * l).slice(), P: e.f32(P, d * l).slice() };
+      if (!p.sum) return { G: e.f64(G, l * l).slice(), P: e.f32(P, d * l).slice() };
+      e.call('add_f64', l * l, G, Gs);
+      e.call('add_f32_to_f64', d * l, P, Ps);
+      return i === chunks.length - 1 ? { G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
     });
   });
 
