@@ -7,17 +7,17 @@ import { GaussfaceError } from './errors.js';
 const N = 624;
 const M = 397;
 
-/**
- * numpy.random.RandomState: `new RandomState(seed)` gives the draws of `RandomState(seed)` for seeds up to
- * 2³²−1; larger seeds (up to 2⁵³−1) are split into two 32-bit words, as `RandomState([low, high])`.
- * Pass an instance as `randomState` to continue one stream across calls, as scikit-learn does.
- */
 /** A RandomState's state: the 624-word MT19937 key and the position in it. */
 export interface RandomStateSnapshot {
   key: Uint32Array;
   pos: number;
 }
 
+/**
+ * numpy.random.RandomState: `new RandomState(seed)` gives the draws of `RandomState(seed)` for seeds up to
+ * 2³²−1; larger seeds (up to 2⁵³−1) are split into two 32-bit words, as `RandomState([low, high])`.
+ * Pass an instance as `randomState` to continue one stream across calls, as scikit-learn does.
+ */
 export class RandomState {
   private readonly mt = new Uint32Array(N);
   private pos = N;
