@@ -185,7 +185,7 @@ async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: 
     const sum = Xc.workers === 1;
     const pass = async (keepY?: Dataset) => {
       const parts = await pool.map<SketchPart>('pca.sketch', Xc, { d, Z, l, keepY: keepY?.id, sum }, { signal, into: keepY });
-      const { G, P } = sum ? parts[parts.length - 1] : { G: sumParts(parts.map((p) => p.G)), P: sumParts(parts.map((p) => p.P)) };
+      const { G, P } = sum ? parts[parts.length - 1] : { G: sumParts(parts.map((p) => p.G), e), P: sumParts(parts.map((p) => p.P), e) };
       return { W: svqb(e, G, l), P: Float32Array.from(P) };
     };
     for (let it = 0; it < power; it++) {
@@ -387,7 +387,7 @@ export class PCA {
     const e = await localEngine();
     const [n, d] = [ds.rows, ds.cols];
     const r = Math.min(n, d);
-    const G = sumParts(await pool.map<Float64Array>('pca.gram', ds, { mean }, { signal: this.options.signal }));
+    const G = sumParts(await pool.map<Float64Array>('pca.gram', ds, { mean }, { signal: this.options.signal }), e);
     const { values, vectors } = eighDesc(e, G, d);
     const lambda = values.subarray(0, r).map((v) => Math.max(v, 0));
     const total = lambda.reduce((a, b) => a + b, 0);

@@ -164,7 +164,9 @@ test('whitening gives unit-variance projections and the same reconstruction', as
 
 test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers, in the calling thread, and per build', async () => {
   const r = rng(11);
-  const [n, d, rank] = [3000, 200, 15];
+  // d = 900: the sketch's per-chunk parts (900 × 20 values) are long enough for the calling thread to sum them in
+  // its engine when the data is spread over workers, which has to give the bits of the one-worker program's sums.
+  const [n, d, rank] = [3000, 900, 15];
   const A = Float32Array.from({ length: n * rank }, () => r() * 2 - 1);
   const B = Float32Array.from({ length: rank * d }, () => r() * 2 - 1);
   const data = new Float32Array(n * d);

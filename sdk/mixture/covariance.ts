@@ -42,12 +42,12 @@ const collapsed = (detail: string) =>
   );
 
 /** Sums per-chunk statistics in chunk order (the order that makes results independent of the worker count). */
-export function reduceStats(parts: ChunkStats[]): ChunkStats {
+export function reduceStats(parts: ChunkStats[], engine: Engine): ChunkStats {
   return {
     loglik: parts.reduce((t, p) => t + p.loglik, 0),
-    nk: sumParts(parts.map((p) => p.nk)),
-    sx: sumParts(parts.map((p) => p.sx)),
-    s2: sumParts(parts.map((p) => p.s2)),
+    nk: sumParts(parts.map((p) => p.nk), engine),
+    sx: sumParts(parts.map((p) => p.sx), engine),
+    s2: sumParts(parts.map((p) => p.s2), engine),
   };
 }
 

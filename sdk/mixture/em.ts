@@ -59,7 +59,7 @@ export async function statsPass(pool: Pool, ds: Dataset, engine: Engine, s: EMSe
     { ...e, shift: e.means, weightsId: s.weights?.id, minResp: minResponsibility(s.totalWeight, ds.rows) },
     { signal: s.signal },
   );
-  return { stats: reduceStats(parts), shift: Float64Array.from(e.means) };
+  return { stats: reduceStats(parts, engine), shift: Float64Array.from(e.means) };
 }
 
 /** Runs EM from `start` until the lower bound changes by less than tol, or maxIter iterations. */

@@ -282,7 +282,7 @@ export class GaussianMixture {
         const pass = async (shift: Float64Array) =>
           reduceStats(await pool.map<ChunkStats>('mixture.statsFromResp', ds, {
             kind: type === 'full' || type === 'tied' ? 'dense' : 'diag', K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
-          }, { signal: o.signal }));
+          }, { signal: o.signal }), engine);
         const first = await pass(new Float64Array(K * d));
         const means = first.sx.map((v, i) => v / (first.nk[Math.floor(i / d)] + 10 * MACHINE_EPS));
         const shift = Float64Array.from(Float32Array.from(means));
