@@ -1,6 +1,6 @@
 // Builds the engine (.wasm, via asc) and bundles the SDK (esbuild) into dist/. No global tools needed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
 
@@ -14,6 +14,8 @@ if (only !== 'sdk') {
   for (const target of ['release', 'fma']) execFileSync(process.execPath, [asc, 'assembly/index.ts', '--target', target], { stdio: 'inherit' });
 }
 if (only !== 'wasm') {
+  // From empty: split chunks get content-hashed names, so a rebuild would otherwise leave the old ones behind.
+  rmSync('dist', { recursive: true, force: true });
   await esbuild.build({
     entryPoints: { index: 'sdk/index.ts', worker: 'sdk/worker.ts', node: 'sdk/io/node.ts', 'web-demo': 'web-demo/demo.ts' },
     outdir: 'dist',
