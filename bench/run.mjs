@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark section side by side with its anchors in one run, written to BENCHMARKS.md.
-//   node bench/run.mjs [--only gemm,gmm] [--quick]
+//   node bench/run.mjs [--only gemm,gmm,pca-kmeans,js-peers,vae] [--quick]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { ensurePython } from './python.mjs';
@@ -12,6 +12,7 @@ const sections = [
   ['gemm', () => import('./gemm-section.mjs')],
   ['gmm', () => import('./gmm-section.mjs')],
   ['pca-kmeans', () => import('./pca-kmeans-section.mjs')],
+  ['js-peers', () => import('./js-peers-section.mjs')],
   ['vae', () => import('./vae-section.mjs')],
 ];
 

@@ -67,7 +67,18 @@ def gmm_init(X, k, n_init=1):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         gm.fit(X)
-    return {"weights": gm.weights_.tolist(), "means": gm.means_.ravel().tolist(), "precisions": gm.precisions_.ravel().tolist()}
+    return {"weights": gm.weights_.tolist(), "means": gm.means_.ravel().tolist(), "precisions": gm.precisions_.ravel().tolist(),
+            "covariances": gm.covariances_.ravel().tolist()}
+
+
+def same_start_gmm(X, k, init):
+    """EM from `init` (gmm_init's parameters), as both libraries run it in the same-start rows."""
+    from sklearn.mixture import GaussianMixture
+
+    d = X.shape[1]
+    return GaussianMixture(n_components=k, covariance_type="full", max_iter=100, tol=1e-3, reg_covar=1e-6,
+                           weights_init=np.array(init["weights"]), means_init=np.array(init["means"]).reshape(k, d),
+                           precisions_init=np.array(init["precisions"]).reshape(k, d, d))
 
 
 def timed_gmm(X, k, n_init):
@@ -103,10 +114,7 @@ def w1(args):
     gm, fit_s = timed_gmm(Ztr, k, 1)
     init = gmm_init(Ztr, k)
     # Same start for both: EM from sklearn's initial parameters, timed without the k-means init.
-    from sklearn.mixture import GaussianMixture
-    same = GaussianMixture(n_components=k, covariance_type="full", max_iter=100, tol=1e-3, reg_covar=1e-6,
-                           weights_init=np.array(init["weights"]), means_init=np.array(init["means"]).reshape(k, -1),
-                           precisions_init=np.array(init["precisions"]).reshape(k, 100, 100))
+    same = same_start_gmm(Ztr, k, init)
     t0 = time.perf_counter()
     same.fit(Ztr)
     em_s = time.perf_counter() - t0
@@ -129,9 +137,14 @@ def w7(args):
     rows, cols = np.nonzero(g < 0.15)
     X = np.stack([cols.astype(np.float64), (H - 1 - rows).astype(np.float64)], axis=1)
     gm, fit_s = timed_gmm(X, 30, args.n_init)
+    init = gmm_init(X, 30)
+    same = same_start_gmm(X, 30, init).fit(X)
     os.makedirs(args.cache, exist_ok=True)
     write_f64(os.path.join(args.cache, "w7_points.f64"), X)
-    return {"n": len(X), "k": 30, "n_init": args.n_init, "fit_s": fit_s, "n_iter": int(gm.n_iter_), "score": float(gm.score(X))}
+    with open(os.path.join(args.cache, "w7_init.json"), "w") as f:
+        json.dump(init, f)
+    return {"n": len(X), "k": 30, "n_init": args.n_init, "fit_s": fit_s, "n_iter": int(gm.n_iter_), "score": float(gm.score(X)),
+            "same_start_n_iter": int(same.n_iter_), "same_start_score": float(same.score(X))}
 
 
 def w3(args):
