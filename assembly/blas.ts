@@ -322,22 +322,22 @@ export function copy(n: i32, x: usize, y: usize): void {
   memory.copy(y, x, <usize>n << 2);
 }
 
-/** 1 if any of the n f32 values is NaN or ±Infinity, else 0. */
-export function has_nonfinite(n: i32, x: usize): i32 {
-  // x − x is 0 for finite x and NaN otherwise; NaN ≠ NaN flags the lane.
-  let bad = i32x4.splat(0);
+/**
+ * Index of the first of the n f32 values that is NaN or ±Infinity, or −1: the workers check every chunk they are
+ * given with it (a pass at memory speed), so the caller's thread never scans the data.
+ */
+export function first_nonfinite(n: i32, x: usize): i32 {
+  // x − x is 0 for finite x and NaN otherwise; NaN ≠ NaN flags the lane. Blocks of 16, then the block's first.
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const v = v128.load(x + (<usize>j << 2));
-    const d = f32x4.sub(v, v);
-    bad = v128.or(bad, f32x4.ne(d, d));
+  for (; j + 16 <= n; j += 16) {
+    const p = x + (<usize>j << 2);
+    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
+    const da = f32x4.sub(a, a), db = f32x4.sub(b, b), dc = f32x4.sub(c, c), dd = f32x4.sub(d, d);
+    const bad = v128.or(v128.or(f32x4.ne(da, da), f32x4.ne(db, db)), v128.or(f32x4.ne(dc, dc), f32x4.ne(dd, dd)));
+    if (v128.any_true(bad)) break;
   }
-  if (v128.any_true(bad)) return 1;
-  for (; j < n; j++) {
-    const v = load<f32>(x + (<usize>j << 2));
-    if (!isFinite(v)) return 1;
-  }
-  return 0;
+  for (; j < n; j++) if (!isFinite(load<f32>(x + (<usize>j << 2)))) return j;
+  return -1;
 }
 
 /** y = alpha·op(A)·x + beta·y with A stored M × N: trans = 0 gives y (M) = A·x, trans = 1 gives y (N) = Aᵀ·x. */

@@ -1,7 +1,7 @@
 // The engine's ABI: the only file with exports. Numbers and byte offsets in, numbers out.
 export { alloc, free } from "./mem";
 // blas.ts also shares its packing and micro-kernel with other modules, so its ABI functions are named here.
-export { gemm, syrk, symmetrize_lower, gemv, dot, sumsq, sum, axpy, scale, copy, has_nonfinite } from "./blas";
+export { gemm, syrk, symmetrize_lower, gemv, dot, sumsq, sum, axpy, scale, copy, first_nonfinite } from "./blas";
 export * from "./mixture";
 // simd.ts and rng.ts also export v128 helpers for other modules, so their ABI functions are named here.
 export { vexp, vlog, logsumexp_rows, softmax_rows } from "./simd";

@@ -39,6 +39,14 @@ export interface TaskContext {
  */
 export type Task = (ctx: TaskContext, params: any) => unknown;
 
+/** What `Executor.put` answers. */
+export interface PutResult {
+  /** Index (within the chunk) of the first value that is NaN or ±Infinity, −1 if none. */
+  bad: number;
+  /** The buffer the rows came in, handed back. */
+  data: Float32Array;
+}
+
 /** The worker-side API the pool calls through comlink. */
 export class Executor {
   private instance: Engine | undefined;
@@ -57,11 +65,17 @@ export class Executor {
     return this.instance;
   }
 
-  /** Stores a chunk of `rows × cols` f32 values as chunk `index` of dataset `id`. */
-  put(id: number, index: number, row0: number, data: Float32Array, cols: number): void {
+  /**
+   * Stores a chunk of `rows × cols` f32 values as chunk `index` of dataset `id`. Returns the index of its first
+   * NaN or ±Infinity (−1 when there is none), checked here at memory speed so that the caller never scans the
+   * rows, and hands the rows' buffer back for the caller to fill with its next chunk (no fresh allocation).
+   */
+  put(id: number, index: number, row0: number, data: Float32Array, cols: number): PutResult {
     const rows = cols ? data.length / cols : 0;
     const ptr = this.allocate(id, index, row0, rows, cols);
     this.engine.f32(ptr, data.length).set(data);
+    const bad = this.engine.call('first_nonfinite', data.length, ptr);
+    return transferable({ bad, data }, this.engine.memory.buffer);
   }
 
   /** Registers a fresh engine buffer as chunk `index` of dataset `id` (replacing any previous one). */

@@ -440,7 +440,7 @@ export class KMeans {
 
   /** Clusters X (n_samples × n_features), optionally weighting the samples. Resolves to the model itself. */
   async fit(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
-    const m = asMatrix(X, 'X');
+    const m = asMatrix(X, 'X', { finite: false });
     const [n, d] = [m.rows, m.cols];
     const K = this.nClusters;
     if (d === 0) throw new GaussfaceError('KMeans: X has no features (0 columns)', 'ESHAPE');
@@ -490,7 +490,7 @@ export class KMeans {
   /** Prepares X like the training data (same centring) for the duration of `fn`. */
   private async withData<T>(X: MatrixLike, sampleWeight: ArrayLike<number> | undefined, fn: (data: Prepared, centres: Float64Array) => Promise<T>): Promise<T> {
     const f = this.fitted();
-    const m = asMatrix(X, 'X', { cols: f.d, minRows: 1 });
+    const m = asMatrix(X, 'X', { cols: f.d, minRows: 1, finite: false });
     const pool = this.options.pool ?? (await getPool());
     const data = await prepare(pool, m, this.nClusters, checkedWeights(sampleWeight, m.rows), f.mean, this.options.signal);
     try {
@@ -559,7 +559,7 @@ export interface KMeansPlusPlusOptions {
  * ```
  */
 export async function kmeansPlusPlus(X: MatrixLike, nClusters: number, opts: KMeansPlusPlusOptions = {}): Promise<{ centers: Matrix<Float64Array>; indices: Int32Array }> {
-  const m = asMatrix(X, 'X');
+  const m = asMatrix(X, 'X', { finite: false });
   if (!Number.isInteger(nClusters) || nClusters < 1) throw bad(`nClusters must be an integer ≥ 1, got ${nClusters}`);
   if (m.cols === 0) throw new GaussfaceError('kmeansPlusPlus: X has no features (0 columns)', 'ESHAPE');
   if (m.rows < nClusters) throw bad(`X has ${m.rows} samples but nClusters is ${nClusters}: need at least as many samples as clusters`);

@@ -56,7 +56,7 @@ export class Matrix<T extends Float = Float> {
 }
 
 export interface AsMatrixOptions {
-  /** Reject NaN and ±Infinity (default true). */
+  /** Reject NaN and ±Infinity (default true). false where the rows go to a pool, whose workers check them. */
   finite?: boolean;
   /** Required number of columns. */
   cols?: number;

@@ -342,7 +342,7 @@ export class PCA {
 
   /** Fits the model to X (n_samples × n_features). Resolves to the model itself. */
   async fit(X: MatrixLike): Promise<this> {
-    const m = asMatrix(X, 'X');
+    const m = asMatrix(X, 'X', { finite: false });
     const [n, d] = [m.rows, m.cols];
     if (n < 2) throw bad(`X has ${n} sample${n === 1 ? '' : 's'}; PCA needs at least 2`);
     if (d === 0) throw new GaussfaceError('PCA: X has no features (0 columns)', 'ESHAPE');
@@ -428,7 +428,7 @@ export class PCA {
 
   /** Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. */
   private async mapRows<T extends Float32Array | Float64Array>(X: MatrixLike, cols: number, width: number, task: string, params: unknown, make: (n: number) => T): Promise<Matrix<T>> {
-    const m = asMatrix(X, 'X', { cols, minRows: 1 });
+    const m = asMatrix(X, 'X', { cols, minRows: 1, finite: false });
     const pool = this.options.pool ?? (await getPool());
     const ds = await uploadForFit(pool, m.data, m.rows, cols, 0, this.options.signal);
     try {

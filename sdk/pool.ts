@@ -4,7 +4,7 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
 import { GaussfaceError } from './errors.js';
-import { Executor } from './executor.js';
+import { Executor, type PutResult } from './executor.js';
 import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
 import './wire.js';
 
@@ -73,6 +73,8 @@ export interface ChunkSource {
 export class Dataset {
   readonly nChunks: number;
   released = false;
+  /** What the rows are called in errors (a NaN in them names it with the value's row and column). */
+  name = 'X';
   constructor(
     readonly rows: number,
     readonly cols: number,
@@ -95,12 +97,20 @@ export class Dataset {
     for (let i = w; i < this.nChunks; i += this.workers) out.push(i);
     return out;
   }
-  /** Rows of chunk i from the source (a copy, ready to be transferred). */
-  async readChunk(i: number): Promise<Float32Array> {
+  /**
+   * Rows of chunk i from the source, as a copy ready to be transferred: written into `reuse` when it has the
+   * right length (a buffer a worker handed back: no fresh memory to fault in), else a new array.
+   */
+  async readChunk(i: number, reuse?: Float32Array): Promise<Float32Array> {
     const [a, b] = this.chunkRange(i);
     const src = this.source;
     if (!src) throw new GaussfaceError(`dataset ${this.id} has no source rows`, 'EINPUT');
-    if (src instanceof Float32Array) return src.slice(a * this.cols, b * this.cols);
+    if (src instanceof Float32Array) {
+      const rows = src.subarray(a * this.cols, b * this.cols);
+      if (reuse?.length !== rows.length) return rows.slice();
+      reuse.set(rows);
+      return reuse;
+    }
     const part = await src.read(a, b);
     if (!(part instanceof Float32Array) || part.length !== (b - a) * this.cols)
       throw new GaussfaceError(`ChunkSource.read(${a}, ${b}) must return a Float32Array of ${(b - a) * this.cols} values`, 'EINPUT');
@@ -243,7 +253,7 @@ export class Pool {
    * With `oneWorker`, every chunk stays in one worker: for data whose steps are too short to be worth a message
    * to each worker, which a program can then run in one call (`solo`). Same chunks, so the same bits.
    */
-  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean } = {}): Promise<Dataset> {
+  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean; name?: string } = {}): Promise<Dataset> {
     if (data.length !== rows * cols)
       throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
     if (opts.like && opts.like.rows !== rows)
@@ -251,7 +261,16 @@ export class Pool {
     const chunkRows = opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols);
     const workers = opts.like?.workers ?? (opts.oneWorker ? 1 : this.spread(rows, chunkRows));
     const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId());
-    await this.withAbort(opts.signal, [...this.workersOf(ds)], (w) => this.ensureResident(w, ds));
+    ds.name = opts.name ?? ds.name;
+    // Every worker finishes (or fails) before a failure is reported, so that nothing stays resident and the
+    // error names the first bad value in row order, whichever worker met it.
+    const failures: unknown[] = [];
+    await this.withAbort(opts.signal, [...this.workersOf(ds)], (w) => this.ensureResident(w, ds).catch((err) => void failures.push(err)));
+    if (failures.length) {
+      await this.release(ds);
+      const at = (err: unknown) => (err instanceof NonFiniteError ? err.at : -1);
+      throw failures.reduce((a, b) => (at(b) < at(a) ? b : a));
+    }
     return ds;
   }
 
@@ -264,6 +283,20 @@ export class Pool {
     if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 1 || (source instanceof Float32Array && source.length !== r * c))
       throw new GaussfaceError(`stream: a source of ${r}×${c} rows does not fit its data`, 'ESHAPE');
     return new Dataset(r, c, chunkRowsFor(c), source, true, this.spread(r, chunkRowsFor(c)), this.newId());
+  }
+
+  /**
+   * Sends chunk i of `ds` to a worker, in `stage` when it fits (see readChunk), and returns the buffer the worker
+   * hands back for the next chunk. A NaN or ±Infinity in the rows is an EINPUT error naming its row and column;
+   * the dataset's chunks in that worker are dropped first.
+   */
+  private async putChunk(s: Slot, ds: Dataset, i: number, stage?: Float32Array): Promise<Float32Array> {
+    const part = await ds.readChunk(i, stage);
+    const row0 = ds.chunkRange(i)[0];
+    const { bad, data } = (await this.guard(s, s.remote.put(ds.id, i, row0, transfer(part, [part.buffer]), ds.cols))) as PutResult;
+    if (bad < 0) return data;
+    await this.guard(s, s.remote.drop(ds.id)).catch(() => {});
+    throw new NonFiniteError(ds, row0 * ds.cols + bad, data[bad]);
   }
 
   /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
@@ -286,10 +319,8 @@ export class Pool {
     if (s.resident.has(ds.id) || ds.streamed) return s;
     if (!ds.source)
       throw new GaussfaceError(`dataset ${ds.id} was computed in worker ${w}, which was restarted; compute it again`, 'EWORKER');
-    for (const i of ds.chunksOf(w)) {
-      const part = await ds.readChunk(i);
-      await this.guard(s, s.remote.put(ds.id, i, ds.chunkRange(i)[0], transfer(part, [part.buffer]), ds.cols));
-    }
+    let stage: Float32Array | undefined;
+    for (const i of ds.chunksOf(w)) stage = await this.putChunk(s, ds, i, stage);
     s.resident.add(ds.id);
     return s;
   }
@@ -305,9 +336,9 @@ export class Pool {
       const idx = ds.chunksOf(w);
       if (ds.streamed) {
         // One chunk in the worker at a time: send, run, drop; the next chunk is read while nothing waits on it.
+        let stage: Float32Array | undefined;
         for (const i of idx) {
-          const part = await ds.readChunk(i);
-          await this.guard(s, s.remote.put(ds.id, i, ds.chunkRange(i)[0], transfer(part, [part.buffer]), ds.cols));
+          stage = await this.putChunk(s, ds, i, stage);
           out[i] = ((await this.guard(s, s.remote.run(task, ds.id, [i], params))) as R[])[0];
           await this.guard(s, s.remote.drop(ds.id, i));
         }
@@ -409,6 +440,14 @@ export class Pool {
   close(): void {
     this.closed = true;
     for (let w = 0; w < this.size; w++) this.restart(w);
+  }
+}
+
+/** A NaN or ±Infinity in a dataset's rows; `at` (its flat index) orders failures by row. */
+class NonFiniteError extends GaussfaceError {
+  constructor(ds: Dataset, readonly at: number, value: number) {
+    const [i, j] = [Math.floor(at / ds.cols), at % ds.cols];
+    super(`${ds.name} contains ${value} at row ${i}, column ${j}: remove or impute missing/infinite values first`, 'EINPUT');
   }
 }
 

@@ -192,21 +192,23 @@ test('dot, sumsq and sum accumulate in f64; axpy, scale and copy', () => {
   }
 });
 
-test('has_nonfinite finds NaN and ±Infinity anywhere, including the tail', () => {
-  for (const n of [0, 1, 5, 8, 33]) {
+test('first_nonfinite finds the first NaN or ±Infinity anywhere, in and after the 16-value blocks', () => {
+  for (const n of [0, 1, 5, 16, 17, 33, 100]) {
     for (const bad of [NaN, Infinity, -Infinity]) {
-      for (const at of n ? [0, n - 1, n >> 1] : []) {
+      for (const at of n ? [0, n - 1, n >> 1, Math.min(n - 1, 15)] : []) {
         const a = randF32(n, 9);
         a[at] = bad;
+        if (at + 3 < n) a[at + 3] = NaN; // a later one does not hide the first
         const p = e.putF32(a);
-        assert.is(e.call('has_nonfinite', n, p), 1, `n=${n} at=${at} ${bad}`);
+        assert.is(e.call('first_nonfinite', n, p), at, `n=${n} at=${at} ${bad}`);
         e.free(p);
       }
     }
     const a = randF32(n, 3);
     if (n) a[0] = 3.4e38; // finite extremes are not flagged
+    if (n > 1) a[n - 1] = -3.4e38;
     const p = e.putF32(a);
-    assert.is(e.call('has_nonfinite', n, p), 0);
+    assert.is(e.call('first_nonfinite', n, p), -1);
     e.free(p);
   }
 });

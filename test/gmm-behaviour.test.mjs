@@ -139,6 +139,15 @@ test('bad input is a GaussfaceError naming the problem and the fix', async () =>
   const gm = () => new GaussianMixture({ nComponents: 3, ...quiet });
   await rejects(() => gm().fit([[1, 2], [NaN, 1], [3, 4]]), /X contains NaN at row 1, column 0/);
   await rejects(() => gm().fit([[1, Infinity], [0, 1], [3, 4]]), /Infinity/);
+  // Streamed rows never sit in the calling thread: the workers check each chunk as it passes.
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const data = Float32Array.from(blobs.flat());
+    data[7 * 2 + 1] = NaN;
+    await rejects(() => new GaussianMixture({ nComponents: 2, pool, ...quiet }).fit(pool.stream(data, blobs.length, 2)), /X contains NaN at row 7, column 1/);
+  } finally {
+    pool.close();
+  }
   await rejects(() => gm().fit([[1, 2], [3, 4]]), /2 samples but nComponents is 3/);
   await rejects(() => gm().fit([]), /at least 1/);
   await rejects(() => gm().fit([[1, 2], [3]]), /row 1 has 1 values/);

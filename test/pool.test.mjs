@@ -130,6 +130,34 @@ test('a streamed dataset gives the same results as a resident one, from an array
   }
 });
 
+test('the workers check uploaded rows: the first NaN or ±Infinity in row order is named, whichever worker holds it', async () => {
+  const [m, k] = [4000, 64];
+  const opts = { chunkRows: 512 }; // 8 chunks: worker 0 holds 0, 2, 4, 6 and worker 1 holds 1, 3, 5, 7
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const a = randF32(m * k, 31);
+    a[1100 * k + 9] = Infinity; // chunk 2, worker 0
+    a[600 * k + 5] = NaN; // chunk 1, worker 1: earlier in row order
+    const err = await pool.upload(a, m, k, opts).catch((e) => e);
+    assert.instance(err, GaussfaceError);
+    assert.is(err.code, 'EINPUT');
+    assert.match(err.message, /^X contains NaN at row 600, column 5: remove or impute/);
+    a[600 * k + 5] = 0;
+    await rejects(() => pool.upload(a, m, k, { ...opts, name: 'pixels' }), /pixels contains Infinity at row 1100, column 9/);
+    a[1100 * k + 9] = 0;
+    a[m * k - 1] = -Infinity; // the very last value, in the short last chunk
+    await rejects(() => pool.upload(a, m, k, opts), /X contains -Infinity at row 3999, column 63/);
+    await rejects(() => pool.map('pca.colSums', pool.stream(a, m, k), {}), /X contains -Infinity at row 3999, column 63/);
+    // The pool is still usable, and the clean rows arrive intact (through buffers handed back and refilled).
+    a[m * k - 1] = 1;
+    const ds = await pool.upload(a, m, k, opts);
+    const back = await pool.gather(ds);
+    assert.ok(bytesOf(back).equals(bytesOf(a)));
+  } finally {
+    pool.close();
+  }
+});
+
 test('an inline pool (tasks in the calling thread) gives the same bits as workers', async () => {
   const [m, k, n] = [3001, 33, 9];
   const a = randF32(m * k, 21);

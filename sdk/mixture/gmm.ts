@@ -65,7 +65,7 @@ export interface MixtureSample {
 
 const MACHINE_EPS = 2.220446049250313e-16;
 
-const rowsOf = (X: MatrixLike | Dataset) => (X instanceof Dataset ? X.rows : asMatrix(X, 'X').rows);
+const rowsOf = (X: MatrixLike | Dataset) => (X instanceof Dataset ? X.rows : asMatrix(X, 'X', { finite: false }).rows);
 
 /**
  * Gaussian mixture model fitted by EM, with scikit-learn's semantics.
@@ -327,7 +327,7 @@ export class GaussianMixture {
     const pool = this.options.pool ?? (await getPool());
     const signal = this.options.signal;
     const given = X instanceof Dataset ? X : undefined;
-    const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { minRows: 1, cols: this.params ? this.nFeatures : undefined });
+    const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { minRows: 1, cols: this.params ? this.nFeatures : undefined, finite: false });
     const [rows, cols] = given ? [given.rows, given.cols] : [m!.rows, m!.cols];
     if (given && this.params && cols !== this.nFeatures)
       throw new GaussfaceError(`X has ${cols} columns but ${this.nFeatures} were expected (the model was fitted on ${this.nFeatures} features)`, 'ESHAPE');

@@ -54,7 +54,7 @@ export async function selectComponents(X: MatrixLike | Dataset, opts: SelectOpti
   if (criterion !== 'bic' && criterion !== 'aic') throw new GaussfaceError(`criterion must be 'bic' or 'aic', got '${criterion}'`, 'EINPUT');
   const pool = base.pool ?? (await getPool());
   const given = X instanceof Dataset ? X : undefined;
-  const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { minRows: 1 });
+  const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { minRows: 1, finite: false });
   const ds = given ?? (await pool.upload(m!.data, m!.rows, m!.cols, { signal: base.signal }));
   const usable = candidates.filter((k) => k <= ds.rows);
   if (!usable.length) throw new GaussfaceError(`every candidate exceeds the ${ds.rows} samples of X`, 'EINPUT');
