@@ -31,6 +31,11 @@ export interface TaskContext {
   keep(id: number, of: Chunk, cols: number): number;
   /** Another resident chunk by dataset id and chunk index (same executor). */
   resident(id: number, index: number): Chunk;
+  /**
+   * A copy of `view` (engine memory) to return: made in a buffer of the same size that the caller handed back
+   * with this call (see Pool.map's `recycle`) when there is one, so large per-chunk results need no fresh memory.
+   */
+  copyOut<T extends Float32Array | Float64Array>(view: T): T;
 }
 
 /**
@@ -107,8 +112,11 @@ export class Executor {
     return transferable(this.engine.f32(c.ptr, c.rows * c.cols).slice(), this.engine.memory.buffer);
   }
 
-  /** Runs `task` over the given chunks of dataset `id` (a broadcast, with no chunks, when id < 0). */
-  run(task: string, id: number, indices: number[], params: unknown): unknown {
+  /**
+   * Runs `task` over the given chunks of dataset `id` (a broadcast, with no chunks, when id < 0). `spare`: buffers
+   * of earlier results, handed back for `copyOut`; those it does not use are dropped with the call.
+   */
+  run(task: string, id: number, indices: number[], params: unknown, spare: ArrayBuffer[] = []): unknown {
     const fn = tasks[task];
     if (!fn) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
     const ctx: TaskContext = {
@@ -116,6 +124,13 @@ export class Executor {
       chunks: id < 0 ? [] : indices.map((i) => this.chunk(id, i)),
       keep: (kid, of, cols) => this.allocate(kid, of.index, of.row0, of.rows, cols),
       resident: (rid, i) => this.chunk(rid, i),
+      copyOut: (view) => {
+        const at = spare.findIndex((b) => b.byteLength === view.byteLength);
+        if (at < 0) return view.slice() as typeof view;
+        const out = new (view.constructor as new (b: ArrayBuffer) => typeof view)(spare.splice(at, 1)[0]);
+        out.set(view);
+        return out;
+      },
     };
     return transferable(fn(ctx, params), this.engine.memory.buffer);
   }

@@ -183,9 +183,11 @@ async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: 
     await pool.release(ds);
     // One executor holding every chunk (a one-worker fit) sums the passes' results itself, in engine memory.
     const sum = Xc.workers === 1;
+    let spent: SketchPart[] | undefined; // the last pass's parts, once summed: their buffers go back to the workers
     const pass = async (keepY?: Dataset) => {
-      const parts = await pool.map<SketchPart>('pca.sketch', Xc, { d, Z, l, keepY: keepY?.id, sum }, { signal, into: keepY });
+      const parts = await pool.map<SketchPart>('pca.sketch', Xc, { d, Z, l, keepY: keepY?.id, sum }, { signal, into: keepY, recycle: spent });
       const { G, P } = sum ? parts[parts.length - 1] : { G: sumParts(parts.map((p) => p.G), e), P: sumParts(parts.map((p) => p.P), e) };
+      spent = parts;
       return { W: svqb(e, G, l), P: Float32Array.from(P) };
     };
     for (let it = 0; it < power; it++) {

@@ -327,13 +327,16 @@ export class Pool {
 
   /**
    * Runs `task` over every chunk of `ds` and returns one result per chunk, in chunk order (whatever worker
-   * computed it). When `into` is given, the task's `keep` calls fill that derived dataset.
+   * computed it). When `into` is given, the task's `keep` calls fill that derived dataset. `recycle`: the
+   * results of an earlier call (per chunk) that the caller is done with; their buffers go back to the workers
+   * that made them, for the task's `copyOut`, and are detached here.
    */
-  async map<R = unknown>(task: string, ds: Dataset, params: unknown = {}, opts: CallOptions & { into?: Dataset } = {}): Promise<R[]> {
+  async map<R = unknown>(task: string, ds: Dataset, params: unknown = {}, opts: CallOptions & { into?: Dataset; recycle?: unknown[] } = {}): Promise<R[]> {
     const out = new Array<R>(ds.nChunks);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
       const idx = ds.chunksOf(w);
+      const spare = opts.recycle ? buffersOf(idx.map((i) => opts.recycle![i])) : [];
       if (ds.streamed) {
         // One chunk in the worker at a time: send, run, drop; the next chunk is read while nothing waits on it.
         let stage: Float32Array | undefined;
@@ -343,7 +346,7 @@ export class Pool {
           await this.guard(s, s.remote.drop(ds.id, i));
         }
       } else {
-        const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params))) as R[];
+        const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params, transfer(spare, spare)))) as R[];
         idx.forEach((i, k) => (out[i] = res[k]));
       }
       if (opts.into) s.resident.add(opts.into.id);
@@ -441,6 +444,19 @@ export class Pool {
     this.closed = true;
     for (let w = 0; w < this.size; w++) this.restart(w);
   }
+}
+
+/** The distinct, still attached ArrayBuffers of the typed arrays inside `values` (results to hand back). */
+function buffersOf(values: unknown[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const walk = (v: unknown) => {
+    if (ArrayBuffer.isView(v)) {
+      if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength > 0) out.add(v.buffer);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  values.forEach(walk);
+  return [...out];
 }
 
 /** A NaN or ±Infinity in a dataset's rows; `at` (its flat index) orders failures by row. */

@@ -158,6 +158,29 @@ test('the workers check uploaded rows: the first NaN or ±Infinity in row order 
   }
 });
 
+test('recycled results: their buffers go back to the workers that made them and carry the same bits again', async () => {
+  const [m, d, l] = [3000, 48, 6];
+  const a = randF32(m * d, 41);
+  const Z = randF32(d * l, 42);
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const ds = await pool.upload(a, m, d, { chunkRows: 512 });
+    const params = { d, Z, l };
+    const first = await pool.map('pca.sketch', ds, params);
+    const kept = first.map((p) => ({ G: p.G.slice(), P: p.P.slice() }));
+    const again = await pool.map('pca.sketch', ds, params, { recycle: first });
+    assert.ok(first.every((p) => p.P.byteLength === 0 && p.G.byteLength === 0), 'handed back: detached here');
+    for (let i = 0; i < kept.length; i++) {
+      assert.ok(bytesOf(again[i].P).equals(bytesOf(kept[i].P)), `P of chunk ${i}`);
+      assert.ok(bytesOf(again[i].G).equals(bytesOf(kept[i].G)), `G of chunk ${i}`);
+    }
+    const third = await pool.map('pca.sketch', ds, params, { recycle: [again[0]] }); // a partial hand-back is fine
+    assert.ok(bytesOf(third[1].P).equals(bytesOf(kept[1].P)));
+  } finally {
+    pool.close();
+  }
+});
+
 test('an inline pool (tasks in the calling thread) gives the same bits as workers', async () => {
   const [m, k, n] = [3001, 33, 9];
   const a = randF32(m * k, 21);

@@ -76,7 +76,7 @@ export interface SketchPart {
 }
 
 /** One pass of the randomized range finder over centred chunks Xc: Y = Xc·Z, its Gram matrix and Xcᵀ·Y. */
-const sketch: Task = ({ engine: e, chunks, keep }, p: SketchParams) =>
+const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
   e.scoped((take) => {
     const { d, l } = p;
     const Z = putF32(e, take, p.Z);
@@ -95,7 +95,7 @@ const sketch: Task = ({ engine: e, chunks, keep }, p: SketchParams) =>
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
       e.call('gemm', 1, 0, d, l, c.rows, 1, c.ptr, d, Y, l, 0, P, l);
       if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
-      if (!p.sum) return { G: e.f64(G, l * l).slice(), P: e.f32(P, d * l).slice() };
+      if (!p.sum) return { G: copyOut(e.f64(G, l * l)), P: copyOut(e.f32(P, d * l)) };
       e.call('add_f64', l * l, G, Gs);
       e.call('add_f32_to_f64', d * l, P, Ps);
       return i === chunks.length - 1 ? { G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
