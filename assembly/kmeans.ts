@@ -92,14 +92,30 @@ function distance(d: i32, x: usize, c: usize): f64 {
   return Math.sqrt(s);
 }
 
-/** ‖x − c‖² in f32 (d f32 values each), four lanes: the upper-bound test's fast distance (see kmeans_bounds). */
+/**
+ * ‖x − c‖² in f32 (d f32 values each): the upper-bound test's fast distance (see kmeans_bounds, whose margin covers
+ * any summation order). Four accumulators of four lanes, so the adds do not wait on one another.
+ */
 function sq_dist_f32(d: i32, x: usize, c: usize): f32 {
-  let acc = f32x4.splat(0);
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   let j = 0;
+  for (; j + 16 <= d; j += 16) {
+    const p = x + (<usize>j << 2);
+    const q = c + (<usize>j << 2);
+    const t0 = f32x4.sub(v128.load(p), v128.load(q));
+    const t1 = f32x4.sub(v128.load(p, 16), v128.load(q, 16));
+    const t2 = f32x4.sub(v128.load(p, 32), v128.load(q, 32));
+    const t3 = f32x4.sub(v128.load(p, 48), v128.load(q, 48));
+    a0 = f32x4.add(a0, f32x4.mul(t0, t0));
+    a1 = f32x4.add(a1, f32x4.mul(t1, t1));
+    a2 = f32x4.add(a2, f32x4.mul(t2, t2));
+    a3 = f32x4.add(a3, f32x4.mul(t3, t3));
+  }
   for (; j + 4 <= d; j += 4) {
     const t = f32x4.sub(v128.load(x + (<usize>j << 2)), v128.load(c + (<usize>j << 2)));
-    acc = f32x4.add(acc, f32x4.mul(t, t));
+    a0 = f32x4.add(a0, f32x4.mul(t, t));
   }
+  const acc = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
   let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
   for (; j < d; j++) {
     const t = load<f32>(x + (<usize>j << 2)) - load<f32>(c + (<usize>j << 2));
@@ -108,33 +124,45 @@ function sq_dist_f32(d: i32, x: usize, c: usize): f32 {
   return s;
 }
 
+/** lc[j] − drift[j] for the two f32 bounds in the low lanes of `v`, in f64. */
+// @ts-ignore: decorator
+@inline function boundsLow(v: v128, drift: usize): v128 {
+  return f64x2.sub(f64x2.promote_low_f32x4(v), v128.load(drift));
+}
+
 /**
  * The smallest per-centre lower bound of one row over the centres other than its own (lc[j] − drift[j], j ≠ a, see
- * kmeans_bounds), or −1 as soon as one is below ui (the row must be computed).
+ * kmeans_bounds; lc in f32, the difference in f64), or −1 as soon as one is below ui (the row must be computed).
  */
 function centreBounds(K: i32, a: i32, lc: usize, drift: usize, ui: f64): f64 {
-  // The own centre's slot reads +∞ during the scan (Infinity − drift = Infinity), so every pair is tested alike.
-  const ownAt = lc + (<usize>a << 3);
-  const own = load<f64>(ownAt);
-  store<f64>(ownAt, Infinity);
+  // The own centre's slot reads +∞ during the scan (Infinity − drift = Infinity), so every centre is tested alike.
+  const ownAt = lc + (<usize>a << 2);
+  const own = load<f32>(ownAt);
+  store<f32>(ownAt, Infinity);
   const uv = f64x2.splat(ui);
   let mv = f64x2.splat(Infinity);
   let lo: f64 = -1;
   let j = 0;
-  for (; j + 2 <= K; j += 2) {
-    const o = <usize>j << 3;
-    const b = f64x2.sub(v128.load(lc + o), v128.load(drift + o));
-    if (v128.any_true(f64x2.lt(b, uv))) break;
-    mv = f64x2.pmin(mv, b); // no NaN here (b ≥ ui was just checked), so the one-instruction minimum
+  for (; j + 4 <= K; j += 4) {
+    const v = v128.load(lc + (<usize>j << 2));
+    const dr = drift + (<usize>j << 3);
+    const b0 = boundsLow(v, dr);
+    const b1 = boundsLow(v128.shuffle<f32>(v, v, 2, 3, 0, 1), dr + 16);
+    if (v128.any_true(v128.or(f64x2.lt(b0, uv), f64x2.lt(b1, uv)))) break;
+    mv = f64x2.pmin(mv, f64x2.pmin(b0, b1)); // no NaN here (b ≥ ui was just checked), so the one-instruction minimum
   }
-  if (j + 2 > K) {
+  if (j + 4 > K) {
     lo = min(f64x2.extract_lane(mv, 0), f64x2.extract_lane(mv, 1));
-    if (j < K) {
-      const b = load<f64>(lc + (<usize>j << 3)) - load<f64>(drift + (<usize>j << 3));
-      lo = b < ui ? -1 : min(lo, b);
+    for (; j < K; j++) {
+      const b = <f64>load<f32>(lc + (<usize>j << 2)) - load<f64>(drift + (<usize>j << 3));
+      if (b < ui) {
+        lo = -1;
+        break;
+      }
+      lo = min(lo, b);
     }
   }
-  store<f64>(ownAt, own);
+  store<f32>(ownAt, own);
   return lo;
 }
 
@@ -147,8 +175,9 @@ function centreBounds(K: i32, a: i32, lc: usize, drift: usize, ui: f64): f64 {
  * against its per-centre lower bounds (Elkan's, kept lazily: lc[i, j] − drift[j] bounds the distance to centre j,
  * where lc was set when the row's distances were last computed plus drift[j] then, and drift[j] = Σ of centre j's
  * moves so far; reading them only for these rows costs no pass over n × K). The rows that still fail are listed
- * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l (n), lc (n × K): f64;
- * lc = 0: no per-centre bounds kept (many centres, see the SDK's layout).
+ * in idx and copied to `out` (m × d, for the distance GEMM); returns their count m. u, l (n): f64; lc (n × K): f32
+ * rounded down (half the bytes of the rows' f64 bounds to stream through per step); lc = 0: no per-centre bounds
+ * kept (many centres, see the SDK's layout).
  * The tightening distance is taken in f32 against C32 (the f64 centres rounded to f32, row-major K × d) and made a
  * safe upper bound of the exact one: its rounding (relative (d + 16)·2⁻²⁴ covers the f32 sums) plus
  * cerr[k] = ‖C[k] − C32[k]‖ (kmeans_moves), by the triangle inequality.
@@ -171,7 +200,7 @@ export function kmeans_bounds(
       const x = X + <usize>i * rowBytes;
       ui = min(ui, Math.sqrt(<f64>sq_dist_f32(d, x, C32 + <usize>a * rowBytes)) * grow + load<f64>(cerr + (<usize>a << 3)));
       if (ui > m) {
-        const lb = lc ? centreBounds(K, a, lc + <usize>i * <usize>K * 8, drift, ui) : -1;
+        const lb = lc ? centreBounds(K, a, lc + <usize>i * <usize>K * 4, drift, ui) : -1;
         if (ui <= lb) {
           li = max(li, lb); // settled by the per-centre bounds, whose minimum may also tighten Hamerly's
         } else {
@@ -189,7 +218,8 @@ export function kmeans_bounds(
 
 /**
  * Full assignment of m rows (row r is row idx[r] of the chunk; idx = 0: row r itself) from their distance GEMM
- * XC (m × K): new label, fresh bounds u = √(d₁ + η), l = √(d₂ − η), lc[i, j] = √(d_j − η) + drift[j] (unless lc = 0) (η = 5e-7·√d·(‖x‖² + max‖c‖²)
+ * XC (m × K): new label, fresh bounds u = √(d₁ + η), l = √(d₂ − η), lc[i, j] = √(d_j − η) + drift[j] rounded down to
+ * f32 (unless lc = 0) (η = 5e-7·√d·(‖x‖² + max‖c‖²)
  * covers the float32 error of the GEMM trick, so the bounds hold for the exact distances), and the label change applied
  * to the chunk's running cluster sums (sums K × d, wsum K f64; members K i32 — a cluster left with no member is
  * reset to exact zeros). Old label −1: a fresh row. w = 0: unit weights. Returns the number of changed labels.
@@ -207,7 +237,7 @@ export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, i
     const eta = rel * (<f64>xn + <f64>cmax);
     store<f64>(u + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best1, 0) + eta));
     store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best2 - eta, 0)));
-    if (lc) setCentreBounds(K, xcRow, cnorm, <f64>xn, eta, drift, lc + ((<usize>i * <usize>K) << 3));
+    if (lc) setCentreBounds(K, xcRow, cnorm, <f64>xn, eta, drift, lc + ((<usize>i * <usize>K) << 2));
     const lp = labels + (<usize>i << 2);
     const old = load<i32>(lp);
     if (old == arg1) continue;
@@ -221,7 +251,17 @@ export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, i
   return changed;
 }
 
-/** One row's per-centre bounds from its GEMM distances: row[j] = √(xn + d_j − η) + drift[j] (d_j in f32, as scan). */
+/** x (f64, ≥ 0) as the largest f32 not above it: a lower bound stays one in f32. */
+// @ts-ignore: decorator
+@inline function f32Down(x: f64): f32 {
+  const r = <f32>x;
+  return <f64>r > x ? reinterpret<f32>(reinterpret<i32>(r) - 1) : r;
+}
+
+/**
+ * One row's per-centre bounds from its GEMM distances: row[j] = √(xn + d_j − η) + drift[j] (d_j in f32, as scan),
+ * rounded down to f32.
+ */
 function setCentreBounds(K: i32, xcRow: usize, cnorm: usize, xn: f64, eta: f64, drift: usize, row: usize): void {
   const xv = f64x2.splat(xn);
   const ev = f64x2.splat(eta);
@@ -231,13 +271,16 @@ function setCentreBounds(K: i32, xcRow: usize, cnorm: usize, xn: f64, eta: f64, 
     // Two centres at a time, the same operations as the scalar tail: d_j in f32, the rest in f64.
     const xc = v128.load64_zero(xcRow + (<usize>j << 2));
     const dj = f64x2.promote_low_f32x4(f32x4.sub(v128.load64_zero(cnorm + (<usize>j << 2)), f32x4.add(xc, xc)));
-    const v = f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.add(xv, dj), ev), zero));
-    v128.store(row + (<usize>j << 3), f64x2.add(v, v128.load(drift + (<usize>j << 3))));
+    const b = f64x2.add(f64x2.sqrt(f64x2.pmax(f64x2.sub(f64x2.add(xv, dj), ev), zero)), v128.load(drift + (<usize>j << 3)));
+    // Round to nearest, then one ulp down (b ≥ 0, so the bits step down) where that landed above b.
+    const r = f32x4.demote_f64x2_zero(b);
+    const up = f64x2.gt(f64x2.promote_low_f32x4(r), b); // all ones (−1 in each half) where it rounded up
+    v128.store64_lane(row + (<usize>j << 2), i32x4.add(r, v128.shuffle<i32>(up, up, 0, 2, 0, 2)), 0);
   }
   for (; j < K; j++) {
     const xc = load<f32>(xcRow + (<usize>j << 2));
     const dj = load<f32>(cnorm + (<usize>j << 2)) - (xc + xc);
-    store<f64>(row + (<usize>j << 3), Math.sqrt(max(xn + <f64>dj - eta, 0)) + load<f64>(drift + (<usize>j << 3)));
+    store<f32>(row + (<usize>j << 2), f32Down(Math.sqrt(max(xn + <f64>dj - eta, 0)) + load<f64>(drift + (<usize>j << 3))));
   }
 }
 

@@ -14,6 +14,15 @@ const dist = (a, i, b, j, d) => {
   return Math.sqrt(s);
 };
 
+/** The largest f32 not above x (≥ 0): how the per-centre lower bounds are stored. */
+const f32Down = (x) => {
+  const r = Math.fround(x);
+  if (r <= x) return r;
+  const b = new Float32Array([r]);
+  new Int32Array(b.buffer)[0]--;
+  return b[0];
+};
+
 function moves(K, d, prev, next) {
   return e.scoped((take) => {
     const [p, c, dl, sp, ce] = [take(K * d * 8), take(K * d * 8), take(K * 8), take(K * 8), take(K * 8)];
@@ -60,12 +69,12 @@ for (const [n, d, K] of [[200, 100, 50], [97, 7, 5], [64, 1, 3]])
     const before = Float64Array.from({ length: K }, (_, k) => 0.25 * k);
     const drift = before.map((v, k) => v + delta[k]);
     const run = (perCentre) => e.scoped((take) => {
-      const [px, pl, pu, plo, plc, pdr, pc, pce, pd, ps, pidx, pout] = [n * d * 4, n * 4, n * 8, n * 8, n * K * 8, K * 8, K * d * 4, K * 8, K * 8, K * 8, n * 4, n * d * 4].map(take);
+      const [px, pl, pu, plo, plc, pdr, pc, pce, pd, ps, pidx, pout] = [n * d * 4, n * 4, n * 8, n * 8, n * K * 4, K * 8, K * d * 4, K * 8, K * 8, K * 8, n * 4, n * d * 4].map(take);
       e.f32(px, n * d).set(X);
       e.i32(pl, n).set(start.map((r) => r.a));
       e.f64(pu, n).set(start.map((r) => r.d1));
       e.f64(plo, n).set(K > 1 ? start.map((r) => r.d2) : new Float64Array(n));
-      e.f64(plc, n * K).set(start.flatMap((r) => r.ds.map((v, k) => v + before[k])));
+      e.f32(plc, n * K).set(start.flatMap((r) => r.ds.map((v, k) => f32Down(v + before[k]))));
       e.f64(pdr, K).set(drift);
       e.f32(pc, K * d).set(Float32Array.from(C));
       e.f64(pce, K).set(cerr);
@@ -100,7 +109,7 @@ test('kmeans_update: fresh bounds hold for the exact distances (the GEMM trick\'
   const C = randF32(K * d, 12).map((v) => v + 3);
   const drift = Float64Array.from({ length: K }, (_, k) => 0.5 * k);
   const r = e.scoped((take) => {
-    const [px, pxn, pct, pcn, pxc, pl, pu, plo, plc, pdr, psum, pws, pmem] = [n * d * 4, n * 4, K * d * 4, K * 4, n * K * 4, n * 4, n * 8, n * 8, n * K * 8, K * 8, K * d * 8, K * 8, K * 4].map(take);
+    const [px, pxn, pct, pcn, pxc, pl, pu, plo, plc, pdr, psum, pws, pmem] = [n * d * 4, n * 4, K * d * 4, K * 4, n * K * 4, n * 4, n * 8, n * 8, n * K * 4, K * 8, K * d * 8, K * 8, K * 4].map(take);
     e.f32(px, n * d).set(X);
     e.f32(pxn, n).set(Array.from({ length: n }, (_, i) => X.subarray(i * d, (i + 1) * d).reduce((a, v) => a + v * v, 0)));
     const ct = e.f32(pct, K * d);
@@ -112,8 +121,20 @@ test('kmeans_update: fresh bounds hold for the exact distances (the GEMM trick\'
     e.u32(psum, (K * d + K) * 2).fill(0);
     e.i32(pmem, K).fill(0);
     e.call('kmeans_update', n, d, K, pxc, pcn, 0, px, pxn, 0, pl, pu, plo, plc, pdr, psum, pws, pmem);
-    return { labels: e.i32(pl, n).slice(), u: e.f64(pu, n).slice(), l: e.f64(plo, n).slice(), lc: e.f64(plc, n * K).slice() };
+    return {
+      labels: e.i32(pl, n).slice(), u: e.f64(pu, n).slice(), l: e.f64(plo, n).slice(), lc: e.f32(plc, n * K).slice(),
+      xc: e.f32(pxc, n * K).slice(), xn: e.f32(pxn, n).slice(), cn: e.f32(pcn, K).slice(),
+    };
   });
+  // Each stored bound is exactly the f64 value of the documented formula rounded down to f32 (SIMD pairs and tail).
+  const cmax = Math.max(...r.cn);
+  for (let i = 0; i < n; i++) {
+    const eta = 5e-7 * Math.sqrt(d) * (r.xn[i] + cmax);
+    for (let j = 0; j < K; j++) {
+      const dj = Math.fround(r.cn[j] - Math.fround(r.xc[i * K + j] * 2));
+      assert.is(r.lc[i * K + j], f32Down(Math.sqrt(Math.max(r.xn[i] + dj - eta, 0)) + drift[j]), `row ${i} centre ${j}: stored bound`);
+    }
+  }
   for (let i = 0; i < n; i++) {
     const ds = Array.from({ length: K }, (_, k) => dist(X, i, C, k, d));
     const a = r.labels[i];

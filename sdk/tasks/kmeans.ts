@@ -4,10 +4,9 @@
 // passes of each greedy k-means++ step. Results are per chunk, reduced by the caller in chunk order.
 //
 // A "prepared" chunk (made by kmeans.prepare; its dataset's width is preparedCols) holds, one block after the
-// other, f64 first: Hamerly's upper and lower bounds (rows each) | Elkan's lower bound per centre (rows × K, for
-// K ≤ 64) | running cluster sums (K × d) | their weights
-// (K) | then Xc (rows × d, f32: the rows minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) |
-// members per cluster (K, i32).
+// other: Hamerly's upper and lower bounds (rows each, f64) | Elkan's lower bound per centre (rows × K f32 rounded
+// down, for K ≤ 64) | running cluster sums (K × d, f64) | their weights (K, f64) | then Xc (rows × d, f32: the rows
+// minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) | members per cluster (K, i32).
 // A k-means++ state chunk (1 + L columns) holds: closest squared distance (rows) | candidate distances (rows × L).
 import type { Engine } from '../engine.js';
 import type { Chunk, Task } from '../executor.js';
@@ -15,8 +14,8 @@ import type { Chunk, Task } from '../executor.js';
 type Take = (bytes: number) => number;
 
 /**
- * Centres with a per-centre lower bound per row: all up to 64 (at most 512 bytes a row), none beyond, where n × K
- * f64 bounds would outgrow the data itself (colour quantisation with K = 256 on a million pixels).
+ * Centres with a per-centre lower bound per row: all up to 64 (at most 256 bytes a row), none beyond, where n × K
+ * bounds would outgrow the data itself (colour quantisation with K = 256 on a million pixels).
  */
 const centreBoundsFor = (K: number) => (K <= 64 ? K : 0);
 
@@ -25,7 +24,7 @@ function layout(ptr: number, rows: number, d: number, K: number) {
   const u = ptr;
   const l = u + rows * 8;
   const lc = l + rows * 8;
-  const sums = lc + rows * centreBoundsFor(K) * 8;
+  const sums = lc + Math.ceil((rows * centreBoundsFor(K)) / 4) * 16; // f32 bounds, padded to keep the f64 blocks aligned
   const wsum = sums + K * d * 8;
   const x = wsum + K * 8;
   const xnorm = x + rows * d * 4;
