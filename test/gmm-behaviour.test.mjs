@@ -127,6 +127,43 @@ test('partialFit over chunks (stepwise online EM) reaches the full fit', async (
   await rejects(() => online.partialFit(X, { stepDecay: 0.3 }), /stepDecay must be in/);
 });
 
+test('fewer samples than dimensions: the unspanned directions keep exactly regCovar (scatter sums in f64)', async () => {
+  // 12 points on a random 5-D affine subspace of R^40, coordinates ~10: an f32 sum of squares would leave noise of
+  // ~1e-5 there, ten times regCovar (the case of a face mixture with ~20 faces per component in PCA-100).
+  const [n, d, r] = [12, 40, 5];
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const basis = []; // r orthonormal directions (Gram–Schmidt), then their complement
+  const ortho = (v) => {
+    for (const b of basis) {
+      const p = v.reduce((a, x, j) => a + x * b[j], 0);
+      v = v.map((x, j) => x - p * b[j]);
+    }
+    const nv = Math.hypot(...v);
+    return v.map((x) => x / nv);
+  };
+  for (let t = 0; t < d; t++) basis.push(ortho(Array.from({ length: d }, rand)));
+  const X = Float32Array.from({ length: n * d }, (_, i) => {
+    const [row, j] = [Math.floor(i / d), i % d];
+    let v = 10;
+    for (let t = 0; t < r; t++) v += 10 * Math.sin(row * 3.1 + t * 1.7) * basis[t][j];
+    return v;
+  });
+  const gm = await new GaussianMixture({ nComponents: 1, randomState: 0, ...quiet }).fit({ data: X, shape: [n, d] });
+  // Reference: the f64 covariance of the same f32 rows.
+  const mean = Array.from({ length: d }, (_, j) => X.filter((_, i) => i % d === j).reduce((a, v) => a + v, 0) / n);
+  const quad = (C, v) => v.reduce((a, vi, i) => a + vi * v.reduce((b, vj, j) => b + C(i, j) * vj, 0), 0);
+  const ref = (i, j) => {
+    let s = 0;
+    for (let t = 0; t < n; t++) s += (X[t * d + i] - mean[i]) * (X[t * d + j] - mean[j]);
+    return s / n + (i === j ? 1e-6 : 0);
+  };
+  for (const v of basis.slice(r)) {
+    const got = quad((i, j) => gm.covariances[i * d + j], v);
+    assert.ok(Math.abs(got - quad(ref, v)) < 1e-9, `variance ${got} along an unspanned direction (reference ${quad(ref, v)})`);
+  }
+});
+
 test('non-convergence is a warning, not an error', async () => {
   const warnings = [];
   const gm = await new GaussianMixture({ nComponents: 4, maxIter: 1, randomState: 0, onWarning: (m) => warnings.push(m) }).fit(blobs);

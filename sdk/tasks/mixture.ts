@@ -111,14 +111,19 @@ function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParam
     e.call('diag_scatter', c.rows, d, c.ptr, d, K, shift, resp, s);
     s2 = e.f64(s, K * d).slice();
   } else {
+    // Products of the f32 rows summed in f64 (pca_gram): an f32 sum's rounding, ~1e-7 of the variance, would land
+    // in the directions a component's samples do not span, whose variance is only regCovar (a face model with
+    // fewer samples per component than dimensions): held-out scores there moved by 0.4 %.
     const w = take(c.rows * d * 4);
-    const g = take(d * d * 4);
+    const g = take(d * d * 8);
+    const work = take(e.call('pca_gram_workspace', d));
     s2 = new Float64Array(K * d * d);
     for (let k = 0; k < K; k++) {
       const m = e.call('center_scale_rows', c.rows, d, c.ptr, d, shift + k * d * 4, resp, K, k, p.minResp, w);
       if (m === 0) continue;
-      e.call('syrk', 1, d, m, 1, w, d, 0, g, d);
-      s2.set(e.f32(g, d * d), k * d * d);
+      e.f64(g, d * d).fill(0);
+      e.call('pca_gram', m, d, w, d, 0, g, d, work);
+      s2.set(e.f64(g, d * d), k * d * d);
     }
   }
   return { loglik, nk: e.f64(nk, K).slice(), sx: Float64Array.from(e.f32(sx, K * d)), s2 };
