@@ -61,14 +61,50 @@ let arg1: i32 = 0;
   arg1 = a1;
 }
 
+/** Largest ‖c‖² of the K centres (for the GEMM trick's error bound η). */
+function maxNorm(K: i32, cnorm: usize): f64 {
+  let cmax: f32 = 0;
+  for (let k = 0; k < K; k++) cmax = max(cmax, load<f32>(cnorm + (<usize>k << 2)));
+  return <f64>cmax;
+}
+
 /**
- * Nearest centre of each row: argmin_k cnorm[k] − 2·XC[i, k] (ties → lowest k). labels holds the previous labels
- * on entry; returns how many changed.
+ * The nearest centre of a row: scan's argmin of the f32 values cnorm[k] − 2·XC[k] (from the centred rows), unless
+ * the two smallest are within 2η of each other (η: the GEMM trick's error bound, see kmeans_update). Then the
+ * candidates (values within 2η of the smallest) are compared by their f64 squared distances between the row as
+ * given, x (f32, not centred: centring rounds, and decides ties), and the f64 centres C in the same coordinates,
+ * lowest index on ties: the labels of exact arithmetic on the data, as scikit-learn's f64 ones are. Sets best1,
+ * best2 and arg1 as scan does; returns whether the row needed the exact comparison.
  */
-export function kmeans_assign(n: i32, K: i32, XC: usize, ldxc: i32, cnorm: usize, labels: usize): i32 {
+function nearest(xcRow: usize, K: i32, cnorm: usize, d: i32, x: usize, C: usize, eta: f64): bool {
+  scan(xcRow, K, cnorm);
+  const lim = <f64>best1 + 2 * eta;
+  if (<f64>best2 > lim) return false;
+  let best: f64 = Infinity;
+  for (let k = 0; k < K; k++) {
+    const xc = load<f32>(xcRow + (<usize>k << 2));
+    if (<f64>(load<f32>(cnorm + (<usize>k << 2)) - (xc + xc)) > lim) continue; // scan's f32 value, as it has it
+    const dk = sq_distance(d, x, C + ((<usize>k * <usize>d) << 3));
+    if (dk < best) {
+      best = dk;
+      arg1 = k;
+    }
+  }
+  return true;
+}
+
+/**
+ * Nearest centre of each row (see nearest; XC and cnorm from the centred rows, xnorm their ‖x‖²; R: the rows as
+ * given, n × d f32, and C the f64 centres in their coordinates). labels holds the previous labels on entry;
+ * returns how many changed.
+ */
+export function kmeans_assign(n: i32, d: i32, K: i32, XC: usize, cnorm: usize, xnorm: usize, R: usize, C: usize, labels: usize): i32 {
+  const cmax = maxNorm(K, cnorm);
+  const rel = 5e-7 * Math.sqrt(<f64>d);
   let changed = 0;
   for (let i = 0; i < n; i++) {
-    scan(XC + ((<usize>i * <usize>ldxc) << 2), K, cnorm);
+    const eta = rel * (<f64>load<f32>(xnorm + (<usize>i << 2)) + cmax);
+    nearest(XC + ((<usize>i * <usize>K) << 2), K, cnorm, d, R + ((<usize>i * <usize>d) << 2), C, eta);
     const lp = labels + (<usize>i << 2);
     if (load<i32>(lp) != arg1) changed++;
     store<i32>(lp, arg1);
@@ -76,8 +112,8 @@ export function kmeans_assign(n: i32, K: i32, XC: usize, ldxc: i32, cnorm: usize
   return changed;
 }
 
-/** ‖x − c‖ in f64 for d f32 values x and d f64 values c. */
-function distance(d: i32, x: usize, c: usize): f64 {
+/** ‖x − c‖² in f64 for d f32 values x and d f64 values c. */
+function sq_distance(d: i32, x: usize, c: usize): f64 {
   let acc = f64x2.splat(0);
   let j = 0;
   for (; j + 1 < d; j += 2) {
@@ -89,7 +125,7 @@ function distance(d: i32, x: usize, c: usize): f64 {
     const t = <f64>load<f32>(x + (<usize>j << 2)) - load<f64>(c + (<usize>j << 3));
     s += t * t;
   }
-  return Math.sqrt(s);
+  return s;
 }
 
 /**
@@ -218,32 +254,35 @@ export function kmeans_bounds(
 
 /**
  * Full assignment of m rows (row r is row idx[r] of the chunk; idx = 0: row r itself) from their distance GEMM
- * XC (m × K): new label, fresh bounds u = √(d₁ + η), l = √(d₂ − η), lc[i, j] = √(d_j − η) + drift[j] rounded down to
- * f32 (unless lc = 0) (η = 5e-7·√d·(‖x‖² + max‖c‖²)
- * covers the float32 error of the GEMM trick, so the bounds hold for the exact distances), and the label change applied
- * to the chunk's running cluster sums (sums K × d, wsum K f64; members K i32 — a cluster left with no member is
- * reset to exact zeros). Old label −1: a fresh row. w = 0: unit weights. Returns the number of changed labels.
+ * XC (m × K, of the centred rows; xnorm their ‖x‖²): new label (exact: see nearest, with R the rows as given and C
+ * the f64 centres in their coordinates), fresh bounds u = √(d₁ + η), l = √(d₂ − η) (√(d₁ − η) when the exact
+ * comparison decided), lc[i, j] = √(d_j − η) + drift[j] rounded down to f32 (unless lc = 0)
+ * (η = 5e-7·√d·(‖x‖² + max‖c‖²) covers the float32 error of the GEMM trick, so the bounds hold for the exact
+ * distances), and the label change applied to the chunk's running cluster sums of the rows as given (sums K × d,
+ * wsum K f64; members K i32 — a cluster left with no member is reset to exact zeros). Old label −1: a fresh row.
+ * w = 0: unit weights. Returns the number of changed labels.
  */
-export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, idx: usize, X: usize, xnorm: usize, w: usize, labels: usize, u: usize, l: usize, lc: usize, drift: usize, sums: usize, wsum: usize, members: usize): i32 {
-  let cmax: f32 = 0;
-  for (let k = 0; k < K; k++) cmax = max(cmax, load<f32>(cnorm + (<usize>k << 2)));
+export function kmeans_update(m: i32, d: i32, K: i32, XC: usize, cnorm: usize, R: usize, C: usize, idx: usize, xnorm: usize, w: usize, labels: usize, u: usize, l: usize, lc: usize, drift: usize, sums: usize, wsum: usize, members: usize): i32 {
+  const cmax = maxNorm(K, cnorm);
   const rel = 5e-7 * Math.sqrt(<f64>d);
   let changed = 0;
   for (let r = 0; r < m; r++) {
     const i = idx ? load<i32>(idx + (<usize>r << 2)) : r;
     const xcRow = XC + ((<usize>r * <usize>K) << 2);
-    scan(xcRow, K, cnorm);
+    const x = R + ((<usize>i * <usize>d) << 2);
     const xn = load<f32>(xnorm + (<usize>i << 2));
-    const eta = rel * (<f64>xn + <f64>cmax);
+    const eta = rel * (<f64>xn + cmax);
+    // u bounds the distance to scan's choice, so to the nearest; after an exact comparison the runner-up may be
+    // scan's choice itself, whose distance is only known to be above d₁ − η.
+    const second = nearest(xcRow, K, cnorm, d, x, C, eta) ? best1 : best2;
     store<f64>(u + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best1, 0) + eta));
-    store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>best2 - eta, 0)));
+    store<f64>(l + (<usize>i << 3), Math.sqrt(max(<f64>xn + <f64>second - eta, 0)));
     if (lc) setCentreBounds(K, xcRow, cnorm, <f64>xn, eta, drift, lc + ((<usize>i * <usize>K) << 2));
     const lp = labels + (<usize>i << 2);
     const old = load<i32>(lp);
     if (old == arg1) continue;
     changed++;
     store<i32>(lp, arg1);
-    const x = X + ((<usize>i * <usize>d) << 2);
     const wi: f64 = w ? <f64>load<f32>(w + (<usize>i << 2)) : 1;
     if (old >= 0) move(d, x, -wi, K, old, sums, wsum, members, -1);
     move(d, x, wi, K, arg1, sums, wsum, members, 1);
@@ -308,8 +347,7 @@ function move(d: i32, x: usize, wi: f64, K: i32, k: i32, sums: usize, wsum: usiz
 /** out[i] = ‖x_i − C[labels[i]]‖² exactly in f64 (C: K × d f64). */
 export function kmeans_row_dist(n: i32, d: i32, X: usize, labels: usize, C: usize, out: usize): void {
   for (let i = 0; i < n; i++) {
-    const r = distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3));
-    store<f64>(out + (<usize>i << 3), r * r);
+    store<f64>(out + (<usize>i << 3), sq_distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3)));
   }
 }
 
@@ -317,8 +355,8 @@ export function kmeans_row_dist(n: i32, d: i32, X: usize, labels: usize, C: usiz
 export function kmeans_inertia(n: i32, d: i32, X: usize, labels: usize, w: usize, C: usize): f64 {
   let total: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const r = distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3));
-    total += w ? <f64>load<f32>(w + (<usize>i << 2)) * (r * r) : r * r;
+    const r2 = sq_distance(d, X + ((<usize>i * <usize>d) << 2), C + ((<usize>load<i32>(labels + (<usize>i << 2)) * <usize>d) << 3));
+    total += w ? <f64>load<f32>(w + (<usize>i << 2)) * r2 : r2;
   }
   return total;
 }

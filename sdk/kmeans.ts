@@ -1,9 +1,10 @@
 // KMeans: scikit-learn 1.2's estimator with Lloyd's algorithm, and its greedy k-means++ seeding, fitted in the
-// worker pool. The data is centred on its column means once and kept resident ("prepared" chunks, with labels,
-// Hamerly's distance bounds and running cluster sums); each Lloyd iteration is one pass that computes distances
-// only for the rows whose bounds allow a change, and returns per-chunk cluster sums reduced in chunk order, so a
-// seeded fit gives the same bits with any number of workers. Small data stays in one worker, where the whole fit
-// runs as one program (no message per step).
+// worker pool. The rows stay resident as given and, centred on their column means, as "prepared" chunks (with
+// labels, Hamerly's distance bounds and running cluster sums) whose f32 GEMM gives the distances; the centres live
+// in the rows' own coordinates, in f64, and where the GEMM cannot order two centres the rows as given decide
+// exactly. Each Lloyd iteration is one pass that computes distances only for the rows whose bounds allow a change,
+// and returns per-chunk cluster sums reduced in chunk order, so a seeded fit gives the same bits with any number of
+// workers. Small data stays in one worker, where the whole fit runs as one program (no message per step).
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { localEngine } from './local.js';
@@ -55,10 +56,12 @@ export interface KMeansOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Rows to cluster, resident in the pool as prepared chunks (centred on `mean`). */
+/** Rows to cluster, resident in the pool as given and as prepared chunks (centred on `mean`). */
 interface Prepared {
   pool: Pool;
-  /** Prepared chunks (see tasks/kmeans.ts); the uploaded rows themselves are released once these exist. */
+  /** The rows as given (exact distances, cluster sums). */
+  raw: Dataset;
+  /** Prepared chunks (see tasks/kmeans.ts), for the distance GEMM and the bounds. */
   P: Dataset;
   d: number;
   K: number;
@@ -68,6 +71,8 @@ interface Prepared {
   ssq: number;
   /** Centred row i as f32, exactly as the workers hold it. */
   row(i: number): Float32Array;
+  /** Row i as given. */
+  given(i: number): Float32Array;
   release(): Promise<void>;
 }
 
@@ -95,9 +100,8 @@ async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWei
     const P = pool.derive(raw, preparedCols(raw.chunkRows, d, K));
     held.push(P);
     const ssq = (await pool.map<number>('kmeans.prepare', raw, { mean: m, K, into: P.id }, { signal, into: P })).reduce((a, b) => a + b, 0);
-    await pool.release(raw);
     const row = (i: number) => Float32Array.from(X.row(i), (v, j) => v - m[j]);
-    return { pool, P, d, K, weights, mean: m, ssq, row, release };
+    return { pool, raw, P, d, K, weights, mean: m, ssq, row, given: (i) => X.row(i), release };
   } catch (err) {
     await release();
     throw err;
@@ -188,7 +192,7 @@ async function locate(pool: Pool, P: Dataset, chunkPot: number[], draws: Float64
 }
 
 interface LloydResult {
-  /** K × d f64, centred coordinates. */
+  /** K × d f64, the rows' coordinates. */
   centres: Float64Array;
   labels: Int32Array;
   inertia: number;
@@ -214,14 +218,16 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
   const { pool, P, d, K } = data;
   const wId = data.weights?.id;
   let centres = start;
-  let previous = start;
+  let previous = centred(data, start);
   let strict = false;
   let it = 0;
   const drift = new Float64Array(K);
   for (; it < s.maxIter; it++) {
-    const step = moves(engine, previous, centres, K, d);
+    const now = centred(data, centres);
+    const step = moves(engine, previous, now, K, d);
+    previous = now;
     step.delta.forEach((v, k) => (drift[k] += v));
-    const params = { centres: Float32Array.from(centres), K, d, wId, fresh: it === 0, drift, ...step };
+    const params = { centres: Float32Array.from(now), exact: centres, raw: data.raw.id, K, d, wId, fresh: it === 0, drift, ...step };
     const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));
@@ -237,7 +243,6 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
         shift += (v - centres[k * d + j]) ** 2;
       }
     }
-    previous = centres;
     centres = next;
     s.onProgress?.({ init: s.init, iteration: it + 1, centerShift: shift, changed, computed: parts.reduce((a, p) => a + p.computed, 0) });
     if (changed === 0) {
@@ -248,10 +253,23 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
   }
   const nIter = Math.min(it + 1, s.maxIter);
   const parts = await pool.map<{ labels: Int32Array; inertia: number }>(
-    'kmeans.finish', P, { centres: Float32Array.from(centres), exact: centres, K, d, wId, relabel: !strict }, { signal: s.signal });
+    'kmeans.finish', P, { ...centresParams(data, centres), wId, relabel: !strict }, { signal: s.signal });
   const labels = new Int32Array(P.rows);
   parts.forEach((p, i) => labels.set(p.labels, P.chunkRange(i)[0]));
   return { centres, labels, inertia: parts.reduce((a, p) => a + p.inertia, 0), nIter };
+}
+
+/** Centres (K × d, the rows' coordinates) moved to the prepared rows' centred ones. */
+function centred(data: Prepared, centres: Float64Array): Float64Array {
+  const { mean, d } = data;
+  const out = new Float64Array(centres.length);
+  for (let i = 0; i < out.length; i += d) for (let j = 0; j < d; j++) out[i + j] = centres[i + j] - mean[j];
+  return out;
+}
+
+/** What the tasks need of centres given in the rows' coordinates (see CentresParams). */
+function centresParams(data: Prepared, centres: Float64Array) {
+  return { centres: Float32Array.from(centred(data, centres)), exact: centres, raw: data.raw.id, K: data.K, d: data.d };
 }
 
 /**
@@ -284,7 +302,7 @@ async function relocateEmpty(data: Prepared, centres: Float64Array, sums: Float6
   const empty: number[] = [];
   counts.forEach((c, k) => c === 0 && empty.push(k));
   if (!empty.length) return;
-  const parts = await data.pool.map<FarPart>('kmeans.farthest', data.P, { m: empty.length, d, K, exact: centres, wId: data.weights?.id }, { signal });
+  const parts = await data.pool.map<FarPart>('kmeans.farthest', data.P, { m: empty.length, d, K, exact: centres, raw: data.raw.id, wId: data.weights?.id }, { signal });
   const far = parts.flatMap((p) => p.index.map((index, r) => ({ index, dist: p.dist[r], label: p.label[r], weight: p.weight[r], row: p.rows.subarray(r * d, (r + 1) * d) })));
   far.sort((a, b) => b.dist - a.dist || a.index - b.index);
   if (!far.length || far[0].dist === 0) return; // more clusters than distinct points: nothing to gain
@@ -301,7 +319,7 @@ async function relocateEmpty(data: Prepared, centres: Float64Array, sums: Float6
 
 /** What a fit's runs need besides the data. */
 interface RunsSpec {
-  /** The seeding, or the starting centres (centred coordinates, K × d). */
+  /** The seeding, or the starting centres (the rows' coordinates, K × d). */
   init: 'k-means++' | 'random' | Float64Array;
   nInit: number;
   maxIter: number;
@@ -320,7 +338,7 @@ async function bestOfRuns(data: Prepared, engine: Engine, rng: RandomState, spec
     else {
       const rows = spec.init === 'random' ? rng.choice(data.P.rows, K) : await plusPlus(data, K, rng, spec.sampleWeight, signal);
       start = new Float64Array(K * d);
-      rows.forEach((r, k) => start.set(data.row(r), k * d));
+      rows.forEach((r, k) => start.set(data.given(r), k * d));
     }
     const r = await lloyd(data, engine, start, { maxIter: spec.maxIter, tol: spec.tol, init: run, signal, onProgress });
     if (!best || r.inertia < best.inertia) best = r;
@@ -350,19 +368,20 @@ interface ProgramParams<S> {
  */
 async function runWhere<S, R>(data: Prepared, rng: RandomState, prog: Program<{ result: R; rng: RandomStateSnapshot }>, spec: S, signal: AbortSignal | undefined, onProgress: ((p: KMeansProgress) => void) | undefined, here: () => Promise<R>): Promise<R> {
   if (data.P.workers !== 1) return here();
-  const { P, weights, d, K, mean, ssq } = data;
+  const { P, raw, weights, d, K, mean, ssq } = data;
   const params: ProgramParams<S> = { spec, d, K, mean, ssq, rng: rng.getState() };
-  const out = await data.pool.solo(prog, weights ? [P, weights] : [P], params, { signal, onProgress });
+  const out = await data.pool.solo(prog, weights ? [P, raw, weights] : [P, raw], params, { signal, onProgress });
   rng.setState(out.rng);
   return out.result;
 }
 
 /** A K-Means program: `body` runs against the executor's prepared chunks as it would against the pool. */
 function kmeansProgram<S, R>(name: string, body: (data: Prepared, engine: Engine, rng: RandomState, spec: S, progress?: (p: KMeansProgress) => void) => Promise<R>) {
-  return program(name, async ({ pool, datasets: [P, weights], executor }: ProgramContext, p: ProgramParams<S>, progress) => {
-    const chunk = (i: number) => executor.chunk(P.id, Math.floor(i / P.chunkRows));
-    const row = (i: number) => preparedRow(executor.engine, chunk(i), i, p.d, p.K);
-    const data: Prepared = { pool, P, d: p.d, K: p.K, weights, mean: p.mean, ssq: p.ssq, row, release: async () => {} };
+  return program(name, async ({ pool, datasets: [P, raw, weights], executor }: ProgramContext, p: ProgramParams<S>, progress) => {
+    const chunk = (id: number, i: number) => executor.chunk(id, Math.floor(i / P.chunkRows));
+    const row = (i: number) => preparedRow(executor.engine, chunk(P.id, i), i, p.d, p.K);
+    const given = (i: number) => { const c = chunk(raw.id, i); return executor.engine.f32(c.ptr + (i - c.row0) * p.d * 4, p.d).slice(); };
+    const data: Prepared = { pool, raw, P, d: p.d, K: p.K, weights, mean: p.mean, ssq: p.ssq, row, given, release: async () => {} };
     const rng = new RandomState(0).setState(p.rng);
     // The parameter maths runs on the thread's portable engine, as in the calling thread, whatever the pool's build.
     const result = await body(data, await localEngine(), rng, p.spec, progress);
@@ -456,15 +475,14 @@ export class KMeans {
     const data = await prepare(pool, m, K, w, undefined, signal);
     try {
       const spec: RunsSpec = {
-        init: given ? Float64Array.from(given.data, (v, i) => v - data.mean[i % d]) : (init as 'k-means++' | 'random'),
+        init: given ? Float64Array.from(given.data) : (init as 'k-means++' | 'random'),
         nInit: given ? 1 : this.nInit,
         maxIter: this.maxIter,
         tol: (this.tol * data.ssq) / (n * d),
         sampleWeight: w,
       };
       const best = await runWhere(data, rng, fitProgram, spec, signal, this.options.onProgress, () => bestOfRuns(data, engine, rng, spec, signal, this.options.onProgress));
-      const centres = best.centres.map((v, i) => v + data.mean[i % d]);
-      this.fitted_ = { centres, d, mean: data.mean };
+      this.fitted_ = { centres: best.centres, d, mean: data.mean };
       this.labels = best.labels;
       this.inertia = best.inertia;
       this.nIter = best.nIter;
@@ -494,7 +512,7 @@ export class KMeans {
     const pool = this.options.pool ?? (await getPool());
     const data = await prepare(pool, m, this.nClusters, checkedWeights(sampleWeight, m.rows), f.mean, this.options.signal);
     try {
-      return await fn(data, f.centres.map((v, i) => v - f.mean[i % f.d]));
+      return await fn(data, f.centres);
     } finally {
       await data.release();
     }
@@ -512,8 +530,7 @@ export class KMeans {
 
   private labelsAndInertia(X: MatrixLike, sampleWeight?: ArrayLike<number>): Promise<{ labels: Int32Array; inertia: number }> {
     return this.withData(X, sampleWeight, async (data, centres) => {
-      const { K, d } = data;
-      const params = { centres: Float32Array.from(centres), exact: centres, K, d, wId: data.weights?.id, relabel: true };
+      const params = { ...centresParams(data, centres), wId: data.weights?.id, relabel: true };
       const parts = await data.pool.map<{ labels: Int32Array; inertia: number }>('kmeans.finish', data.P, params, { signal: this.options.signal });
       const labels = new Int32Array(data.P.rows);
       parts.forEach((p, i) => labels.set(p.labels, data.P.chunkRange(i)[0]));
@@ -525,7 +542,7 @@ export class KMeans {
   async transform(X: MatrixLike): Promise<Matrix<Float32Array>> {
     return this.withData(X, undefined, async (data, centres) => {
       const K = this.nClusters;
-      const parts = await data.pool.map<Float32Array>('kmeans.transform', data.P, { centres: Float32Array.from(centres), exact: centres, K, d: data.d }, { signal: this.options.signal });
+      const parts = await data.pool.map<Float32Array>('kmeans.transform', data.P, centresParams(data, centres), { signal: this.options.signal });
       const out = new Float32Array(data.P.rows * K);
       parts.forEach((p, i) => out.set(p, data.P.chunkRange(i)[0] * K));
       return new Matrix(data.P.rows, K, out);

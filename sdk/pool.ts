@@ -6,7 +6,7 @@ import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { Executor, type PutResult } from './executor.js';
 import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
-import './wire.js';
+import { buffersIn } from './wire.js';
 
 export interface PoolOptions {
   /** Number of workers (default: the number of cores the runtime reports). */
@@ -336,7 +336,7 @@ export class Pool {
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
       const idx = ds.chunksOf(w);
-      const spare = opts.recycle ? buffersOf(idx.map((i) => opts.recycle![i])) : [];
+      const spare = opts.recycle ? spareBuffers(idx.map((i) => opts.recycle![i])) : [];
       if (ds.streamed) {
         // One chunk in the worker at a time: send, run, drop; the next chunk is read while nothing waits on it.
         let stage: Float32Array | undefined;
@@ -446,18 +446,8 @@ export class Pool {
   }
 }
 
-/** The distinct, still attached ArrayBuffers of the typed arrays inside `values` (results to hand back). */
-function buffersOf(values: unknown[]): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  const walk = (v: unknown) => {
-    if (ArrayBuffer.isView(v)) {
-      if (v.buffer instanceof ArrayBuffer && v.buffer.byteLength > 0) out.add(v.buffer);
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  values.forEach(walk);
-  return [...out];
-}
+/** The still attached (transferable) buffers of the results in `values`, to hand back. */
+const spareBuffers = (values: unknown[]) => [...buffersIn(values)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength > 0);
 
 /** A NaN or ±Infinity in a dataset's rows; `at` (its flat index) orders failures by row. */
 class NonFiniteError extends GaussfaceError {

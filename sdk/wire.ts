@@ -26,19 +26,24 @@ transferHandlers.set('throw', {
   },
 });
 
+/** The distinct buffers of the typed arrays anywhere inside `value` (arrays and plain objects are searched). */
+export function buffersIn(value: unknown): Set<ArrayBufferLike> {
+  const buffers = new Set<ArrayBufferLike>();
+  const walk = (v: unknown) => {
+    if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return buffers;
+}
+
 /**
  * Marks every typed-array buffer inside `value` for transfer (zero-copy back to the caller); a view of the
  * engine's own memory is a task bug and is refused rather than detaching the engine.
  */
 export function transferable<T>(value: T, engineBuffer: ArrayBufferLike): T {
-  const buffers = new Set<ArrayBuffer>();
-  const walk = (v: unknown) => {
-    if (ArrayBuffer.isView(v)) {
-      if (v.buffer === engineBuffer) throw new GaussfaceError('a task returned a view of engine memory; return a copy', 'EWORKER');
-      buffers.add(v.buffer as ArrayBuffer);
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return buffers.size ? transfer(value, [...buffers]) : value;
+  const buffers = buffersIn(value);
+  if (buffers.has(engineBuffer)) throw new GaussfaceError('a task returned a view of engine memory; return a copy', 'EWORKER');
+  return buffers.size ? transfer(value, [...buffers] as ArrayBuffer[]) : value;
 }

@@ -109,7 +109,7 @@ test('kmeans_update: fresh bounds hold for the exact distances (the GEMM trick\'
   const C = randF32(K * d, 12).map((v) => v + 3);
   const drift = Float64Array.from({ length: K }, (_, k) => 0.5 * k);
   const r = e.scoped((take) => {
-    const [px, pxn, pct, pcn, pxc, pl, pu, plo, plc, pdr, psum, pws, pmem] = [n * d * 4, n * 4, K * d * 4, K * 4, n * K * 4, n * 4, n * 8, n * 8, n * K * 4, K * 8, K * d * 8, K * 8, K * 4].map(take);
+    const [px, pxn, pct, pcn, pxc, pl, pu, plo, plc, pdr, psum, pws, pmem, pC] = [n * d * 4, n * 4, K * d * 4, K * 4, n * K * 4, n * 4, n * 8, n * 8, n * K * 4, K * 8, K * d * 8, K * 8, K * 4, K * d * 8].map(take);
     e.f32(px, n * d).set(X);
     e.f32(pxn, n).set(Array.from({ length: n }, (_, i) => X.subarray(i * d, (i + 1) * d).reduce((a, v) => a + v * v, 0)));
     const ct = e.f32(pct, K * d);
@@ -120,7 +120,8 @@ test('kmeans_update: fresh bounds hold for the exact distances (the GEMM trick\'
     e.f64(pdr, K).set(drift);
     e.u32(psum, (K * d + K) * 2).fill(0);
     e.i32(pmem, K).fill(0);
-    e.call('kmeans_update', n, d, K, pxc, pcn, 0, px, pxn, 0, pl, pu, plo, plc, pdr, psum, pws, pmem);
+    e.f64(pC, K * d).set(C);
+    e.call('kmeans_update', n, d, K, pxc, pcn, px, pC, 0, pxn, 0, pl, pu, plo, plc, pdr, psum, pws, pmem);
     return {
       labels: e.i32(pl, n).slice(), u: e.f64(pu, n).slice(), l: e.f64(plo, n).slice(), lc: e.f32(plc, n * K).slice(),
       xc: e.f32(pxc, n * K).slice(), xn: e.f32(pxn, n).slice(), cn: e.f32(pcn, K).slice(),
@@ -145,6 +146,57 @@ test('kmeans_update: fresh bounds hold for the exact distances (the GEMM trick\'
       const b = r.lc[i * K + j] - drift[j];
       assert.ok(b <= ds[j] && b >= ds[j] * 0.99, `row ${i}: per-centre bound ${j} wrong or loose`);
     }
+  }
+});
+
+test('kmeans_update and kmeans_assign: labels are the exact nearest centres where the f32 GEMM trick cannot tell', () => {
+  // Rows on the bisector of two centres 2 apart around an offset of 1000 (‖x‖² ≈ 1.6e7, so the GEMM trick's f32
+  // values are off by ~1), nudged towards one side by 2⁻⁹ steps (squared distances 8e-3 apart per step) or left
+  // exactly tied; a third centre far.
+  const [n, d, K] = [240, 16, 3];
+  const off = 1000;
+  const C = new Float64Array(K * d).fill(off);
+  C[0] = off + 1;
+  C[d] = off - 1;
+  C[2 * d] = off + 50;
+  const X = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) X[i * d + j] = off + Math.fround(Math.sin(i * 7 + j * 3) * 0.5);
+    X[i * d] = off + ((i % 7) - 3) * 2 ** -9; // exact in f32; 0 = an exact tie
+  }
+  const want = Array.from({ length: n }, (_, i) => (i % 7 < 3 ? 1 : 0)); // x₀ below 1000 is nearer centre 1; ties → 0
+  const run = (kernel) => e.scoped((take) => {
+    const [px, pxn, pct, pcn, pxc, pl, pC] = [n * d * 4, n * 4, K * d * 4, K * 4, n * K * 4, n * 4, K * d * 8].map(take);
+    e.f32(px, n * d).set(X);
+    e.f32(pxn, n).set(Array.from({ length: n }, (_, i) => X.subarray(i * d, (i + 1) * d).reduce((a, v) => a + v * v, 0)));
+    const ct = e.f32(pct, K * d);
+    for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) ct[j * K + k] = C[k * d + j];
+    e.f32(pcn, K).set(Array.from({ length: K }, (_, k) => C.subarray(k * d, (k + 1) * d).reduce((a, v) => a + v * v, 0)));
+    e.f64(pC, K * d).set(C);
+    e.call('gemm', 0, 0, n, K, d, 1, px, d, pct, K, 0, pxc, K);
+    e.i32(pl, n).fill(-1);
+    if (kernel === 'assign') e.call('kmeans_assign', n, d, K, pxc, pcn, pxn, px, pC, pl);
+    else
+      e.scoped((t) => {
+        const [pu, plo, pdr, psum, pws, pmem] = [n * 8, n * 8, K * 8, K * d * 8, K * 8, K * 4].map(t);
+        e.u32(psum, (K * d + K) * 2).fill(0);
+        e.i32(pmem, K).fill(0);
+        e.f64(pdr, K).fill(0);
+        e.call('kmeans_update', n, d, K, pxc, pcn, px, pC, 0, pxn, 0, pl, pu, plo, 0, pdr, psum, pws, pmem);
+      });
+    // What the f32 values alone would pick (scan's argmin), to show the rows are beyond them.
+    const xc = e.f32(pxc, n * K);
+    const cn = e.f32(pcn, K);
+    const f32Pick = Array.from({ length: n }, (_, i) => {
+      const v = Array.from({ length: K }, (_, k) => Math.fround(cn[k] - Math.fround(xc[i * K + k] * 2)));
+      return v.indexOf(Math.min(...v));
+    });
+    return { labels: Array.from(e.i32(pl, n)), f32Pick };
+  });
+  for (const kernel of ['assign', 'update']) {
+    const r = run(kernel);
+    assert.ok(r.f32Pick.some((a, i) => a !== want[i]), 'the f32 values alone get some rows wrong');
+    assert.equal(r.labels, want, `${kernel}: exact nearest centres, lowest index on ties`);
   }
 });
 

@@ -1,7 +1,8 @@
 // Worker side of K-Means: per resident chunk, the Lloyd step (bounds, distance GEMM of the unsettled rows, labels,
-// running per-cluster f64 sums), the
-// final labels and exact inertia, distances for transform, the farthest points for empty clusters, and the two
-// passes of each greedy k-means++ step. Results are per chunk, reduced by the caller in chunk order.
+// running per-cluster f64 sums), the final labels and exact inertia, distances for transform, the farthest points
+// for empty clusters, and the two passes of each greedy k-means++ step. Results are per chunk, reduced by the
+// caller in chunk order. The GEMM and the bounds work on the prepared (centred) rows; labels the GEMM cannot
+// decide, the sums, the inertia and the farthest points use the rows as given (dataset `raw`, same chunks).
 //
 // A "prepared" chunk (made by kmeans.prepare; its dataset's width is preparedCols) holds, one block after the
 // other: Hamerly's upper and lower bounds (rows each, f64) | Elkan's lower bound per centre (rows × K f32 rounded
@@ -103,16 +104,19 @@ const prepare: Task = ({ engine: e, chunks, keep }, p: PrepareParams) =>
   });
 
 export interface CentresParams {
-  /** Centres in the centred coordinates, K × d (f32 for the GEMM, f64 for exact distances). */
+  /** Centres in the centred coordinates, K × d, f32 (for the GEMM). */
   centres: Float32Array;
+  /** The same centres in the coordinates of the rows as given (f64, K × d), for exact distances to those rows. */
   exact: Float64Array;
+  /** Resident dataset of the rows as given (not centred: centring rounds), chunked like the prepared rows. */
+  raw: number;
   K: number;
   d: number;
   /** Resident sample-weight dataset (1 column), if any. */
   wId?: number;
 }
 
-export interface LloydParams extends Omit<CentresParams, 'exact'> {
+export interface LloydParams extends CentresParams {
   /** First step of a run: no labels or bounds yet. */
   fresh: boolean;
   /** How far each centre moved since the last step, its two largest values and the index of the largest. */
@@ -130,7 +134,7 @@ export interface LloydParams extends Omit<CentresParams, 'exact'> {
 
 /** Per-chunk result of a Lloyd step. */
 export interface LloydPart {
-  /** Σ w·x per cluster (K × d, f64) and Σ w (K) over the chunk's rows with their new labels. */
+  /** Σ w·x per cluster (K × d, f64, of the rows as given) and Σ w (K) over the chunk's rows with their new labels. */
   sums: Float64Array;
   counts: Float64Array;
   /** Labels that differ from the chunk's previous ones. */
@@ -153,6 +157,8 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
     const gathered = p.fresh ? 0 : take(rows * d * 4);
     const drift = take(K * 8);
     e.f64(drift, K).set(p.drift);
+    const C = take(K * d * 8);
+    e.f64(C, K * d).set(p.exact);
     const [C32, cerr, delta, s] = p.fresh ? [0, 0, 0, 0] : [take(K * d * 4), take(K * 8), take(K * 8), take(K * 8)];
     if (!p.fresh) {
       e.f32(C32, K * d).set(p.centres);
@@ -175,7 +181,7 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
       let changed = 0;
       if (m > 0) {
         distanceGemm(e, m, src, d, K, ct, XC);
-        changed = e.call('kmeans_update', m, d, K, XC, cnorm, p.fresh ? 0 : idx, b.x, b.xnorm, weightsOf(resident, c, p.wId), b.labels, b.u, b.l, b.lc, drift, b.sums, b.wsum, b.members);
+        changed = e.call('kmeans_update', m, d, K, XC, cnorm, resident(p.raw, c.index).ptr, C, p.fresh ? 0 : idx, b.xnorm, weightsOf(resident, c, p.wId), b.labels, b.u, b.l, b.lc, drift, b.sums, b.wsum, b.members);
       }
       return { sums: e.f64(b.sums, K * d).slice(), counts: e.f64(b.wsum, K).slice(), changed, computed: m };
     });
@@ -191,11 +197,12 @@ const finish: Task = ({ engine: e, chunks, resident }, p: CentresParams & { rela
     const XC = take(maxRows(chunks) * K * 4);
     return chunks.map((c) => {
       const b = prepared(c, d, K);
+      const raw = resident(p.raw, c.index).ptr;
       if (p.relabel) {
         distanceGemm(e, c.rows, b.x, d, K, ct, XC);
-        e.call('kmeans_assign', c.rows, K, XC, K, cnorm, b.labels);
+        e.call('kmeans_assign', c.rows, d, K, XC, cnorm, b.xnorm, raw, C, b.labels);
       }
-      const inertia = e.call('kmeans_inertia', c.rows, d, b.x, b.labels, weightsOf(resident, c, p.wId), C);
+      const inertia = e.call('kmeans_inertia', c.rows, d, raw, b.labels, weightsOf(resident, c, p.wId), C);
       return { labels: e.i32(b.labels, c.rows).slice(), inertia };
     });
   });
@@ -225,7 +232,7 @@ export interface FarPart {
   index: number[];
   label: number[];
   weight: number[];
-  /** The rows (centred, m × d). */
+  /** The rows as given (m × d). */
   rows: Float64Array;
 }
 
@@ -233,7 +240,7 @@ export interface FarPart {
  * The `m` rows of each chunk with the largest squared distance to the centre of their label (exact, for the
  * centres `exact` of the step that assigned them; ties → lower row).
  */
-const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: number; K: number; exact: Float64Array; wId?: number }) =>
+const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: number; K: number; exact: Float64Array; raw: number; wId?: number }) =>
   e.scoped((take) => {
     const { d, K } = p;
     const C = take(K * d * 8);
@@ -241,7 +248,8 @@ const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: numb
     const out = take(maxRows(chunks) * 8);
     return chunks.map((c): FarPart => {
       const b = prepared(c, d, K);
-      e.call('kmeans_row_dist', c.rows, d, b.x, b.labels, C, out);
+      const raw = resident(p.raw, c.index).ptr;
+      e.call('kmeans_row_dist', c.rows, d, raw, b.labels, C, out);
       const dist = e.f64(out, c.rows);
       const top: number[] = [];
       for (let i = 0; i < c.rows; i++) {
@@ -253,7 +261,7 @@ const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: numb
       }
       const labels = e.i32(b.labels, c.rows);
       const w = p.wId === undefined ? undefined : e.f32(resident(p.wId, c.index).ptr, c.rows);
-      const x = e.f32(b.x, c.rows * d);
+      const x = e.f32(raw, c.rows * d);
       const rows = new Float64Array(top.length * d);
       top.forEach((i, r) => rows.set(x.subarray(i * d, (i + 1) * d), r * d));
       return {
