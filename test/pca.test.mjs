@@ -196,6 +196,45 @@ test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers, in the c
   }
 });
 
+test('streamed rows (read chunk by chunk on every pass) fit to the bits of the same rows resident, for both solvers', async () => {
+  const r = rng(5);
+  const [n, d, rank] = [2500, 300, 8];
+  const A = Float32Array.from({ length: n * rank }, () => r() * 2 - 1);
+  const B = Float32Array.from({ length: rank * d }, () => r() * 2 - 1);
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
+    let s = 3 + 0.05 * (r() - 0.5);
+    for (let t = 0; t < rank; t++) s += A[i * rank + t] * B[t * d + j];
+    data[i * d + j] = s;
+  }
+  for (const workers of [1, 2]) {
+    const pool = await Pool.create({ workers });
+    try {
+      for (const svdSolver of ['randomized', 'full']) {
+        const opts = { nComponents: 5, svdSolver, randomState: 1, pool };
+        let reads = 0;
+        const source = { rows: n, cols: d, read: (a, b) => (reads++, data.slice(a * d, b * d)) };
+        const streamed = pool.stream(source);
+        const s = await new PCA(opts).fit(streamed);
+        assert.ok(reads >= (svdSolver === 'full' ? 3 : 9) * streamed.nChunks, `every pass reads the source (${reads} reads)`);
+        const resident = await pool.upload(data, n, d); // the stream's chunking, kept by the caller
+        const a = await new PCA(opts).fit(resident);
+        for (const [what, x, y] of [['components', s.components.data, a.components.data], ['variance', s.explainedVariance, a.explainedVariance], ['mean', s.mean, a.mean]])
+          assert.is(bytes(x), bytes(y), `${svdSolver}, ${workers} worker(s): ${what}`);
+        assert.is(s.noiseVariance, a.noiseVariance);
+        // The caller's dataset is still there for another fit, and a matrix fit agrees.
+        const again = await new PCA(opts).fit(resident);
+        assert.is(bytes(again.components.data), bytes(a.components.data), 'a resident dataset is not released by a fit');
+        const m = await new PCA(opts).fit({ data, shape: [n, d] });
+        close(Array.from(m.explainedVariance), Array.from(s.explainedVariance), 1e-4, `${svdSolver}: as a matrix fit`);
+        await pool.release(resident);
+      }
+    } finally {
+      pool.close();
+    }
+  }
+});
+
 test('bad input is a GaussfaceError that names the problem', async () => {
   const X = [[0, 1, 2], [1, 0, 3], [2, 2, 1], [3, 1, 0]];
   const e = await rejects(() => new PCA({ nComponents: 4 }).fit(X), /nComponents=4 must be ≤ min\(n_samples, n_features\) = 3/);

@@ -53,8 +53,13 @@ const center: Task = ({ engine: e, chunks, keep }, p: { mean: Float64Array; into
   });
 
 export interface SketchParams {
-  /** Columns of the (already centred) chunks. */
+  /** Columns of the chunks. */
   d: number;
+  /**
+   * The column means, when the chunks are not centred yet (streamed rows, which never stay resident): each chunk is
+   * centred into scratch first, exactly as pca.center would keep it, and its Σ ‖x − mean‖² returned.
+   */
+  mean?: Float64Array;
   /** d × l test matrix (f32). */
   Z: Float32Array;
   l: number;
@@ -69,6 +74,8 @@ export interface SketchParams {
 
 /** Per-chunk result of a sketch pass (with `sum`: null, but for the last chunk's, which holds the sums). */
 export interface SketchPart {
+  /** With `mean`: the chunk's Σ ‖x − mean‖² (else 0). */
+  ssq: number;
   /** YᵀY (l × l lower triangle, exact f64) with Y = Xc·Z. */
   G: Float64Array;
   /** Xcᵀ·Y (d × l): f32, or with `sum` the f64 sum over the chunks. */
@@ -80,6 +87,7 @@ const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
   e.scoped((take) => {
     const { d, l } = p;
     const Z = putF32(e, take, p.Z);
+    const [mean, centred] = p.mean ? [putF64(e, take, p.mean), take(maxRows(chunks) * d * 4)] : [0, 0];
     const Y = take(maxRows(chunks) * l * 4);
     const G = take(l * l * 8);
     const P = take(d * l * 4);
@@ -90,15 +98,17 @@ const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
       e.f64(Ps, d * l).fill(0);
     }
     return chunks.map((c, i): SketchPart | null => {
-      e.call('gemm', 0, 0, c.rows, l, d, 1, c.ptr, d, Z, l, 0, Y, l);
+      const ssq = mean ? e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, centred, 0) : 0;
+      const X = mean ? centred : c.ptr;
+      e.call('gemm', 0, 0, c.rows, l, d, 1, X, d, Z, l, 0, Y, l);
       e.f64(G, l * l).fill(0);
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
-      e.call('gemm', 1, 0, d, l, c.rows, 1, c.ptr, d, Y, l, 0, P, l);
+      e.call('gemm', 1, 0, d, l, c.rows, 1, X, d, Y, l, 0, P, l);
       if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
-      if (!p.sum) return { G: copyOut(e.f64(G, l * l)), P: copyOut(e.f32(P, d * l)) };
+      if (!p.sum) return { ssq, G: copyOut(e.f64(G, l * l)), P: copyOut(e.f32(P, d * l)) };
       e.call('add_f64', l * l, G, Gs);
       e.call('add_f32_to_f64', d * l, P, Ps);
-      return i === chunks.length - 1 ? { G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
+      return i === chunks.length - 1 ? { ssq, G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
     });
   });
 
