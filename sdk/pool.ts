@@ -65,6 +65,12 @@ export interface ChunkSource {
   read(start: number, end: number): Float32Array | Promise<Float32Array>;
 }
 
+/** Options of `Pool.stream`. */
+export interface StreamOptions {
+  /** Rows read and sent per chunk (default: about 1 MiB of rows); the chunking fixes the order of every sum. */
+  chunkRows?: number;
+}
+
 /**
  * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod `workers`), or — when
  * `streamed` — sent chunk by chunk on every pass and dropped afterwards. Keeps its source, when it has one, so a
@@ -276,13 +282,22 @@ export class Pool {
 
   /**
    * A dataset whose rows stay with the caller and pass through the workers chunk by chunk on every call, so
-   * its size is bounded by neither the workers' nor this thread's memory. Results are identical to `upload`'s.
+   * its size is bounded by neither the workers' nor this thread's memory. Results are identical to `upload`'s
+   * with the same `chunkRows` (default: ~1 MiB of rows). Models return statistics per chunk, so wide rows want
+   * larger chunks: a PCA of 12288-wide rows sends back 12288 × (k + 10) values per chunk, and 16-row chunks would
+   * send ten times the data they read — `{ chunkRows: 1024 }` there.
    */
-  stream(source: ChunkSource | Float32Array, rows?: number, cols?: number): Dataset {
-    const [r, c] = source instanceof Float32Array ? [rows!, cols!] : [source.rows, source.cols];
-    if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 1 || (source instanceof Float32Array && source.length !== r * c))
+  stream(source: ChunkSource, opts?: StreamOptions): Dataset;
+  stream(source: Float32Array, rows: number, cols: number, opts?: StreamOptions): Dataset;
+  stream(source: ChunkSource | Float32Array, rows?: number | StreamOptions, cols?: number, opts: StreamOptions = {}): Dataset {
+    const array = source instanceof Float32Array;
+    const [r, c] = array ? [rows as number, cols!] : [source.rows, source.cols];
+    const o = array ? opts : ((rows as StreamOptions | undefined) ?? {});
+    if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 1 || (array && source.length !== r * c))
       throw new GaussfaceError(`stream: a source of ${r}×${c} rows does not fit its data`, 'ESHAPE');
-    return new Dataset(r, c, chunkRowsFor(c), source, true, this.spread(r, chunkRowsFor(c)), this.newId());
+    const chunkRows = o.chunkRows ?? chunkRowsFor(c);
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new GaussfaceError(`stream: chunkRows must be an integer ≥ 1, got ${chunkRows}`, 'EINPUT');
+    return new Dataset(r, c, chunkRows, source, true, this.spread(r, chunkRows), this.newId());
   }
 
   /**

@@ -214,10 +214,11 @@ test('streamed rows (read chunk by chunk on every pass) fit to the bits of the s
         const opts = { nComponents: 5, svdSolver, randomState: 1, pool };
         let reads = 0;
         const source = { rows: n, cols: d, read: (a, b) => (reads++, data.slice(a * d, b * d)) };
-        const streamed = pool.stream(source);
+        const streamed = pool.stream(source, { chunkRows: 400 });
         const s = await new PCA(opts).fit(streamed);
+        assert.is(streamed.nChunks, 7);
         assert.ok(reads >= (svdSolver === 'full' ? 3 : 9) * streamed.nChunks, `every pass reads the source (${reads} reads)`);
-        const resident = await pool.upload(data, n, d); // the stream's chunking, kept by the caller
+        const resident = await pool.upload(data, n, d, { chunkRows: 400 }); // the stream's chunking, kept by the caller
         const a = await new PCA(opts).fit(resident);
         for (const [what, x, y] of [['components', s.components.data, a.components.data], ['variance', s.explainedVariance, a.explainedVariance], ['mean', s.mean, a.mean]])
           assert.is(bytes(x), bytes(y), `${svdSolver}, ${workers} worker(s): ${what}`);

@@ -123,6 +123,11 @@ test('a streamed dataset gives the same results as a resident one, from an array
       assert.ok(bytesOf(streamed[i]).equals(bytesOf(resident[i])));
       assert.ok(bytesOf(fromSource[i]).equals(bytesOf(resident[i])));
     }
+    const sized = pool.stream(source, { chunkRows: 1000 });
+    assert.is(sized.chunkRows, 1000);
+    const viaSized = await pool.map('gemm', sized, { b, k, n });
+    assert.ok(bytesOf(Buffer.concat(viaSized.map(bytesOf))).equals(Buffer.concat(resident.map(bytesOf))), 'other chunks, the same GEMM rows');
+    assert.throws(() => pool.stream(a, m, k, { chunkRows: 0 }), /chunkRows must be an integer/);
     const bad = pool.stream({ rows: 10, cols: 2, read: () => new Float32Array(3) });
     await rejects(() => pool.map('gemm', bad, { b: new Float32Array(2), k: 2, n: 1 }), /must return a Float32Array of 20 values/);
   } finally {
