@@ -46,10 +46,11 @@ export type Task = (ctx: TaskContext, params: any) => unknown;
 
 /** What `Executor.put` answers. */
 export interface PutResult {
-  /** Index (within the chunk) of the first value that is NaN or ±Infinity, −1 if none. */
+  /** Index (within the chunk) of the first value that is NaN or ±Infinity, −1 if none, and that value. */
   bad: number;
-  /** The buffer the rows came in, handed back. */
-  data: Float32Array;
+  value: number;
+  /** The buffer the rows came in, when asked for back. */
+  data?: Float32Array;
 }
 
 /** The worker-side API the pool calls through comlink. */
@@ -73,14 +74,17 @@ export class Executor {
   /**
    * Stores a chunk of `rows × cols` f32 values as chunk `index` of dataset `id`. Returns the index of its first
    * NaN or ±Infinity (−1 when there is none), checked here at memory speed so that the caller never scans the
-   * rows, and hands the rows' buffer back for the caller to fill with its next chunk (no fresh allocation).
+   * rows, and with `handBack` the rows' buffer, for a caller that fills it with its next chunk (no fresh memory).
+   * A buffer the caller cannot refill is better left here: received back and dropped, such buffers piled up in
+   * the caller's thread faster than its garbage collector freed them.
    */
-  put(id: number, index: number, row0: number, data: Float32Array, cols: number): PutResult {
+  put(id: number, index: number, row0: number, data: Float32Array, cols: number, handBack = false): PutResult {
     const rows = cols ? data.length / cols : 0;
     const ptr = this.allocate(id, index, row0, rows, cols);
     this.engine.f32(ptr, data.length).set(data);
     const bad = this.engine.call('first_nonfinite', data.length, ptr);
-    return transferable({ bad, data }, this.engine.memory.buffer);
+    const value = bad < 0 ? 0 : data[bad];
+    return handBack ? transferable({ bad, value, data }, this.engine.memory.buffer) : { bad, value };
   }
 
   /** Registers a fresh engine buffer as chunk `index` of dataset `id` (replacing any previous one). */

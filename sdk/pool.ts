@@ -302,16 +302,18 @@ export class Pool {
 
   /**
    * Sends chunk i of `ds` to a worker, in `stage` when it fits (see readChunk), and returns the buffer the worker
-   * hands back for the next chunk. A NaN or ±Infinity in the rows is an EINPUT error naming its row and column;
-   * the dataset's chunks in that worker are dropped first.
+   * hands back for the next chunk — rows copied from an array only: a ChunkSource makes its own. A NaN or
+   * ±Infinity in the rows is an EINPUT error naming its row and column; the dataset's chunks in that worker are
+   * dropped first.
    */
-  private async putChunk(s: Slot, ds: Dataset, i: number, stage?: Float32Array): Promise<Float32Array> {
+  private async putChunk(s: Slot, ds: Dataset, i: number, stage?: Float32Array): Promise<Float32Array | undefined> {
     const part = await ds.readChunk(i, stage);
     const row0 = ds.chunkRange(i)[0];
-    const { bad, data } = (await this.guard(s, s.remote.put(ds.id, i, row0, transfer(part, [part.buffer]), ds.cols))) as PutResult;
+    const refill = ds.source instanceof Float32Array;
+    const { bad, value, data } = (await this.guard(s, s.remote.put(ds.id, i, row0, transfer(part, [part.buffer]), ds.cols, refill))) as PutResult;
     if (bad < 0) return data;
     await this.guard(s, s.remote.drop(ds.id)).catch(() => {});
-    throw new NonFiniteError(ds, row0 * ds.cols + bad, data[bad]);
+    throw new NonFiniteError(ds, row0 * ds.cols + bad, value);
   }
 
   /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
