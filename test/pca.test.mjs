@@ -162,20 +162,25 @@ test('whitening gives unit-variance projections and the same reconstruction', as
   close((await pca.inverseTransform(await pca.transform(rows))).data, Array.from((await plain.inverseTransform(await plain.transform(rows))).data), 1e-5, 'reconstruction');
 });
 
-test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers, in the calling thread, and per build', async () => {
-  const r = rng(11);
-  // d = 900: the sketch's per-chunk parts (900 × 20 values) are long enough for the calling thread to sum them in
-  // its engine when the data is spread over workers, which has to give the bits of the one-worker program's sums.
-  const [n, d, rank] = [3000, 900, 15];
+/** n × d rows of rank `rank` around `offset`, plus a little noise, drawn from rng(seed). */
+function lowRank(seed, n, d, rank, offset = 0) {
+  const r = rng(seed);
   const A = Float32Array.from({ length: n * rank }, () => r() * 2 - 1);
   const B = Float32Array.from({ length: rank * d }, () => r() * 2 - 1);
   const data = new Float32Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    let s = 0.05 * (r() - 0.5);
+    let s = offset + 0.05 * (r() - 0.5);
     for (let t = 0; t < rank; t++) s += A[i * rank + t] * B[t * d + j];
     data[i * d + j] = s;
   }
-  const X = { data, shape: [n, d] };
+  return data;
+}
+
+test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers, in the calling thread, and per build', async () => {
+  // d = 900: the sketch's per-chunk parts (900 × 20 values) are long enough for the calling thread to sum them in
+  // its engine when the data is spread over workers, which has to give the bits of the one-worker program's sums.
+  const [n, d] = [3000, 900];
+  const X = { data: lowRank(11, n, d, 15), shape: [n, d] };
   // One worker (or the calling thread) runs the whole solver as one program; 2 and 3 workers share the passes.
   const fit = async (opts) => {
     const pool = await Pool.create(opts);
@@ -197,16 +202,8 @@ test('a seeded randomized fit is bit-identical with 1, 2 and 3 workers, in the c
 });
 
 test('streamed rows (read chunk by chunk on every pass) fit to the bits of the same rows resident, for both solvers', async () => {
-  const r = rng(5);
-  const [n, d, rank] = [2500, 300, 8];
-  const A = Float32Array.from({ length: n * rank }, () => r() * 2 - 1);
-  const B = Float32Array.from({ length: rank * d }, () => r() * 2 - 1);
-  const data = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    let s = 3 + 0.05 * (r() - 0.5);
-    for (let t = 0; t < rank; t++) s += A[i * rank + t] * B[t * d + j];
-    data[i * d + j] = s;
-  }
+  const [n, d] = [2500, 300];
+  const data = lowRank(5, n, d, 8, 3);
   for (const workers of [1, 2]) {
     const pool = await Pool.create({ workers });
     try {
