@@ -218,16 +218,16 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
   const { pool, P, d, K } = data;
   const wId = data.weights?.id;
   let centres = start;
-  let previous = centred(data, start);
+  let previous: Float64Array | undefined;
   let strict = false;
   let it = 0;
   const drift = new Float64Array(K);
   for (; it < s.maxIter; it++) {
     const now = centred(data, centres);
-    const step = moves(engine, previous, now, K, d);
+    const step = moves(engine, previous ?? now, now, K, d);
     previous = now;
     step.delta.forEach((v, k) => (drift[k] += v));
-    const params = { centres: Float32Array.from(now), exact: centres, raw: data.raw.id, K, d, wId, fresh: it === 0, drift, ...step };
+    const params = { ...centresParams(data, centres, now), wId, fresh: it === 0, drift, ...step };
     const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));
@@ -267,9 +267,9 @@ function centred(data: Prepared, centres: Float64Array): Float64Array {
   return out;
 }
 
-/** What the tasks need of centres given in the rows' coordinates (see CentresParams). */
-function centresParams(data: Prepared, centres: Float64Array) {
-  return { centres: Float32Array.from(centred(data, centres)), exact: centres, raw: data.raw.id, K: data.K, d: data.d };
+/** What the tasks need of centres given in the rows' coordinates (see CentresParams); `now`: their centred copy. */
+function centresParams(data: Prepared, centres: Float64Array, now = centred(data, centres)) {
+  return { centres: Float32Array.from(now), exact: centres, raw: data.raw.id, K: data.K, d: data.d };
 }
 
 /**

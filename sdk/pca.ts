@@ -191,7 +191,7 @@ async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: 
     const pass = async (keepY?: Dataset) => {
       const params = { d, Z, l, keepY: keepY?.id, sum, mean: ds.streamed ? mean : undefined };
       const parts = await pool.map<SketchPart>('pca.sketch', Xc, params, { signal, into: keepY, recycle: spent });
-      if (ds.streamed && !spent) ssq = parts.reduce((a, p) => a + p.ssq, 0);
+      if (ds.streamed && !spent) ssq = parts.reduce((a, p) => a + p.ssq, 0); // the first pass centred every row
       const { G, P } = sum ? parts[parts.length - 1] : { G: sumParts(parts.map((p) => p.G), e), P: sumParts(parts.map((p) => p.P), e) };
       spent = parts;
       return { W: svqb(e, G, l), P: Float32Array.from(P) };
