@@ -1,7 +1,7 @@
 // gaussface public API.
 export { GaussfaceError } from './errors.js';
 export { Engine, loadEngine, compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
-export { Matrix, asMatrix, type MatrixLike, type Float } from './matrix.js';
+export { Matrix, asMatrix, asTensor, type MatrixLike, type TensorLike, type Float } from './matrix.js';
 export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type CallOptions, type ChunkSource, type StreamOptions } from './pool.js';
 export { matmul, type MatmulOptions } from './linalg.js';
 export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type KMeansPlusPlusOptions } from './kmeans.js';

@@ -2,13 +2,13 @@
 // pool. A thin object holding parameters; the work is in em.ts, covariance.ts and the engine's kernels.
 import { GaussfaceError } from '../errors.js';
 import { localEngine } from '../local.js';
-import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
+import { asMatrix, asTensor, Matrix, type MatrixLike, type TensorLike } from '../matrix.js';
 import { Dataset, getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
 import { RandomState } from '../legacy-random.js';
 import type { EStepParams, ChunkStats } from '../tasks/mixture.js';
 import {
-  COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
+  COVARIANCE, COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
   reduceStats, type CovarianceType, type MixtureParams,
 } from './covariance.js';
 import { minResponsibility, runEM, statsPass, type EMProgress } from './em.js';
@@ -36,10 +36,13 @@ export interface GaussianMixtureOptions {
   nInit?: number;
   /** How responsibilities are initialised (default 'kmeans'). */
   initParams?: InitParams;
-  /** Initial weights (K), means (K × d) and precisions (layout of `covarianceType`). */
-  weightsInit?: ArrayLike<number>;
+  /**
+   * Initial weights (K), means (K × d) and precisions in scikit-learn's shapes — full (K, d, d), tied (d, d),
+   * diag (K, d), spherical (K) — as nested arrays (scikit-learn's `precisions_init.tolist()`) or flat values.
+   */
+  weightsInit?: TensorLike;
   meansInit?: MatrixLike;
-  precisionsInit?: ArrayLike<number>;
+  precisionsInit?: TensorLike;
   /** Start `fit` from the current parameters (nInit is then 1). */
   warmStart?: boolean;
   /** Seed (default: random). The initialisation draws numpy's RandomState(seed) exactly as scikit-learn's
@@ -153,7 +156,7 @@ export class GaussianMixture {
   toState(prefix = 'gmm.'): ModelState {
     const p = this.fitted();
     const [K, d, type] = [this.nComponents, this.nFeatures, this.covarianceType];
-    const covShape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+    const covShape = COVARIANCE[type].shape(K, d);
     return {
       tensors: {
         [prefix + 'weights']: { shape: [K], data: p.weights },
@@ -174,7 +177,7 @@ export class GaussianMixture {
     const type = enumField(metadata, prefix + 'covariance_type', COVARIANCE_TYPES);
     const K = intField(metadata, prefix + 'n_components', 1, 1 << 20);
     const d = intField(metadata, prefix + 'n_features', 1, 1 << 24);
-    const covShape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+    const covShape = COVARIANCE[type].shape(K, d);
     const gm = new GaussianMixture({ ...options, nComponents: K, covarianceType: type, regCovar: Number(metadata[prefix + 'reg_covar'] ?? 1e-6) });
     const weights = f64Tensor(tensors, prefix + 'weights', [K]);
     if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
@@ -281,7 +284,7 @@ export class GaussianMixture {
         // Two passes: the means, then the scatter around them (no cancellation in the first covariances).
         const pass = async (shift: Float64Array) =>
           reduceStats(await pool.map<ChunkStats>('mixture.statsFromResp', ds, {
-            kind: type === 'full' || type === 'tied' ? 'dense' : 'diag', K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
+            kind: COVARIANCE[type].kind, K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
           }, { signal: o.signal }), engine);
         const first = await pass(new Float64Array(K * d));
         const means = first.sx.map((v, i) => v / (first.nk[Math.floor(i / d)] + 10 * MACHINE_EPS));
@@ -300,23 +303,20 @@ export class GaussianMixture {
       means: means ? Float64Array.from(means.data) : params!.means,
       covariances: params?.covariances ?? new Float64Array(covarianceSize(type, K, d)),
       precisionsCholesky,
-      lowerFactor: o.precisionsInit !== undefined && (type === 'full' || type === 'tied'),
+      lowerFactor: o.precisionsInit !== undefined && COVARIANCE[type].kind === 'dense',
     };
   }
 
-  private checkedWeights(w: ArrayLike<number>): Float64Array {
-    const a = Float64Array.from(w);
+  private checkedWeights(w: TensorLike): Float64Array {
+    const a = asTensor(w, [this.nComponents], 'weightsInit');
     const sum = a.reduce((s, v) => s + v, 0);
     if (a.length !== this.nComponents || a.some((v) => !(v >= 0 && v <= 1)) || Math.abs(sum - 1) > 1e-6)
       throw new GaussfaceError(`weightsInit must be ${this.nComponents} values in [0, 1] summing to 1`, 'EINPUT');
     return a;
   }
 
-  private checkedPrecisions(p: ArrayLike<number>, d: number): Float64Array {
-    const a = Float64Array.from(p);
-    const n = covarianceSize(this.covarianceType, this.nComponents, d);
-    if (a.length !== n) throw new GaussfaceError(`precisionsInit has ${a.length} values; covarianceType '${this.covarianceType}' with ${this.nComponents} components and ${d} features needs ${n}`, 'ESHAPE');
-    return a;
+  private checkedPrecisions(p: TensorLike, d: number): Float64Array {
+    return asTensor(p, COVARIANCE[this.covarianceType].shape(this.nComponents, d), `precisionsInit (covarianceType '${this.covarianceType}')`);
   }
 
   /**

@@ -8,6 +8,8 @@ export interface EStepParams {
   kind: 'dense' | 'diag';
   K: number;
   d: number;
+  /** dense: one factor shared by every component (tied) instead of one each. */
+  shared: boolean;
   /** K × d means (f32). */
   means: Float32Array;
   /** dense: K (or 1, tied) d × d precision factors F with Σ⁻¹ = F·Fᵀ; diag: K × d precisions (f32). */
@@ -49,9 +51,8 @@ function logProb(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: 
   if (p.kind === 'diag') {
     e.call('diag_maha', c.rows, d, c.ptr, d, K, dev.means, dev.factors, out);
   } else {
-    const tied = p.factors.length === d * d;
     for (let k = 0; k < K; k++)
-      e.call('gauss_maha', c.rows, d, c.ptr, d, dev.means + k * d * 4, dev.factors + (tied ? 0 : k * d * d * 4), p.upper ? 1 : 0, out + k * 8, K);
+      e.call('gauss_maha', c.rows, d, c.ptr, d, dev.means + k * d * 4, dev.factors + (p.shared ? 0 : k * d * d * 4), p.upper ? 1 : 0, out + k * 8, K);
   }
   const lp = e.f64(out, c.rows * K);
   for (let i = 0; i < lp.length; i++) lp[i] = -0.5 * lp[i] + p.logConst[i % K];
