@@ -4,9 +4,13 @@
 import portableBytes from '../build/gaussface.wasm';
 import fmaBytes from '../build/gaussface-fma.wasm';
 import { GaussfaceError } from './errors.js';
+import type { Kernels } from '../build/kernels.js';
 
-/** Raw engine exports: byte offsets and sizes in, numbers out. */
-export type EngineExports = Record<string, (...args: number[]) => number> & { memory: WebAssembly.Memory };
+export type { Kernels };
+/** Raw engine exports: byte offsets and sizes in, numbers out (their signatures: build/kernels.d.ts). */
+export type EngineExports = Kernels & { memory: WebAssembly.Memory };
+/** A kernel of the engine, by the name it is exported under. */
+export type KernelName = Exclude<keyof Kernels, 'alloc' | 'free'>;
 
 const WASM32_LIMIT = 2 ** 32;
 /**
@@ -40,6 +44,26 @@ export function fmaAvailable(): Promise<boolean> {
     return WebAssembly.validate(fmaBytes as BufferSource);
   })();
   return fma;
+}
+
+/** Values in engine memory for the life of a `scoped` call: the pointer kernels take, and views for JavaScript. */
+export interface EngineArray<T extends Float32Array | Float64Array> {
+  readonly ptr: number;
+  readonly length: number;
+  /** A fresh view (never keep it across a call that may allocate: memory growth detaches it). */
+  view(): T;
+  /** A copy that outlives the scope. */
+  read(): T;
+}
+
+/**
+ * What `scoped` hands its callback: `take(bytes)` for raw scratch (kernel workspaces, chunk-sized buffers), and
+ * typed arrays — `f64(values)` copies values in, `f64(n)` is n zeros — so that host code never computes offsets.
+ */
+export interface Scratch {
+  (bytes: number): number;
+  f32(init: number | ArrayLike<number>): EngineArray<Float32Array>;
+  f64(init: number | ArrayLike<number>): EngineArray<Float64Array>;
 }
 
 /** A live engine instance: allocation, typed views and checked calls. */
@@ -151,27 +175,39 @@ export class Engine {
    * Runs `fn` with scratch allocations that are freed afterwards, whatever happens: the pattern every
    * kernel call uses so that an error never leaks engine memory.
    */
-  scoped<T>(fn: (take: (bytes: number) => number) => T): T {
+  scoped<T>(fn: (take: Scratch) => T): T {
     const taken: number[] = [];
+    const take = ((bytes: number) => {
+      const p = this.alloc(bytes);
+      taken.push(p);
+      return p;
+    }) as Scratch;
+    const typed = <A extends Float32Array | Float64Array>(make: (ptr: number, n: number) => A, size: number) => (init: number | ArrayLike<number>): EngineArray<A> => {
+      const n = typeof init === 'number' ? init : init.length;
+      const ptr = take(n * size);
+      const view = () => make(ptr, n);
+      if (typeof init === 'number') view().fill(0);
+      else view().set(init);
+      return { ptr, length: n, view, read: () => view().slice() as A };
+    };
+    take.f32 = typed((p, n) => this.f32(p, n), 4);
+    take.f64 = typed((p, n) => this.f64(p, n), 8);
     try {
-      return fn((bytes) => {
-        const p = this.alloc(bytes);
-        taken.push(p);
-        return p;
-      });
+      return fn(take);
     } finally {
       for (const p of taken) this.free(p);
     }
   }
 
   /**
-   * Calls an export; a wasm trap becomes a GaussfaceError naming the kernel instead of "unreachable".
+   * Calls a kernel with its arguments as declared in the engine (type-checked against build/kernels.d.ts); a wasm
+   * trap becomes a GaussfaceError naming the kernel instead of "unreachable".
    */
-  call(name: string, ...args: number[]): number {
-    const fn = this.exports[name];
+  call<K extends KernelName>(name: K, ...args: Parameters<Kernels[K]>): ReturnType<Kernels[K]> {
+    const fn = this.exports[name] as unknown as (...a: number[]) => ReturnType<Kernels[K]>;
     if (typeof fn !== 'function') throw new GaussfaceError(`engine has no kernel "${name}"`);
     try {
-      return fn(...args);
+      return fn(...(args as number[]));
     } catch (e) {
       if (e instanceof GaussfaceError) throw e;
       throw new GaussfaceError(`engine kernel ${name} failed: ${(e as Error).message}`, 'ETRAP');

@@ -5,7 +5,7 @@ import { releaseProxy } from 'comlink';
 import { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import type { DatasetInfo, Program } from './pool.js';
-import { tasks } from './tasks/index.js';
+import { taskByName } from './tasks/index.js';
 import { transferable } from './wire.js';
 
 /** A block of rows resident in engine memory. */
@@ -38,11 +38,6 @@ export interface TaskContext {
   copyOut<T extends Float32Array | Float64Array>(view: T): T;
 }
 
-/**
- * A task: returns one result per chunk (in the order of `ctx.chunks`), or a single value for a broadcast.
- * Per-call set-up (copying parameters into the engine once) happens before the loop over chunks.
- */
-export type Task = (ctx: TaskContext, params: any) => unknown;
 
 /** What `Executor.put` answers. */
 export interface PutResult {
@@ -121,8 +116,8 @@ export class Executor {
    * of earlier results, handed back for `copyOut`; those it does not use are dropped with the call.
    */
   run(task: string, id: number, indices: number[], params: unknown, spare: ArrayBuffer[] = []): unknown {
-    const fn = tasks[task];
-    if (!fn) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
+    const def = taskByName.get(task);
+    if (!def) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
     const ctx: TaskContext = {
       engine: this.engine,
       chunks: id < 0 ? [] : indices.map((i) => this.chunk(id, i)),
@@ -136,7 +131,7 @@ export class Executor {
         return out;
       },
     };
-    return transferable(fn(ctx, params), this.engine.memory.buffer);
+    return transferable(def.run(ctx, params), this.engine.memory.buffer);
   }
 
   /**

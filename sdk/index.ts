@@ -1,6 +1,9 @@
 // gaussface public API.
 export { GaussfaceError } from './errors.js';
-export { Engine, loadEngine, compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
+export { Engine, loadEngine, compileEngine, fmaAvailable, type EngineBuild, type Kernels, type KernelName } from './engine.js';
+export { tasks } from './tasks/index.js';
+export { defineTask, type TaskDef } from './tasks/define.js';
+export type { TaskContext, Chunk } from './executor.js';
 export { Matrix, asMatrix, asTensor, type MatrixLike, type TensorLike, type Float } from './matrix.js';
 export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type CallOptions, type ChunkSource, type StreamOptions } from './pool.js';
 export { matmul, type MatmulOptions } from './linalg.js';

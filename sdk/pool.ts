@@ -5,6 +5,7 @@ import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { Executor, type PutResult } from './executor.js';
+import type { TaskDef } from './tasks/define.js';
 import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
 import { buffersIn } from './wire.js';
 
@@ -348,7 +349,7 @@ export class Pool {
    * results of an earlier call (per chunk) that the caller is done with; their buffers go back to the workers
    * that made them, for the task's `copyOut`, and are detached here.
    */
-  async map<R = unknown>(task: string, ds: Dataset, params: unknown = {}, opts: CallOptions & { into?: Dataset; recycle?: unknown[] } = {}): Promise<R[]> {
+  async map<P, R>(task: TaskDef<P, R[]>, ds: Dataset, params: P, opts: CallOptions & { into?: Dataset; recycle?: unknown[] } = {}): Promise<R[]> {
     const out = new Array<R>(ds.nChunks);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
@@ -359,11 +360,11 @@ export class Pool {
         let stage: Float32Array | undefined;
         for (const i of idx) {
           stage = await this.putChunk(s, ds, i, stage);
-          out[i] = ((await this.guard(s, s.remote.run(task, ds.id, [i], params))) as R[])[0];
+          out[i] = ((await this.guard(s, s.remote.run(task.name, ds.id, [i], params))) as R[])[0];
           await this.guard(s, s.remote.drop(ds.id, i));
         }
       } else {
-        const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params, transfer(spare, spare)))) as R[];
+        const res = (await this.guard(s, s.remote.run(task.name, ds.id, idx, params, transfer(spare, spare)))) as R[];
         idx.forEach((i, k) => (out[i] = res[k]));
       }
       if (opts.into) s.resident.add(opts.into.id);
@@ -372,11 +373,11 @@ export class Pool {
   }
 
   /** Runs `task` once in every worker (no chunks), e.g. to check a kernel; results in worker order. */
-  async broadcast<R = unknown>(task: string, params: unknown = {}, opts: CallOptions = {}): Promise<R[]> {
+  async broadcast<P, R>(task: TaskDef<P, R>, params: P, opts: CallOptions = {}): Promise<R[]> {
     const out = new Array<R>(this.size);
     await this.withAbort(opts.signal, [...Array(this.size).keys()], async (w) => {
       const s = await this.slot(w);
-      out[w] = (await this.guard(s, s.remote.run(task, -1, [], params))) as R;
+      out[w] = (await this.guard(s, s.remote.run(task.name, -1, [], params))) as R;
     });
     return out;
   }

@@ -4,6 +4,7 @@
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
 import { sumParts } from '../fitdata.js';
+import { choleskyLower, logF64, precisionFactor } from '../host.js';
 import type { ChunkStats, EStepParams } from '../tasks/mixture.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
@@ -131,19 +132,13 @@ export function precisionCholesky(engine: Engine, type: CovarianceType, K: numbe
     if (bad >= 0) throw collapsed(`variance ${cov[bad]} in component ${Math.floor(bad / spec.blockSize(d))}`);
     return cov.map((v) => 1 / Math.sqrt(v));
   }
-  const blocks = cov.length / (d * d);
-  return engine.scoped((take) => {
-    const a = take(d * d * 8);
-    const f = take(d * d * 8);
-    const out = new Float64Array(blocks * d * d);
-    for (let k = 0; k < blocks; k++) {
-      engine.f64(a, d * d).set(cov.subarray(k * d * d, (k + 1) * d * d));
-      const code = engine.call('chol_precision', d, a, d, f, d);
-      if (code !== 0) throw collapsed(`component ${k}, pivot ${code - 1}`);
-      out.set(engine.f64(f, d * d), k * d * d);
-    }
-    return out;
-  });
+  const out = new Float64Array(cov.length);
+  for (let k = 0; k < cov.length / (d * d); k++) {
+    const f = precisionFactor(engine, cov.subarray(k * d * d, (k + 1) * d * d), d);
+    if (!(f instanceof Float64Array)) throw collapsed(`component ${k}, pivot ${f.pivot}`);
+    out.set(f, k * d * d);
+  }
+  return out;
 }
 
 /** Precision factor from user-given precisions (scikit-learn: the lower Cholesky factor of P). */
@@ -152,20 +147,13 @@ export function factorFromPrecisions(engine: Engine, type: CovarianceType, K: nu
     if (prec.some((v) => !(v > 0))) throw new GaussfaceError('precisionsInit must be positive', 'EINPUT');
     return prec.map(Math.sqrt);
   }
-  const blocks = covarianceSize(type, K, d) / (d * d);
-  return engine.scoped((take) => {
-    const a = take(d * d * 8);
-    const out = new Float64Array(blocks * d * d);
-    for (let k = 0; k < blocks; k++) {
-      const av = engine.f64(a, d * d);
-      av.set(prec.subarray(k * d * d, (k + 1) * d * d));
-      if (engine.call('chol', d, a, d) !== 0)
-        throw new GaussfaceError(`precisionsInit[${k}] is not symmetric positive definite`, 'EINPUT');
-      const l = engine.f64(a, d * d);
-      for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) out[k * d * d + i * d + j] = l[i * d + j];
-    }
-    return out;
-  });
+  const out = new Float64Array(prec.length);
+  for (let k = 0; k < prec.length / (d * d); k++) {
+    const l = choleskyLower(engine, prec.subarray(k * d * d, (k + 1) * d * d), d);
+    if (!l) throw new GaussfaceError(`precisionsInit[${k}] is not symmetric positive definite`, 'EINPUT');
+    out.set(l, k * d * d);
+  }
+  return out;
 }
 
 /** Precisions Σ⁻¹ = F·Fᵀ (full/tied) or F² (diag/spherical). */
@@ -184,21 +172,11 @@ export function precisionsFrom(type: CovarianceType, K: number, d: number, f: Fl
   return out;
 }
 
-/** Natural log of every value, computed by the engine (bit-identical in every runtime, unlike Math.log). */
-export function engineLog(engine: Engine, x: Float64Array): Float64Array {
-  return engine.scoped((take) => {
-    const p = take(Math.max(1, x.length) * 8);
-    engine.f64(p, x.length).set(x);
-    engine.call('log_f64', x.length, p, p);
-    return engine.f64(p, x.length).slice();
-  });
-}
-
 /** Σ log diag(F) per component: the log-determinant term of log N. */
 function logDetFactor(engine: Engine, type: CovarianceType, K: number, d: number, f: Float64Array): Float64Array {
   const diag = new Float64Array(K * d);
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) diag[k * d + j] = f[diagonalIndex(type, k, j, d)];
-  const logs = engineLog(engine, diag);
+  const logs = logF64(engine, diag);
   const out = new Float64Array(K);
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) out[k] += logs[k * d + j];
   return out;
@@ -222,6 +200,6 @@ export function eStepParams(engine: Engine, type: CovarianceType, K: number, d: 
     factors,
     upper: !p.lowerFactor,
     logConst: logDet.map((v) => v - 0.5 * d * LOG_2PI),
-    logWeights: engineLog(engine, p.weights),
+    logWeights: logF64(engine, p.weights),
   };
 }

@@ -17,6 +17,7 @@ import { initialResponsibilities, type InitParams } from './init.js';
 import { enumField, f64Tensor, intField, type ModelState } from '../model-state.js';
 import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
+import { tasks } from '../tasks/index.js';
 
 export type { CovarianceType, EMProgress, InitParams };
 
@@ -283,7 +284,7 @@ export class GaussianMixture {
       try {
         // Two passes: the means, then the scatter around them (no cancellation in the first covariances).
         const pass = async (shift: Float64Array) =>
-          reduceStats(await pool.map<ChunkStats>('mixture.statsFromResp', ds, {
+          reduceStats(await pool.map(tasks.mixture.statsFromResp, ds, {
             kind: COVARIANCE[type].kind, K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
           }, { signal: o.signal }), engine);
         const first = await pass(new Float64Array(K * d));
@@ -361,7 +362,7 @@ export class GaussianMixture {
   async scoreSamples(X: MatrixLike | Dataset): Promise<Float64Array> {
     const p = await this.eParams();
     return this.withData(X, undefined, async (pool, ds) => {
-      const parts = await pool.map<Float64Array>('mixture.scoreSamples', ds, p, { signal: this.options.signal });
+      const parts = await pool.map(tasks.mixture.scoreSamples, ds, p, { signal: this.options.signal });
       const out = new Float64Array(ds.rows);
       parts.forEach((part, i) => out.set(part, ds.chunkRange(i)[0]));
       return out;
@@ -380,7 +381,7 @@ export class GaussianMixture {
   async predictProba(X: MatrixLike | Dataset): Promise<Matrix<Float32Array>> {
     const p = await this.eParams();
     return this.withData(X, undefined, async (pool, ds) => {
-      const parts = await pool.map<Float32Array>('mixture.responsibilities', ds, p, { signal: this.options.signal });
+      const parts = await pool.map(tasks.mixture.responsibilities, ds, p, { signal: this.options.signal });
       const out = new Float32Array(ds.rows * this.nComponents);
       parts.forEach((part, i) => out.set(part, ds.chunkRange(i)[0] * this.nComponents));
       return new Matrix(ds.rows, this.nComponents, out);

@@ -1,21 +1,16 @@
 // Drawing samples from a fitted mixture: component counts from the weights, then μ + √t·L·z per sample.
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
+import { choleskyLower, gemm } from '../host.js';
 import { Matrix } from '../matrix.js';
 import type { Random } from '../random.js';
 import { COVARIANCE, diagonalIndex, type CovarianceType, type MixtureParams } from './covariance.js';
 
 /** Lower Cholesky factor (f32) of one d × d covariance block. */
 function cholFactor(engine: Engine, cov: Float64Array, d: number): Float32Array {
-  return engine.scoped((take) => {
-    const a = take(d * d * 8);
-    engine.f64(a, d * d).set(cov);
-    if (engine.call('chol', d, a, d) !== 0) throw new GaussfaceError('a covariance is not positive definite; refit with a larger regCovar', 'ECOLLAPSE');
-    const l = engine.f64(a, d * d);
-    const out = new Float32Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) out[i * d + j] = l[i * d + j];
-    return out;
-  });
+  const l = choleskyLower(engine, cov, d);
+  if (!l) throw new GaussfaceError('a covariance is not positive definite; refit with a larger regCovar', 'ECOLLAPSE');
+  return Float32Array.from(l);
 }
 
 /**
@@ -50,13 +45,7 @@ export function sampleMixture(engine: Engine, rng: Random, type: CovarianceType,
     let y: Float32Array;
     if (spec.kind === 'dense') {
       const L = factorOf(k);
-      y = engine.scoped((take) => {
-        const [zp, lp, yp] = [take(m * d * 4), take(d * d * 4), take(m * d * 4)];
-        engine.f32(zp, m * d).set(z);
-        engine.f32(lp, d * d).set(L);
-        engine.call('gemm', 0, 1, m, d, d, 1, zp, d, lp, d, 0, yp, d); // rows z·Lᵀ ~ N(0, Σ)
-        return engine.f32(yp, m * d).slice();
-      });
+      y = gemm(engine, z, m, d, L, d, { transB: true }); // rows z·Lᵀ ~ N(0, Σ)
     } else {
       y = z.map((v, i) => v * Math.sqrt(p.covariances[diagonalIndex(type, k, i % d, d)]));
     }

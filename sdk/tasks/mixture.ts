@@ -1,7 +1,8 @@
 // Worker side of EM: for each resident chunk, the E-step (log-densities, responsibilities, log-likelihood)
 // and the sufficient statistics the M-step needs, returned per chunk so the pool can reduce them in order.
 import type { Engine } from '../engine.js';
-import type { Chunk, Task } from '../executor.js';
+import type { Chunk, TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 
 /** Parameters of one E-step, in the engine's layout (see mixture/covariance.ts). */
 export interface EStepParams {
@@ -70,7 +71,7 @@ function putParams(e: Engine, take: Take, p: EStepParams) {
 }
 
 /** Per-sample log-likelihood of each chunk under the mixture (f64 per row). */
-const scoreSamples: Task = ({ engine: e, chunks }, p: EStepParams) =>
+const scoreSamples = ({ engine: e, chunks }: TaskContext, p: EStepParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) =>
@@ -94,7 +95,7 @@ function eStep(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: nu
 }
 
 /** Responsibilities of each chunk (n × K, f32), e.g. for predictProba. */
-const responsibilities: Task = ({ engine: e, chunks }, p: EStepParams) =>
+const responsibilities = ({ engine: e, chunks }: TaskContext, p: EStepParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) => e.scoped((t) => e.f32(eStep(e, t, c, p, dev, 0).resp, c.rows * p.K).slice()));
@@ -131,7 +132,7 @@ function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParam
 }
 
 /** One EM iteration's worth of work on each chunk: E-step with `p`, then the M-step statistics. */
-const emStep: Task = ({ engine: e, chunks, resident }, p: EStepParams & StatsParams) =>
+const emStep = ({ engine: e, chunks, resident }: TaskContext, p: EStepParams & StatsParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) =>
@@ -144,7 +145,7 @@ const emStep: Task = ({ engine: e, chunks, resident }, p: EStepParams & StatsPar
   });
 
 /** M-step statistics from given responsibilities (a resident n × K dataset): the initialisation pass. */
-const statsFromResp: Task = ({ engine: e, chunks, resident }, p: StatsParams & { respId: number }) =>
+const statsFromResp = ({ engine: e, chunks, resident }: TaskContext, p: StatsParams & { respId: number }) =>
   e.scoped((take) => {
     const shift = take(p.shift.length * 4);
     e.f32(shift, p.shift.length).set(p.shift);
@@ -169,9 +170,9 @@ const statsFromResp: Task = ({ engine: e, chunks, resident }, p: StatsParams & {
     );
   });
 
-export const mixtureTasks: Record<string, Task> = {
-  'mixture.step': emStep,
-  'mixture.statsFromResp': statsFromResp,
-  'mixture.scoreSamples': scoreSamples,
-  'mixture.responsibilities': responsibilities,
+export const mixtureTasks = {
+  step: defineTask('mixture.step', emStep),
+  statsFromResp: defineTask('mixture.statsFromResp', statsFromResp),
+  scoreSamples: defineTask('mixture.scoreSamples', scoreSamples),
+  responsibilities: defineTask('mixture.responsibilities', responsibilities),
 };

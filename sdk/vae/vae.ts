@@ -12,6 +12,7 @@ import type { EpochOutcome, EpochParams } from '../tasks/vae.js';
 import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } from './architecture.js';
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
 import { EPS_EVAL, Network } from './network.js';
+import { tasks } from '../tasks/index.js';
 
 const F = 4;
 const EPS_IWAE = 4;
@@ -236,7 +237,7 @@ export class VAE {
         let outs: EpochOutcome[];
         try {
           const params: EpochParams = { config, seed, data: rows, exchange: x.sab, world, plan };
-          outs = await pool.broadcast<EpochOutcome>('vae.epoch', params);
+          outs = await pool.broadcast(tasks.vae.epoch, params);
         } catch (err) {
           Atomics.store(x.ctrl, Exchange.DEAD, 1); // releases replicas waiting on a dead partner
           for (let w = 0; w < world; w++) pool.restart(w);
