@@ -7,7 +7,7 @@
 // workers. Small data stays in one worker, where the whole fit runs as one program (no message per step).
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
-import { kmeansMoves } from './host.js';
+import { kmeansMoves } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';

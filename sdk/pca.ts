@@ -3,7 +3,7 @@
 // eigendecomposition; 'randomized' is Halko et al.'s range finder with every pass streaming over the chunks.
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
-import { eighDesc, gemm, gram } from './host.js';
+import { eighDesc, gemm, gram } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';

@@ -4,7 +4,7 @@
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
 import { sumParts } from '../fitdata.js';
-import { choleskyLower, logF64, precisionFactor } from '../host.js';
+import { choleskyLower, logF64, precisionFactor } from '../local-maths.js';
 import type { ChunkStats, EStepParams } from '../tasks/mixture.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';

@@ -1,7 +1,7 @@
 // Drawing samples from a fitted mixture: component counts from the weights, then μ + √t·L·z per sample.
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
-import { choleskyLower, gemm } from '../host.js';
+import { choleskyLower, gemm } from '../local-maths.js';
 import { Matrix } from '../matrix.js';
 import type { Random } from '../random.js';
 import { COVARIANCE, diagonalIndex, type CovarianceType, type MixtureParams } from './covariance.js';
