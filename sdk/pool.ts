@@ -45,8 +45,14 @@ interface Slot {
   ready: Promise<void>;
   /** Dataset ids whose chunks this worker holds. */
   resident: Set<number>;
-  /** Rejects every call waiting on this worker when it dies or is terminated. */
-  death: Promise<never>;
+  /**
+   * Rejecters of the calls waiting on this worker, called when it dies or is terminated. Each call removes its
+   * own when it settles: a promise that never settles (a shared "death" promise raced against every call) would
+   * keep every call's result reachable through its reactions, for as long as the worker lives.
+   */
+  waiting: Set<(e: Error) => void>;
+  /** Why the worker died, once it has: calls made afterwards reject at once. */
+  died?: Error;
   kill(reason: string, code: string): void;
   pending: number;
 }
@@ -227,27 +233,37 @@ export class Pool {
   }
 
   private makeSlot(w: number, handle: WorkerHandle, remote: Remote<Executor>): Slot {
-    let die!: (e: Error) => void;
-    const death = new Promise<never>((_, reject) => (die = reject));
-    death.catch(() => {});
     const slot: Slot = {
-      handle, remote, resident: new Set(), death, pending: 0, ready: Promise.resolve(),
+      handle, remote, resident: new Set(), waiting: new Set(), pending: 0, ready: Promise.resolve(),
       kill: (reason, code) => {
         if (this.slots[w] !== slot) return;
         this.slots[w] = undefined;
         handle.terminate();
-        die(new GaussfaceError(reason, code));
+        slot.died = new GaussfaceError(reason, code);
+        for (const reject of slot.waiting) reject(slot.died);
+        slot.waiting.clear();
       },
     };
     return slot;
   }
 
-  /** Races a worker call against the worker's death, so that a crash rejects instead of hanging. */
+  /**
+   * Races a worker call against the worker's death, so that a crash rejects instead of hanging. The death
+   * listener is the call's own and is removed when the call settles, so nothing keeps its result alive.
+   */
   private async guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
+    if (slot.died) {
+      call.catch(() => {});
+      throw slot.died;
+    }
+    let reject!: (e: Error) => void;
+    const died = new Promise<never>((_, r) => (reject = r));
+    slot.waiting.add(reject);
     if (slot.pending++ === 0) slot.handle.setBusy(true);
     try {
-      return await Promise.race([call, slot.death]);
+      return await Promise.race([call, died]);
     } finally {
+      slot.waiting.delete(reject);
       if (--slot.pending === 0) slot.handle.setBusy(false);
     }
   }
