@@ -1,8 +1,20 @@
 // The pool over a process's lifetime: nothing a finished call returned stays reachable (no leak in long-running
-// processes). Run in a child process that can force garbage collection.
+// processes; checked in a child process that can force garbage collection), idle workers stop when the runtime
+// would otherwise stay alive for them (Deno), and a script ends by itself.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Pool } from '../dist/index.js';
+import { randF32, rejects } from './helpers/util.mjs';
+import { run as runDeno } from './runtime/run-deno.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** Runs an ES module source in a child Node (cwd: the repository) with `gc()` available; returns its stdout. */
 function runWithGc(src, timeout = 30000) {
@@ -50,6 +62,59 @@ test('repeated mixture fits do not accumulate memory (programs run whole in one 
   const { grew } = JSON.parse(out);
   // Before the fix: ~6.6 MB per fit, 130 MB over these 20 fits.
   assert.ok(grew < 16, `ArrayBuffer memory grew by ${grew.toFixed(1)} MB over 20 fits`);
+});
+
+test('idleTimeout: an idle worker holding no data stops, one holding data stays; both give the same bits again', async () => {
+  const pool = await Pool.create({ workers: 2, idleTimeout: 40 });
+  try {
+    const [m, k, n] = [3000, 24, 5];
+    const a = randF32(m * k, 3);
+    const params = { b: randF32(k * n, 4), k, n };
+    const ds = await pool.upload(a, m, k, { chunkRows: 500 });
+    const first = await pool.map('gemm', ds, params);
+    await sleep(150);
+    assert.is(pool.running, 2, 'workers holding a dataset stay');
+    const again = await pool.map('gemm', ds, params);
+    await pool.release(ds);
+    await sleep(150);
+    assert.is(pool.running, 0, 'empty idle workers stopped');
+    const restarted = await pool.map('gemm', await pool.upload(a, m, k, { chunkRows: 500 }), params);
+    assert.is(pool.running, 2);
+    first.forEach((part, i) => {
+      assert.ok(bytesOf(again[i]).equals(bytesOf(part)));
+      assert.ok(bytesOf(restarted[i]).equals(bytesOf(part)));
+    });
+  } finally {
+    pool.close();
+  }
+  const never = await Pool.create({ workers: 1 }); // Node's default: idle workers do not keep it alive, keep them
+  await never.upload(new Float32Array(8), 1, 8).then((ds) => never.release(ds));
+  await sleep(300);
+  assert.is(never.running, 1);
+  never.close();
+  await rejects(() => Pool.create({ idleTimeout: -1 }), /idleTimeout must be a number of milliseconds/);
+});
+
+test("Deno: the README's SDK example ends by itself after the fit (idle Web Workers are stopped)", async () => {
+  // The first code block of the README's Deno section, importing this build, then a line saying when it was done.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### In Deno and in browsers'));
+  const snippet = section.match(/```js\n([\s\S]*?)```/)[1];
+  const dist = pathToFileURL(join(ROOT, 'dist/index.js')).href;
+  const code = snippet.replace(/from '[^']*gaussface[^']*'/g, `from '${dist}'`);
+  assert.ok(code.includes(dist) && /\.fit\(/.test(code), 'the snippet imports the SDK and fits');
+  const dir = mkdtempSync(join(tmpdir(), 'gaussface-deno-'));
+  try {
+    writeFileSync(join(dir, 'app.js'), `${code}\nconsole.log(JSON.stringify({ done: Date.now(), nIter: gm.nIter }));\n`);
+    const { stdout } = await runDeno(['run', '--cached-only', '--no-prompt', `--allow-read=${ROOT},${dir}`, join(dir, 'app.js')], 30000);
+    const ended = Date.now();
+    const { done, nIter } = JSON.parse(stdout.trim().split('\n').pop());
+    assert.ok(nIter >= 1);
+    console.log(`  Deno ended ${ended - done} ms after the fit`);
+    assert.ok(ended - done < 5000, `ended ${ended - done} ms after the fit`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
