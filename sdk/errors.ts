@@ -1,6 +1,6 @@
 /**
  * Every error gaussface raises on purpose: a message that names the problem and the fix, and a short `code`
- * (ENOMEM, ETRAP, EINPUT, ESHAPE, ENOTPD, EABORT, EWORKER, EFORMAT, ECOLLAPSE) for programs to branch on.
+ * (ENOMEM, ETRAP, EINPUT, ESHAPE, ENOTPD, EABORT, EWORKER, EFORMAT, ECOLLAPSE, EBUSY) for programs to branch on.
  */
 export class GaussfaceError extends Error {
   readonly code: string;

@@ -7,6 +7,7 @@
 // workers. Small data stays in one worker, where the whole fit runs as one program (no message per step).
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
+import { exclusive } from './exclusive.js';
 import { kmeansMoves } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
@@ -453,8 +454,15 @@ export class KMeans {
     return new Matrix(this.nClusters, f.d, f.centres);
   }
 
-  /** Clusters X (n_samples × n_features), optionally weighting the samples. Resolves to the model itself. */
-  async fit(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+  /**
+   * Clusters X (n_samples × n_features), optionally weighting the samples. Resolves to the model itself. One fit
+   * at a time per object: another one before it settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> }): Promise<this> {
     const m = asMatrix(X, 'X', { finite: false });
     const [n, d] = [m.rows, m.cols];
     const K = this.nClusters;

@@ -3,6 +3,7 @@
 // eigendecomposition; 'randomized' is Halko et al.'s range finder with every pass streaming over the chunks.
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
+import { exclusive } from './exclusive.js';
 import { eighDesc, gemm, gram } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
@@ -308,9 +309,14 @@ export class PCA {
   /**
    * Fits the model to X (n_samples × n_features): a matrix, or a Dataset of the pool — resident (uploaded once for
    * several fits) or streamed (`pool.stream`: rows read chunk by chunk on every pass, for data larger than the
-   * workers' memory). Resolves to the model itself.
+   * workers' memory). Resolves to the model itself. One fit at a time per object: another one before it settles
+   * rejects with code EBUSY.
    */
-  async fit(X: MatrixLike | Dataset): Promise<this> {
+  fit(X: MatrixLike | Dataset): Promise<this> {
+    return exclusive(this, 'fit', () => this.fitOnce(X));
+  }
+
+  private async fitOnce(X: MatrixLike | Dataset): Promise<this> {
     const given = X instanceof Dataset ? X : undefined;
     const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { finite: false });
     const [n, d] = given ? [given.rows, given.cols] : [m!.rows, m!.cols];

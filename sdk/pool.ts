@@ -25,6 +25,13 @@ export interface PoolOptions {
    * environment sets GAUSSFACE_FMA=1.
    */
   fma?: boolean;
+  /**
+   * Milliseconds after which a worker that has nothing to do and holds no data is stopped; it starts again,
+   * empty, on next use. Default: 250 in Deno, whose Web Workers keep the process alive while they exist, so
+   * that a script ends by itself; never elsewhere (Node's idle workers do not keep it alive, a page has no
+   * process to end). `Infinity`: never. A worker holding data (`pool.upload`) stays until it is released.
+   */
+  idleTimeout?: number;
 }
 
 export interface CallOptions {
@@ -46,10 +53,18 @@ interface Slot {
   ready: Promise<void>;
   /** Dataset ids whose chunks this worker holds. */
   resident: Set<number>;
-  /** Rejects every call waiting on this worker when it dies or is terminated. */
-  death: Promise<never>;
+  /**
+   * Rejecters of the calls waiting on this worker, called when it dies or is terminated. Each call removes its
+   * own when it settles: a promise that never settles (a shared "death" promise raced against every call) would
+   * keep every call's result reachable through its reactions, for as long as the worker lives.
+   */
+  waiting: Set<(e: Error) => void>;
+  /** Why the worker died, once it has: calls made afterwards reject at once. */
+  died?: Error;
   kill(reason: string, code: string): void;
   pending: number;
+  /** Stops the worker once it has been idle for the pool's idleTimeout (see Pool.idle). */
+  idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 let nextDatasetId = 1;
@@ -178,6 +193,8 @@ export class Pool {
     return this.build_;
   }
 
+  private idleTimeout = Infinity;
+
   private constructor(readonly size: number, private readonly inline = false, private readonly nested = false) {
     this.slots = new Array(size).fill(undefined);
   }
@@ -198,12 +215,20 @@ export class Pool {
     return this.nested ? nextNestedId++ : nextDatasetId++;
   }
 
+  /** Workers running now (they start on first use, and stop when idle if `idleTimeout` says so). */
+  get running(): number {
+    return this.slots.filter(Boolean).length;
+  }
+
   /** Starts a pool (workers are spawned on first use). */
   static async create(opts: PoolOptions = {}): Promise<Pool> {
     const n = opts.inline ? 1 : opts.workers ?? (await hardwareConcurrency());
     if (!Number.isInteger(n) || n < 1 || n > 256)
       throw new GaussfaceError(`workers must be an integer from 1 to 256, got ${n}`, 'EINPUT');
+    const idle = opts.idleTimeout ?? defaultIdleTimeout();
+    if (!(idle >= 0)) throw new GaussfaceError(`idleTimeout must be a number of milliseconds ≥ 0 (or Infinity), got ${idle}`, 'EINPUT');
     const pool = new Pool(n, !!opts.inline);
+    if (!opts.inline) pool.idleTimeout = idle;
     if ((opts.fma ?? envFlag('GAUSSFACE_FMA')) && (await fmaAvailable())) pool.build_ = 'fma';
     pool.module = await compileEngine(pool.build_);
     return pool;
@@ -228,29 +253,60 @@ export class Pool {
   }
 
   private makeSlot(w: number, handle: WorkerHandle, remote: Remote<Executor>): Slot {
-    let die!: (e: Error) => void;
-    const death = new Promise<never>((_, reject) => (die = reject));
-    death.catch(() => {});
     const slot: Slot = {
-      handle, remote, resident: new Set(), death, pending: 0, ready: Promise.resolve(),
+      handle, remote, resident: new Set(), waiting: new Set(), pending: 0, ready: Promise.resolve(),
       kill: (reason, code) => {
         if (this.slots[w] !== slot) return;
         this.slots[w] = undefined;
+        clearTimeout(slot.idleTimer);
         handle.terminate();
-        die(new GaussfaceError(reason, code));
+        slot.died = new GaussfaceError(reason, code);
+        for (const reject of slot.waiting) reject(slot.died);
+        slot.waiting.clear();
       },
     };
     return slot;
   }
 
-  /** Races a worker call against the worker's death, so that a crash rejects instead of hanging. */
+  /**
+   * Races a worker call against the worker's death, so that a crash rejects instead of hanging. The death
+   * listener is the call's own and is removed when the call settles, so nothing keeps its result alive.
+   */
   private async guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
-    if (slot.pending++ === 0) slot.handle.setBusy(true);
-    try {
-      return await Promise.race([call, slot.death]);
-    } finally {
-      if (--slot.pending === 0) slot.handle.setBusy(false);
+    if (slot.died) {
+      call.catch(() => {});
+      throw slot.died;
     }
+    let reject!: (e: Error) => void;
+    const died = new Promise<never>((_, r) => (reject = r));
+    slot.waiting.add(reject);
+    if (slot.pending++ === 0) {
+      clearTimeout(slot.idleTimer);
+      slot.handle.setBusy(true);
+    }
+    try {
+      return await Promise.race([call, died]);
+    } finally {
+      slot.waiting.delete(reject);
+      if (--slot.pending === 0) {
+        slot.handle.setBusy(false);
+        this.idle(slot);
+      }
+    }
+  }
+
+  /**
+   * A worker with no call in flight: after `idleTimeout` ms, still idle and holding no data, it is stopped (to
+   * start again on next use). Only empty workers: the data a fit works on stay resident for its whole length,
+   * however long the calling thread computes between two steps. (Chunks a call sends are marked resident in
+   * the same tick as its last put returns: no timer runs in between.)
+   */
+  private idle(slot: Slot): void {
+    if (!Number.isFinite(this.idleTimeout)) return;
+    slot.idleTimer = setTimeout(() => {
+      if (slot.pending === 0 && slot.resident.size === 0) slot.kill('worker stopped when idle', 'EWORKER');
+    }, this.idleTimeout);
+    (slot.idleTimer as { unref?: () => void }).unref?.(); // Node: the timer alone need not keep the process alive
   }
 
   /**
@@ -478,6 +534,13 @@ class NonFiniteError extends GaussfaceError {
 /** The lifecycle hooks of an in-thread executor: nothing to start, stop or keep alive. */
 function inThreadHandle(): WorkerHandle {
   return { endpoint: undefined as unknown as WorkerHandle['endpoint'], terminate: () => {}, onDeath: () => {}, setBusy: () => {} };
+}
+
+/** Deno's Web Workers keep the process alive while they exist: there, idle workers are stopped. */
+const DENO_IDLE_MS = 250;
+
+function defaultIdleTimeout(): number {
+  return (globalThis as any).Deno ? DENO_IDLE_MS : Infinity;
 }
 
 let defaultPool: Promise<Pool> | undefined;

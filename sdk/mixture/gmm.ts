@@ -1,6 +1,8 @@
 // GaussianMixture: scikit-learn's estimator (same parameters, defaults and numerics), fitted in the worker
 // pool. A thin object holding parameters; the work is in em.ts, covariance.ts and the engine's kernels.
 import { GaussfaceError } from '../errors.js';
+import { exclusive } from '../exclusive.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { localEngine } from '../local.js';
 import { asMatrix, asTensor, Matrix, type MatrixLike, type TensorLike } from '../matrix.js';
 import { Dataset, getPool, type Pool } from '../pool.js';
@@ -197,8 +199,15 @@ export class GaussianMixture {
     return gm;
   }
 
-  /** Fits the model by EM (nInit runs, the best lower bound kept). Resolves to the model itself. */
-  async fit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+  /**
+   * Fits the model by EM (nInit runs, the best lower bound kept). Resolves to the model itself. One fit (or
+   * partialFit) at a time per object: another one before it settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> }): Promise<this> {
     await this.withData(X, opts.sampleWeight, async (pool, ds, w, total) => {
       const engine = await localEngine();
       const K = this.nComponents;
@@ -240,7 +249,11 @@ export class GaussianMixture {
    * chunks of a stream, for as many passes as needed; the first call initialises from its chunk. `lowerBound`
    * is the chunk's mean log-likelihood before the update.
    */
-  async partialFit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number } = {}): Promise<this> {
+  partialFit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number } = {}): Promise<this> {
+    return exclusive(this, 'partialFit', () => this.partialFitOnce(X, opts));
+  }
+
+  private async partialFitOnce(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number }): Promise<this> {
     const decay = opts.stepDecay ?? 0.6;
     if (!(decay > 0.5 && decay <= 1)) throw new GaussfaceError(`stepDecay must be in (0.5, 1], got ${decay}`, 'EINPUT');
     await this.withData(X, opts.sampleWeight, async (pool, ds, w, total) => {
@@ -426,7 +439,7 @@ export class GaussianMixture {
   async sample(n = 1, opts: { temperature?: number; shuffle?: boolean; randomState?: number } = {}): Promise<MixtureSample> {
     const p = this.fitted();
     const t = opts.temperature ?? 1;
-    if (!Number.isInteger(n) || n < 1) throw new GaussfaceError(`sample: n must be an integer ≥ 1, got ${n}`, 'EINPUT');
+    checkSampleCount('sample', n, this.nFeatures);
     if (!(t >= 0 && Number.isFinite(t))) throw new GaussfaceError(`sample: temperature must be a finite number ≥ 0, got ${t}`, 'EINPUT');
     const rng = new Random(opts.randomState ?? this.options.randomState ?? Random.entropySeed(), 1 << 20);
     return sampleMixture(await localEngine(), rng, this.covarianceType, p, this.nFeatures, n, t, opts.shuffle ?? false);

@@ -1,6 +1,7 @@
 // The generation pipeline of the face and flower notebooks: images → PCA → (optional K-Means subset of similar
 // images) → Gaussian mixture, its size chosen by BIC/AIC or given → samples → inverse PCA → images.
 import { GaussfaceError } from '../errors.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { KMeans } from '../kmeans.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import type { CovarianceType } from '../mixture/covariance.js';
@@ -81,7 +82,7 @@ export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promi
   const data = asMatrix(X, 'images', { minRows: 2 });
   const { pool, signal, randomState = 0, onProgress } = opts;
   const nSamples = opts.nSamples ?? 16;
-  if (!Number.isInteger(nSamples) || nSamples < 1) throw new GaussfaceError(`nSamples must be an integer ≥ 1, got ${nSamples}`, 'EINPUT');
+  checkSampleCount('generate', nSamples, data.cols, 'nSamples'); // before the fits, not after
   onProgress?.({ stage: 'pca', done: 0, total: 1 });
   const pca = await fitPca(data, opts.pcaComponents ?? 0.95, { randomState, pool, signal });
   let features = await pca.transform(data);

@@ -1,6 +1,7 @@
 // One file holds a whole image generator: the image format it was trained on, the PCA, the mixture and
 // where it came from — so `sample` needs nothing else. Stored as safetensors (numpy/PyTorch can open it).
 import { GaussfaceError } from '../errors.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { Matrix } from '../matrix.js';
 import { GaussianMixture } from '../mixture/gmm.js';
 import { enumField, intField } from '../model-state.js';
@@ -33,6 +34,7 @@ export class ImageModel {
 
   /** n new images (n × pixels, clipped to [0, 1]) and the component each came from. */
   async sample(n: number, opts: { temperature?: number; randomState?: number; shuffle?: boolean } = {}): Promise<{ images: Matrix<Float32Array>; labels: Int32Array }> {
+    checkSampleCount('sample', n, this.spec.width * this.spec.height * this.spec.channels);
     const drawn = await this.gmm.sample(n, { shuffle: true, ...opts });
     const images = await this.pca.inverseTransform(drawn.X);
     for (let i = 0; i < images.data.length; i++) images.data[i] = Math.min(1, Math.max(0, images.data[i]));

@@ -3,6 +3,8 @@
 // reconstructions, samples, latent interpolation, attribute vectors, latent statistics), saved as safetensors.
 import { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
+import { exclusive } from '../exclusive.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import { f64Tensor, intField } from '../model-state.js';
 import { getPool, type Pool } from '../pool.js';
@@ -149,8 +151,15 @@ export class VAE {
     return m;
   }
 
-  /** Trains with Adam on minibatches reshuffled every epoch. */
-  async fit(X: MatrixLike, opts: VaeFitOptions = {}): Promise<VaeFitResult> {
+  /**
+   * Trains with Adam on minibatches reshuffled every epoch. One fit at a time per object: another one before it
+   * settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike, opts: VaeFitOptions = {}): Promise<VaeFitResult> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike, opts: VaeFitOptions): Promise<VaeFitResult> {
     const data = this.checkImages(X, 'X');
     const val = opts.validation === undefined ? undefined : this.checkImages(opts.validation, 'validation');
     const { epochs = 1, batchSize = 128, lr = 1e-3, beta = 1, patience = 5, onProgress, signal, checkpoint } = opts;
@@ -355,7 +364,7 @@ export class VAE {
 
   /** n new images decoded from N(0, temperature·I). */
   async sample(n: number, opts: { temperature?: number; randomState?: number } = {}): Promise<{ X: Matrix<Float32Array>; z: Matrix<Float32Array> }> {
-    if (!Number.isInteger(n) || n < 1) throw new GaussfaceError(`sample: n must be an integer ≥ 1, got ${n}`, 'EINPUT');
+    checkSampleCount('sample', n, Math.max(this.inputSize, this.latent));
     const temperature = opts.temperature ?? 1;
     if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new GaussfaceError(`sample: temperature must be a finite number ≥ 0, got ${temperature}`, 'EINPUT');
     const t = Math.sqrt(temperature);
