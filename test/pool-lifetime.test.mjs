@@ -28,7 +28,7 @@ function runWithGc(src, timeout = 30000) {
 test('a finished call keeps nothing it returned alive (results are collectable once dropped)', () => {
   // Each call's results used to stay reachable through the reactions of a never-settling "worker died" promise
   // raced against every call: ~6.6 MB per full-covariance fit, never freed.
-  const out = runWithGc(`import { Pool } from './dist/index.js';
+  const out = runWithGc(`import { Pool, tasks } from './dist/index.js';
     const pool = await Pool.create({ workers: 2 });
     const [m, k, n] = [4000, 32, 16];
     const a = new Float32Array(m * k).map((_, i) => Math.sin(i));
