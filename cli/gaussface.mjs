@@ -39,7 +39,7 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 
-const USER_CODES = new Set(['EINPUT', 'ESHAPE', 'EFORMAT', 'ECOLLAPSE', 'ENOMEM']);
+const USER_CODES = new Set(['EINPUT', 'ESHAPE', 'EFORMAT', 'ECOLLAPSE', 'ENOMEM', 'EDIVERGED']);
 
 async function main(argv) {
   const [name, ...rest] = argv;

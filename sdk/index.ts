@@ -14,7 +14,7 @@ export { GaussianMixture, type GaussianMixtureOptions, type MixtureSample, type 
 export { selectComponents, type SelectOptions, type SelectionRow, type Selection } from './mixture/select.js';
 export { generate, type GenerateOptions, type GenerateResult, type PipelineProgress } from './pipelines/generate.js';
 export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type SyntheticFaces } from './datasets/synthetic-faces.js';
-export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType } from './safetensors.js';
+export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType, type FileBytes } from './safetensors.js';
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
 export { lineChart, latentHistograms, scatter, type Series } from './plots.js';

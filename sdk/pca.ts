@@ -288,7 +288,7 @@ export class PCA {
 
   /** Rebuilds a fitted PCA from `toState` output, checking every shape first. */
   static fromState(tensors: Record<string, Tensor>, metadata: Record<string, string>, prefix = 'pca.', options: PCAOptions = {}): PCA {
-    const components = tensors[prefix + 'components'];
+    const components = Object.hasOwn(tensors, prefix + 'components') ? tensors[prefix + 'components'] : undefined;
     if (!components || components.shape.length !== 2) throw new GaussfaceError(`model file is inconsistent: tensor "${prefix}components" is missing or not 2-D`, 'EFORMAT');
     const [k, d] = components.shape;
     const pca = new PCA({ ...options, nComponents: k, whiten: metadata[prefix + 'whiten'] === 'true' });

@@ -10,13 +10,13 @@ import { Random } from '../random.js';
 import { RandomState } from '../legacy-random.js';
 import type { EStepParams, ChunkStats } from '../tasks/mixture.js';
 import {
-  COVARIANCE, COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
+  COVARIANCE, COVARIANCE_TYPES, covarianceSize, diagonalIndex, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
   reduceStats, type CovarianceType, type MixtureParams,
 } from './covariance.js';
 import { minResponsibility, runEM, statsPass, type EMProgress } from './em.js';
 import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
-import { enumField, f64Tensor, intField, type ModelState } from '../model-state.js';
+import { enumField, f64Tensor, intField, numberField, type ModelState } from '../model-state.js';
 import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
 import { tasks } from '../tasks/index.js';
@@ -181,15 +181,27 @@ export class GaussianMixture {
     const K = intField(metadata, prefix + 'n_components', 1, 1 << 20);
     const d = intField(metadata, prefix + 'n_features', 1, 1 << 24);
     const covShape = COVARIANCE[type].shape(K, d);
-    const gm = new GaussianMixture({ ...options, nComponents: K, covarianceType: type, regCovar: Number(metadata[prefix + 'reg_covar'] ?? 1e-6) });
+    const gm = new GaussianMixture({ ...options, nComponents: K, covarianceType: type, regCovar: numberField(metadata, prefix + 'reg_covar', 1e-6, 0) });
     const weights = f64Tensor(tensors, prefix + 'weights', [K]);
     if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
       throw new GaussfaceError('model file is inconsistent: mixture weights must be ≥ 0 and sum to 1', 'EFORMAT');
+    // Variances and the precision factors' diagonals must be > 0: a zero or negative one (finite, so it passes the
+    // NaN check) would give log(≤ 0) = NaN log-likelihoods later, far from the file that caused them.
+    const positiveDiagonal = (name: string) => {
+      const data = f64Tensor(tensors, prefix + name, covShape);
+      for (let k = 0; k < K; k++)
+        for (let j = 0; j < d; j++) {
+          const i = diagonalIndex(type, k, j, d);
+          if (!(data[i] > 0))
+            throw new GaussfaceError(`model file is inconsistent: tensor "${prefix + name}" has ${data[i]} on a diagonal (index ${i}); covariances and their precision factors need positive diagonals — the file is corrupt`, 'EFORMAT');
+        }
+      return data;
+    };
     gm.params = {
       weights,
       means: f64Tensor(tensors, prefix + 'means', [K, d]),
-      covariances: f64Tensor(tensors, prefix + 'covariances', covShape),
-      precisionsCholesky: f64Tensor(tensors, prefix + 'precisions_cholesky', covShape),
+      covariances: positiveDiagonal('covariances'),
+      precisionsCholesky: positiveDiagonal('precisions_cholesky'),
       lowerFactor: metadata[prefix + 'lower_factor'] === 'true',
     };
     gm.nFeatures = d;

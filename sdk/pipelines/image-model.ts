@@ -7,7 +7,7 @@ import { GaussianMixture } from '../mixture/gmm.js';
 import { enumField, intField } from '../model-state.js';
 import { PCA } from '../pca.js';
 import type { Pool } from '../pool.js';
-import { decodeSafetensors, encodeSafetensors } from '../safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type FileBytes } from '../safetensors.js';
 
 export const IMAGE_MODEL_FORMAT = 'gaussface-image-gmm';
 export const IMAGE_MODEL_VERSION = '1';
@@ -53,8 +53,8 @@ export class ImageModel {
     });
   }
 
-  /** Reads a model file, validating the format, every tensor and their agreement before use. */
-  static fromBytes(bytes: Uint8Array, opts: { pool?: Pool } = {}): ImageModel {
+  /** Reads a model file (a Uint8Array, a Node Buffer or an ArrayBuffer), validating the format, every tensor and their agreement before use. */
+  static fromBytes(bytes: FileBytes, opts: { pool?: Pool } = {}): ImageModel {
     const { tensors, metadata } = decodeSafetensors(bytes);
     if (metadata.format !== IMAGE_MODEL_FORMAT)
       throw new GaussfaceError(`not a gaussface image model (format is ${JSON.stringify(metadata.format ?? null)}, expected "${IMAGE_MODEL_FORMAT}")`, 'EFORMAT');
@@ -69,7 +69,8 @@ export class ImageModel {
     try {
       return new ImageModel(spec, PCA.fromState(tensors, metadata, 'pca.', opts), GaussianMixture.fromState(tensors, metadata, 'gmm.', opts), info);
     } catch (e) {
-      if (e instanceof GaussfaceError && e.code === 'ESHAPE') throw new GaussfaceError(`model file is inconsistent: ${e.message}`, 'EFORMAT');
+      // A setting the file holds that the constructors refuse is a broken file, not the caller's input.
+      if (e instanceof GaussfaceError && (e.code === 'ESHAPE' || e.code === 'EINPUT')) throw new GaussfaceError(`model file is inconsistent: ${e.message}`, 'EFORMAT');
       throw e;
     }
   }

@@ -6,10 +6,10 @@ import { GaussfaceError } from '../errors.js';
 import { exclusive } from '../exclusive.js';
 import { checkSampleCount } from '../sample-limit.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
-import { f64Tensor, intField } from '../model-state.js';
+import { f32Tensor, f64Tensor, intField, lengthOf } from '../model-state.js';
 import { getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
-import { decodeSafetensors, encodeSafetensors } from '../safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type FileBytes, type Tensor } from '../safetensors.js';
 import type { EpochOutcome, EpochParams } from '../tasks/vae.js';
 import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } from './architecture.js';
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
@@ -170,6 +170,7 @@ export class VAE {
     const trainer = await this.trainer(data, opts.pool ?? (await getPool()));
     const result: VaeFitResult = { loss: [], validation: [], stoppedEarly: false };
     let best: { value: number; epoch: number; state: Uint8Array } | undefined;
+    let good = this.toBytes(); // the last finite state: where a diverged epoch goes back to
     try {
       for (let ep = 0; ep < epochs && !result.stoppedEarly; ep++) {
         if (signal?.aborted) throw aborted();
@@ -179,16 +180,24 @@ export class VAE {
         this.steps += r.steps;
         this.drawn = r.drawn;
         if (r.steps < Math.ceil(data.rows / Math.min(batchSize, data.rows))) throw aborted();
+        const v = val ? await this.elbo(val) : undefined;
+        // A NaN/Infinity loss or weight never reaches history, a checkpoint or the caller's model.
+        if (!Number.isFinite(r.loss) || (v !== undefined && !Number.isFinite(v)) || !this.stateFinite()) {
+          this.restore(good);
+          throw diverged(epoch + 1, r.loss / data.rows, lr);
+        }
         this.history.push(r.loss / data.rows);
         result.loss.push(r.loss / data.rows);
-        if (val) {
-          const v = await this.elbo(val);
+        if (v !== undefined) {
           this.validationHistory.push(v);
           result.validation.push(v);
-          if (!best || v < best.value) best = { value: v, epoch: ep + 1, state: this.toBytes() };
+        }
+        good = this.toBytes();
+        if (v !== undefined) {
+          if (!best || v < best.value) best = { value: v, epoch: ep + 1, state: good };
           else if (ep + 1 - best.epoch >= patience) result.stoppedEarly = true;
         }
-        await checkpoint?.(this.toBytes(), { epoch: this.history.length });
+        await checkpoint?.(good, { epoch: this.history.length });
       }
     } finally {
       trainer.close();
@@ -198,6 +207,16 @@ export class VAE {
       if (best.epoch !== result.validation.length) this.restore(best.state);
     }
     return result;
+  }
+
+  /** True when every weight and Adam moment is finite (checked after each epoch: a diverged run is not saved). */
+  private stateFinite(): boolean {
+    const n = this.net.nParams;
+    for (const p of [this.net.P, this.moments.M, this.moments.V]) {
+      const a = this.e.f32(p, n);
+      for (let i = 0; i < n; i++) if (!Number.isFinite(a[i])) return false;
+    }
+    return true;
   }
 
   /** Where the epochs run: one replica in this thread, or one per pool worker with shared-memory gradients. */
@@ -450,8 +469,11 @@ export class VAE {
     );
   }
 
-  /** Reads a model file written by `toBytes`, validating it before use. */
-  static async fromBytes(bytes: Uint8Array): Promise<VAE> {
+  /**
+   * Reads a model file written by `toBytes` (a Uint8Array, a Node Buffer or an ArrayBuffer), validating all of it —
+   * the config against the tensors' sizes, and every weight and Adam moment finite — before building the network.
+   */
+  static async fromBytes(bytes: FileBytes): Promise<VAE> {
     const { tensors, metadata } = decodeSafetensors(bytes);
     if (metadata.format !== 'gaussface-vae') throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
     if (metadata.version !== '1') throw new GaussfaceError(`VAE file version ${metadata.version} is not supported (this gaussface reads version 1)`, 'EFORMAT');
@@ -461,37 +483,55 @@ export class VAE {
     } catch {
       throw new GaussfaceError('model file is inconsistent: its "config" metadata is not valid JSON', 'EFORMAT');
     }
+    let nParams: number;
     try {
-      buildNetwork(config);
+      nParams = buildNetwork(config).nParams; // shape arithmetic only: nothing allocated yet
     } catch (err) {
       throw new GaussfaceError(`model file is inconsistent: ${(err as Error).message}`, 'EFORMAT');
     }
+    // The tensors (bounded by the file's size) must fit the config before the engine allocates for it.
+    const state = VAE.readState(tensors, metadata, nParams);
     const vae = await VAE.create({ config, randomState: intField(metadata, 'seed', 0, Number.MAX_SAFE_INTEGER) });
-    vae.restoreState(tensors, metadata);
+    vae.setState(state);
     return vae;
   }
 
-  private restoreState(tensors: ReturnType<typeof decodeSafetensors>['tensors'], metadata: Record<string, string>): void {
+  /** The training state in a model file, checked against a network of `n` parameters (EFORMAT otherwise). */
+  private static readState(tensors: Record<string, Tensor>, metadata: Record<string, string>, n: number) {
+    const [params, m, v] = (['params', 'adam.m', 'adam.v'] as const).map((name) => f32Tensor(tensors, name, [n]));
+    // A negative second moment would make Adam's √v NaN on the first resumed step.
+    for (let i = 0; i < n; i++)
+      if (v[i] < 0) throw new GaussfaceError(`model file is inconsistent: tensor "adam.v" has a negative value (${v[i]} at index ${i}); Adam's second moments are ≥ 0 — the file is corrupt`, 'EFORMAT');
+    return {
+      params, m, v,
+      steps: intField(metadata, 'steps', 0, Number.MAX_SAFE_INTEGER),
+      drawn: intField(metadata, 'drawn', 0, Number.MAX_SAFE_INTEGER),
+      history: Array.from(f64Tensor(tensors, 'history', [lengthOf(tensors, 'history')])),
+      validation: Array.from(f64Tensor(tensors, 'validation', [lengthOf(tensors, 'validation')])),
+      info: Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, val]) => [k.slice(5), val])),
+    };
+  }
+
+  private setState(s: ReturnType<typeof VAE.readState>): void {
     const n = this.net.nParams;
-    for (const [name, p] of [['params', this.net.P], ['adam.m', this.moments.M], ['adam.v', this.moments.V]] as const) {
-      const t = tensors[name];
-      if (!t || t.dtype !== 'F32' || t.shape.length !== 1 || t.shape[0] !== n) throw new GaussfaceError(`model file is inconsistent: tensor "${name}" must be F32 [${n}]`, 'EFORMAT');
-      this.e.f32(p, n).set(t.data as Float32Array);
-    }
-    this.steps = intField(metadata, 'steps', 0, Number.MAX_SAFE_INTEGER);
-    this.drawn = intField(metadata, 'drawn', 0, Number.MAX_SAFE_INTEGER);
-    this.history = Array.from(f64Tensor(tensors, 'history', [tensors.history?.shape[0] ?? 0]));
-    this.validationHistory = Array.from(f64Tensor(tensors, 'validation', [tensors.validation?.shape[0] ?? 0]));
-    this.info = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, v]) => [k.slice(5), v]));
+    this.e.f32(this.net.P, n).set(s.params);
+    this.e.f32(this.moments.M, n).set(s.m);
+    this.e.f32(this.moments.V, n).set(s.v);
+    [this.steps, this.drawn, this.history, this.validationHistory, this.info] = [s.steps, s.drawn, s.history, s.validation, s.info];
   }
 
   /** Goes back to a state saved by toBytes (early stopping's best epoch); the histories keep every epoch run. */
   private restore(bytes: Uint8Array): void {
     const { tensors, metadata } = decodeSafetensors(bytes);
     const [history, validation] = [this.history, this.validationHistory];
-    this.restoreState(tensors, metadata);
+    this.setState(VAE.readState(tensors, metadata, this.net.nParams));
     [this.history, this.validationHistory] = [history, validation];
   }
 }
 
+const diverged = (epoch: number, loss: number, lr: number) =>
+  new GaussfaceError(
+    `training diverged in epoch ${epoch} (loss ${loss}): the weights are no longer finite. The model was put back to its state before that epoch and no checkpoint was written for it; lower the learning rate (lr ${lr}; try ${lr / 10}) or check the data`,
+    'EDIVERGED',
+  );
 const aborted = () => new GaussfaceError('training cancelled (AbortSignal); the model keeps the steps taken', 'EABORT');
