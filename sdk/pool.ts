@@ -3,7 +3,7 @@
 // bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
-import { GaussfaceError } from './errors.js';
+import { GaussfaceError, type ErrorCode } from './errors.js';
 import { Executor, type PutResult } from './executor.js';
 import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
 import { buffersIn } from './wire.js';
@@ -47,7 +47,7 @@ interface Slot {
   resident: Set<number>;
   /** Rejects every call waiting on this worker when it dies or is terminated. */
   death: Promise<never>;
-  kill(reason: string, code: string): void;
+  kill(reason: string, code: ErrorCode): void;
   pending: number;
 }
 
