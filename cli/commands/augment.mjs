@@ -41,7 +41,7 @@ export async function run(argv) {
   let written = 0;
   try {
     for (let start = 0; start < n; start += BATCH) {
-      // Batch b draws with seed + b·2^32: the first batch is what one call for ≤ 256 images always drew.
+      // Batch b draws with seed + b·2^32, so a run of ≤ 256 images draws exactly what one call always drew.
       const count = Math.min(BATCH, n - start);
       const { images } = await model.sample(count, { temperature, randomState: seed + (start / BATCH) * 2 ** 32 });
       for (let i = 0; i < count; i++) {

@@ -28,11 +28,12 @@ export async function run(argv) {
   const file = modelFile(f, 'sample');
   if (!file) throw new UsageError('sample needs a model file: gaussface sample MODEL.safetensors --out grid.png');
   if (!f.out) throw new UsageError('sample needs --out GRID.png');
-  const model = readModel(file);
   const n = num(f.count, 'count', { min: 1, int: true, fallback: 16 });
   const cols = num(f.cols, 'cols', { min: 1, int: true, fallback: Math.min(n, 4) });
+  const [temperature, seed] = [temperatureOf(f, 1), num(f.seed, 'seed', { min: 0, int: true, fallback: 0 })];
+  const model = readModel(file);
   checkSheet(n, { ...model.spec, cols }, 'count', `draw fewer, or write one file per image with gaussface augment ${file} -n ${n} --out DIR`);
-  const { images, labels } = await model.sample(n, { temperature: temperatureOf(f, 1), randomState: num(f.seed, 'seed', { min: 0, int: true, fallback: 0 }) });
+  const { images, labels } = await model.sample(n, { temperature, randomState: seed });
   await writeAtomic(f.out, await gridPng(images, { ...model.spec, cols }));
   report(f.json, { out: f.out, count: n, components: Array.from(labels) }, [`wrote ${n} images to ${f.out}`]);
 }
