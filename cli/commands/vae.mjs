@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasHoldout, holdoutRows, HOLDOUT_RULE, isHeldOut, latentHistograms, lineChart, Matrix, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from 'gaussface';
-import { flags, gridPng, interruptible, MODEL_FILE_OPTION, modelFile, num, progress, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
+import { checkSheet, flags, gridPng, interruptible, MODEL_FILE_OPTION, modelFile, num, progress, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { HELD_OUT_HELP, HELD_OUT_OPTION, scoredRows } from '../scored-rows.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs, temperatureOf } from './shared-options.mjs';
@@ -92,8 +92,10 @@ export async function run(argv) {
     const n = num(f.count, 'count', { min: 1, max: 10000, int: true, fallback: 16 });
     let images;
     let shown;
-    if (sub === 'sample') images = (await vae.sample(n, { temperature: temperatureOf(f, 1), randomState: dataArgs(f).seed })).X;
-    else {
+    if (sub === 'sample') {
+      checkSheet(n, { ...spec, cols: 8, scale: scaleOf(f) }, 'count', 'draw fewer or use a smaller --scale');
+      images = (await vae.sample(n, { temperature: temperatureOf(f, 1), randomState: dataArgs(f).seed })).X;
+    } else {
       if (!f.data) throw new UsageError('vae reconstruct needs --data SRC');
       // A --holdout model is shown faces it has not seen (its held-out rows), unless --images picks rows.
       const held = hasHoldout(vae.info);
