@@ -26,6 +26,6 @@ export { makeCodec, type ImageCodec, type ImageBackend, type DecodedImage, type 
 export { browserCodec } from './io/browser.js';
 export { imageGrid, gridLayout, MAX_GRID_PIXELS, type GridOptions } from './io/grid.js';
 export { luma, resize, fitTo } from './io/pixels.js';
-export { VAE, type VaeOptions, type VaeFitOptions, type VaeFitResult } from './vae/vae.js';
-export { presetConfig, type VaeConfig, type VaePreset, type LayerSpec } from './vae/architecture.js';
+export { VAE, VAE_FORMAT, type VaeOptions, type VaeFitOptions, type VaeFitResult } from './vae/vae.js';
+export { presetConfig, VAE_PRESETS, type VaeConfig, type VaePreset, type LayerSpec } from './vae/architecture.js';
 export { tsne, type TsneOptions } from './tsne.js';

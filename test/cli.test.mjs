@@ -166,7 +166,7 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   assert.ok(ev.medianSampleToTrain > 0 && ev.medianHeldOutToTrain > 0);
   assert.ok(existsSync(join(dir, 'vpairs.png')));
   userError(run('vae', 'train', '--data', 'faces', '--preset', 'conv64', '--out', 'x.safetensors'), /conv64 preset is for 64×64 images, got 24×24/);
-  userError(run('vae', 'train', '--data', 'faces', '--preset', 'huge', '--out', 'x.safetensors'), /--preset must be mlp, conv64 or conv128/);
+  userError(run('vae', 'train', '--data', 'faces', '--preset', 'huge', '--out', 'x.safetensors'), /--preset must be one of mlp, conv64, conv128, got 'huge'/);
   json(run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--latent', '2', '--likelihood', 'gaussian', '--variance', '0.05', '--out', 'vg.safetensors', '--json'));
   assert.equal(json(run('info', 'vg.safetensors', '--json')).config, { input: { channels: 1, height: 24, width: 24 }, encoder: [{ dense: 512 }, { dense: 256 }], latent: 2, likelihood: 'gaussian', variance: 0.05 });
   userError(run('vae', 'train', '--data', 'faces', '--likelihood', 'poisson', '--out', 'x.safetensors'), /--likelihood must be bernoulli or gaussian, got 'poisson'/);

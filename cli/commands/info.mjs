@@ -1,6 +1,6 @@
 // @ts-check
 // gaussface info: what a model file holds (an image model, or a VAE with its training curves).
-import { decodeSafetensors } from 'gaussface';
+import { decodeSafetensors, VAE_FORMAT } from 'gaussface';
 import { flags, MODEL_FILE_OPTION, modelFile, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
 import { readModel } from './sample.mjs';
 import { readVae, trainingChart } from './vae.mjs';
@@ -18,7 +18,7 @@ export async function run(argv) {
   if (f.help) return void console.log(help);
   const file = modelFile(f, 'info');
   if (!file) throw new UsageError('info needs a model file: gaussface info MODEL.safetensors');
-  if (decodeSafetensors(readBytes(file)).metadata.format === 'gaussface-vae') return describeVae(file, f);
+  if (decodeSafetensors(readBytes(file)).metadata.format === VAE_FORMAT) return describeVae(file, f);
   if (f.plot) throw new UsageError('--plot draws the training curves of a VAE file; this is an image model');
   const m = readModel(file);
   const evr = m.pca.explainedVarianceRatio.reduce((a, b) => a + b, 0);

@@ -3,7 +3,7 @@
 // stopping), draw from it, reconstruct, morph, add attributes, look at the latent space, evaluate.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasHoldout, holdoutRows, HOLDOUT_RULE, isHeldOut, latentHistograms, lineChart, Matrix, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from 'gaussface';
+import { hasHoldout, holdoutRows, HOLDOUT_RULE, isHeldOut, VAE_PRESETS, latentHistograms, lineChart, Matrix, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from 'gaussface';
 import { checkSheet, flags, gridPng, interruptible, MODEL_FILE_OPTION, modelFile, num, progress, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { HELD_OUT_HELP, HELD_OUT_OPTION, scoredRows } from '../scored-rows.mjs';
@@ -177,8 +177,8 @@ async function buildVae(f, spec, seed) {
     }
     return VAE.create({ config: { ...config, input: spec }, ...overrides, randomState: seed });
   }
-  const preset = f.preset ?? 'mlp';
-  if (!['mlp', 'conv64', 'conv128'].includes(preset)) throw new UsageError(`--preset must be mlp, conv64 or conv128, got '${preset}'`);
+  const preset = /** @type {import('gaussface').VaePreset} */ (f.preset ?? 'mlp');
+  if (!VAE_PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${VAE_PRESETS.join(', ')}, got '${preset}'`);
   return VAE.create({ preset, input: spec, ...overrides, randomState: seed });
 }
 
