@@ -322,7 +322,7 @@ test('an interrupted augment says how many images it wrote and where', async () 
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const out = join(dir, 'aug-int');
-  for (let t = 0; t < 600 && !(existsSync(out) && readdirSync(out).length >= 20); t++) await new Promise((r) => setTimeout(r, 50));
+  for (let t = 0; t < 2400 && !(existsSync(out) && readdirSync(out).length >= 20); t++) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGINT');
   const code = await new Promise((r) => child.on('exit', r));
   assert.is(code, 130, err);
