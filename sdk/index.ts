@@ -1,5 +1,5 @@
 // gaussface public API.
-export { GaussfaceError } from './errors.js';
+export { GaussfaceError, type ErrorCode } from './errors.js';
 export { Engine, loadEngine, compileEngine, fmaAvailable, type EngineBuild, type Kernels, type KernelName } from './engine.js';
 export { tasks } from './tasks/index.js';
 export { defineTask, type TaskDef } from './tasks/define.js';
@@ -11,6 +11,7 @@ export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type K
 export { RandomState } from './legacy-random.js';
 export { PCA, type PCAOptions, type SvdSolver } from './pca.js';
 export { GaussianMixture, type GaussianMixtureOptions, type MixtureSample, type CovarianceType, type EMProgress, type InitParams } from './mixture/gmm.js';
+export { COVARIANCE_TYPES, nParameters } from './mixture/covariance.js';
 export { selectComponents, type SelectOptions, type SelectionRow, type Selection } from './mixture/select.js';
 export { generate, type GenerateOptions, type GenerateResult, type PipelineProgress } from './pipelines/generate.js';
 export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type SyntheticFaces } from './datasets/synthetic-faces.js';
@@ -20,13 +21,14 @@ export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/imag
 export { lineChart, latentHistograms, scatter, type Series } from './plots.js';
 export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';
+export { holdoutRows, isHeldOut, hasHoldout, HOLDOUT_RULE } from './pipelines/holdout.js';
 export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js';
 export { clusterImages, anomalies, type ImageClusters } from './pipelines/images.js';
 export { readIdx, loadIdx, idxImages, gunzip, parseAttributes, type Idx } from './datasets/formats.js';
 export { makeCodec, type ImageCodec, type ImageBackend, type DecodedImage, type DecodeOptions, type Caption, type Fit, type Pixels } from './io/codec.js';
 export { browserCodec } from './io/browser.js';
-export { imageGrid, type GridOptions } from './io/grid.js';
+export { imageGrid, gridLayout, MAX_GRID_PIXELS, type GridOptions } from './io/grid.js';
 export { luma, resize, fitTo } from './io/pixels.js';
-export { VAE, type VaeOptions, type VaeFitOptions, type VaeFitResult } from './vae/vae.js';
-export { presetConfig, type VaeConfig, type VaePreset, type LayerSpec } from './vae/architecture.js';
+export { VAE, VAE_FORMAT, type VaeOptions, type VaeFitOptions, type VaeFitResult } from './vae/vae.js';
+export { presetConfig, VAE_PRESETS, type VaeConfig, type VaePreset, type LayerSpec } from './vae/architecture.js';
 export { tsne, type TsneOptions } from './tsne.js';

@@ -3,7 +3,7 @@
 // bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
-import { GaussfaceError } from './errors.js';
+import { GaussfaceError, type ErrorCode } from './errors.js';
 import { Executor, type PutResult } from './executor.js';
 import type { TaskDef } from './tasks/define.js';
 import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
@@ -61,7 +61,7 @@ interface Slot {
   waiting: Set<(e: Error) => void>;
   /** Why the worker died, once it has: calls made afterwards reject at once. */
   died?: Error;
-  kill(reason: string, code: string): void;
+  kill(reason: string, code: ErrorCode): void;
   pending: number;
   /** Stops the worker once it has been idle for the pool's idleTimeout (see Pool.idle). */
   idleTimer?: ReturnType<typeof setTimeout>;

@@ -17,6 +17,8 @@ import { EPS_EVAL, Network } from './network.js';
 import { tasks } from '../tasks/index.js';
 
 const F = 4;
+/** The `format` of a VAE model file's metadata. */
+export const VAE_FORMAT = 'gaussface-vae';
 const EPS_IWAE = 4;
 
 export interface VaeOptions {
@@ -463,7 +465,7 @@ export class VAE {
         validation: { shape: [this.validationHistory.length], data: Float64Array.from(this.validationHistory) },
       },
       {
-        format: 'gaussface-vae', version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
+        format: VAE_FORMAT, version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
         ...Object.fromEntries(Object.entries(this.info).map(([k, v]) => [`info.${k}`, v])),
       },
     );
@@ -475,7 +477,7 @@ export class VAE {
    */
   static async fromBytes(bytes: FileBytes): Promise<VAE> {
     const { tensors, metadata } = decodeSafetensors(bytes);
-    if (metadata.format !== 'gaussface-vae') throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
+    if (metadata.format !== VAE_FORMAT) throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
     if (metadata.version !== '1') throw new GaussfaceError(`VAE file version ${metadata.version} is not supported (this gaussface reads version 1)`, 'EFORMAT');
     let config: VaeConfig;
     try {
