@@ -1,6 +1,7 @@
 // gaussface public API.
 export { GaussfaceError } from './errors.js';
-export { Engine, loadEngine, compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
+export { Engine } from './engine.js';
+export { loadEngine, compileEngine, fmaAvailable, type EngineBuild } from './engine-builds.js';
 export { Matrix, asMatrix, type MatrixLike, type Float } from './matrix.js';
 export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type CallOptions, type ChunkSource, type StreamOptions } from './pool.js';
 export { matmul, type MatmulOptions } from './linalg.js';
