@@ -30,9 +30,12 @@ export function navigatorConcurrency(): number | undefined {
  * the script did not load or run (HTTP error, wrong MIME type, a Content-Security-Policy, a syntax error): that
  * death names the script — `described`, or its URL — and the fix.
  */
-export function startWebWorker(script: string | URL, described = String(script)): WorkerHandle {
+export function startWebWorker(script: string | URL, described?: string): WorkerHandle {
+  // Named as the worker resolves it: a relative URL is relative to the page.
+  const base = (globalThis as any).location?.href;
+  const url = base ? new URL(script, base).href : String(script);
   const w: Worker = new (globalThis as any).Worker(script, { type: 'module' });
-  return webWorkerHandle(w, described, String(script));
+  return webWorkerHandle(w, described ?? url, url);
 }
 
 /** Wraps a started Web Worker (see startWebWorker); `url` is probed for an HTTP status when it fails to start. */
