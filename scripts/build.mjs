@@ -60,12 +60,14 @@ if (only !== 'wasm') {
   await esbuild.build({ ...common, entryPoints: ['sdk/worker-node.ts'], platform: 'node', plugins: [swap(workerEngine)], external: ['node:*'], sourcemap: true, outfile: 'dist/worker-node.js' });
   // The browser build (the package's `browser` condition, and the web demo): host.browser.ts, the worker script
   // embedded; platform 'browser' with nothing external, so a node: import anywhere in it fails this build.
+  // Minified (with source maps): pages load it as it is.
   await esbuild.build({
     ...common,
     entryPoints: { browser: 'sdk/index.ts', 'web-demo': 'web-demo/demo.ts' },
     outdir: 'dist',
     platform: 'browser',
     splitting: true,
+    minify: true,
     sourcemap: true,
     plugins: [swap(browserHost), embed('gaussface:worker-source', workerSource)],
   });
