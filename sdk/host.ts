@@ -2,14 +2,18 @@
 // worker_threads in Node, Web Workers elsewhere, and Node 20's relaxed-SIMD flag. The browser build
 // (dist/browser.js, the `browser` export condition) replaces this module with host.browser.ts, which names no
 // node: module, so bundlers never see one.
-import { hasWebWorkers, navigatorConcurrency, startWebWorker, webWorkerHandle, type WorkerHandle } from './spawn.js';
+import { hasWebWorkers, navigatorConcurrency, startFailure, startWebWorker, webWorkerHandle, type WorkerHandle } from './spawn.js';
 
 /** Starts one engine worker: `workerUrl` when given, else the worker script next to this bundle. */
 export async function spawnWorker(workerUrl?: string | URL): Promise<WorkerHandle> {
   if (!hasWebWorkers()) {
     const { spawnNodeWorker } = await import('./io/node-worker.js');
     // worker_threads takes a path as well as a URL.
-    return spawnNodeWorker((workerUrl ?? new URL('./worker-node.js', import.meta.url)) as URL);
+    const handle = spawnNodeWorker((workerUrl ?? new URL('./worker-node.js', import.meta.url)) as URL);
+    if (workerUrl === undefined) return handle;
+    // A script given that is not there: the same EWORKER message as in browsers, with Node's file in it.
+    const missing = /ERR_MODULE_NOT_FOUND|Cannot find module/;
+    return { ...handle, onDeath: (cb) => handle.onDeath((reason) => (missing.test(reason) ? cb(nodeStartFailure(workerUrl, reason), true) : cb(reason))) };
   }
   if (workerUrl !== undefined) return startWebWorker(workerUrl);
   const url = new URL('./worker.js', import.meta.url);
@@ -22,6 +26,8 @@ export async function spawnWorker(workerUrl?: string | URL): Promise<WorkerHandl
   const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
   return webWorkerHandle(new Worker(shim, { type: 'module' }), url.href, url.href);
 }
+
+const nodeStartFailure = (url: string | URL, reason: string) => startFailure(String(url), reason, "gaussface's dist/worker-node.js (a path or file URL)");
 
 /** Number of logical cores the runtime reports (1 if it does not say). */
 export async function hardwareConcurrency(): Promise<number> {

@@ -2,6 +2,7 @@
 // (browsers, Deno). Which script a worker runs, and Node's worker_threads, are the host's business (host.ts, or
 // host.browser.ts in the browser build), so nothing here imports node: modules.
 import type { Endpoint } from 'comlink';
+import { GaussfaceError } from './errors.js';
 
 /** A started worker: a comlink endpoint plus the lifecycle hooks the pool needs. */
 export interface WorkerHandle {
@@ -34,7 +35,13 @@ export function startWebWorker(script: string | URL, described?: string): Worker
   // Named as the worker resolves it: a relative URL is relative to the page.
   const base = (globalThis as any).location?.href;
   const url = base ? new URL(script, base).href : String(script);
-  const w: Worker = new (globalThis as any).Worker(script, { type: 'module' });
+  let w: Worker;
+  try {
+    w = new (globalThis as any).Worker(script, { type: 'module' });
+  } catch (e) {
+    // Chromium refuses a worker that the page's Content-Security-Policy forbids right here.
+    throw new GaussfaceError(startFailure(described ?? url, (e as Error).message), 'EWORKER');
+  }
   return webWorkerHandle(w, described ?? url, url);
 }
 
@@ -47,7 +54,7 @@ export function webWorkerHandle(w: Worker, described: string, url: string): Work
     ev.preventDefault?.();
     const message = (ev as ErrorEvent).message;
     if (answered) dead?.(message || 'uncaught error in worker');
-    else void startFailure(described, url, message).then((m) => dead?.(m, true));
+    else void httpStatus(url, message).then((why) => dead?.(startFailure(described, why), true));
   });
   w.addEventListener('messageerror', () => dead?.('a message could not be deserialised'));
   return {
@@ -58,20 +65,26 @@ export function webWorkerHandle(w: Worker, described: string, url: string): Work
   };
 }
 
-/** The message for a worker whose script did not start: what failed (an HTTP status when it can tell) and the fix. */
-async function startFailure(described: string, url: string, message?: string): Promise<string> {
-  let why = message;
-  if (!why) {
-    try {
-      const res = await fetch(url, { method: 'HEAD', cache: 'no-store' });
-      why = res.ok ? `served as ${res.headers.get('content-type') || 'an unknown type'}` : `HTTP ${res.status}`;
-    } catch {
-      why = 'not reachable';
-    }
+/** Why a script did not start: the worker's own message, else what a HEAD request for it answers. */
+async function httpStatus(url: string, message?: string): Promise<string> {
+  if (message) return message;
+  if (url.startsWith('blob:')) return "most likely a Content-Security-Policy whose worker-src does not allow blob:";
+  try {
+    const res = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+    if (!res.ok) return `HTTP ${res.status}`;
+    return `served as ${res.headers.get('content-type') || 'an unknown type'}; a Content-Security-Policy may block it`;
+  } catch {
+    return 'not reachable';
   }
+}
+
+/**
+ * The message for a worker whose script did not start: the script, why, and the fix — `script`, the file to put
+ * where Pool.create({ workerUrl }) points.
+ */
+export function startFailure(described: string, why: string, script = "gaussface's dist/worker.js, served as JavaScript"): string {
   return (
-    `gaussface could not start a worker: the worker script ${described} did not load (${why}; or a ` +
-    `Content-Security-Policy blocked it). Serve gaussface's dist/worker.js as JavaScript from your site and pass ` +
-    `its URL as Pool.create({ workerUrl })`
+    `gaussface could not start a worker: the worker script ${described} did not load (${why}). ` +
+    `Pass Pool.create({ workerUrl }) the URL of ${script}`
   );
 }

@@ -56,11 +56,30 @@ async function missingWorker() {
 
 fit(GaussianMixture)
   .then(async (result) => {
-    window.__fitted = true;
+    await new Promise((go) => (window.__fitted = go)); // the test counts the fit's requests up to here
     return { ok: true, result, missing: await missingWorker() };
   })
   .catch((e) => ({ ok: false, error: String((e && e.stack) || e) }))
   .then((r) => (window.__result = r));
+`,
+);
+// A page whose Content-Security-Policy allows only same-origin workers: the embedded (blob:) worker is refused,
+// and a copy of dist/worker.js named by workerUrl runs the fit.
+writeFileSync(
+  join(app, 'csp.js'),
+  `import { GaussianMixture, Pool } from 'gaussface';
+async function attempt(opts) {
+  const pool = await Pool.create({ workers: 1, ...opts });
+  try {
+    const gm = await new GaussianMixture({ nComponents: 2, randomState: 0, pool }).fit([[0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5]]);
+    return { ok: true, means: Array.from(gm.means.data) };
+  } catch (e) {
+    return { ok: false, name: e.name, code: e.code, message: e.message };
+  } finally {
+    pool.close();
+  }
+}
+(async () => ({ embedded: await attempt({}), served: await attempt({ workerUrl: './static/worker.js' }) }))().then((r) => (window.__csp = r));
 `,
 );
 const PAGE = (src) => `<!doctype html><meta charset="utf-8"><title>gaussface bundled</title><script type="module" src="${src}"></script>\n`;
@@ -100,8 +119,9 @@ async function runPage(dir) {
       requests.push({ path: r.url().replace(server.url, ''), bytes: s.responseBodySize });
     });
     await tab.goto(`${server.url}/index.html`);
-    await tab.waitForFunction(() => window.__fitted, null, { timeout: 40000 }).catch(() => {});
+    await tab.waitForFunction(() => window.__fitted || window.__result, null, { timeout: 40000 });
     fitted = true;
+    await tab.evaluate(() => window.__fitted?.());
     await tab.waitForFunction(() => window.__result !== undefined, null, { timeout: 20000 });
     const out = await tab.evaluate(() => window.__result);
     if (errors.length) throw new Error(`page errors:\n${errors.join('\n')}`);
@@ -145,6 +165,49 @@ test('esbuild (platform browser, no options): the page bundles and fits in Chrom
   sizes.esbuild = { bundle: jsBytes(out), minified: min.outputFiles[0].contents.length };
   assert.not.match(jsText(out), /["']node:/, 'no node: module in the bundle');
   checkPage('esbuild', await runPage(out), ['/index.html', '/main.js']);
+});
+
+test('a page whose CSP forbids blob: workers: EWORKER naming the fix, and workerUrl pointing at a copy of dist/worker.js works', async () => {
+  const out = join(app, 'csp-out');
+  await esbuild.build({ entryPoints: [join(app, 'csp.js')], bundle: true, format: 'esm', platform: 'browser', outdir: out, logLevel: 'error' });
+  writeFileSync(join(out, 'index.html'), PAGE('./csp.js'));
+  mkdirSync(join(out, 'static'));
+  writeFileSync(join(out, 'static', 'worker.js'), readFileSync(join(ROOT, 'dist', 'worker.js')));
+  const server = await serve(out, { headers: { 'content-security-policy': "worker-src 'self'" } });
+  const browser = await launchChromium();
+  try {
+    const tab = await browser.context.newPage();
+    await tab.goto(`${server.url}/index.html`);
+    await tab.waitForFunction(() => window.__csp !== undefined, null, { timeout: 30000 });
+    const r = await tab.evaluate(() => window.__csp);
+    assert.is(r.embedded.ok, false, 'the blob: worker is refused');
+    assert.is(r.embedded.code, 'EWORKER');
+    assert.match(r.embedded.message, /embedded in gaussface's browser build \(blob:/);
+    assert.match(r.embedded.message, /Pool\.create\(\{ workerUrl \}\) the URL of gaussface's dist\/worker\.js/);
+    assert.ok(r.served.ok, `workerUrl: ${r.served.message}`);
+    const { GaussianMixture } = gf;
+    const here = await new GaussianMixture({ nComponents: 2, randomState: 0 }).fit([[0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5]]);
+    assert.equal(r.served.means, Array.from(here.means.data));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('Node: a workerUrl that does not exist is EWORKER naming it and the fix', async () => {
+  const missing = join(app, 'no-such-worker.js');
+  const pool = await gf.Pool.create({ workers: 1, workerUrl: missing });
+  try {
+    await new gf.GaussianMixture({ nComponents: 2, pool }).fit([[0, 0], [1, 1], [2, 2], [3, 3]]);
+    assert.unreachable('the fit should reject');
+  } catch (e) {
+    assert.instance(e, gf.GaussfaceError);
+    assert.is(e.code, 'EWORKER');
+    assert.ok(e.message.includes(missing), e.message);
+    assert.match(e.message, /dist\/worker-node\.js/);
+  } finally {
+    pool.close();
+  }
 });
 
 test('Vite (build from the API, no config file): the page bundles and fits in Chromium with Node\'s result', async () => {
