@@ -1,8 +1,6 @@
-// One engine instance = one WebAssembly instance with its own linear memory. This module compiles the
-// embedded .wasm once, instantiates it, and turns traps, aborts and failure codes into readable Errors.
-// It is the only place that knows how the engine is instantiated.
-import portableBytes from '../build/gaussface.wasm';
-import fmaBytes from '../build/gaussface-fma.wasm';
+// One engine instance = one WebAssembly instance with its own linear memory: instantiation from a compiled
+// Module, and traps, aborts and failure codes turned into readable Errors. The embedded .wasm bytes live in
+// engine-builds.ts, which workers never load: they instantiate the Module the page compiled and posted.
 import { GaussfaceError } from './errors.js';
 import type { Kernels } from '../build/kernels.js';
 
@@ -13,38 +11,6 @@ export type EngineExports = Kernels & { memory: WebAssembly.Memory };
 export type KernelName = Exclude<keyof Kernels, 'alloc' | 'free'>;
 
 const WASM32_LIMIT = 2 ** 32;
-/**
- * Which engine build: 'portable' (plain SIMD: the same bits in every runtime and on every CPU; the default) or
- * 'fma' (relaxed SIMD's fused multiply-add in the GEMM micro-kernel: faster, deterministic on one machine, but
- * its bits differ from the portable build's and between CPUs with and without FMA).
- */
-export type EngineBuild = 'portable' | 'fma';
-
-const compiled = new Map<EngineBuild, Promise<WebAssembly.Module>>();
-
-/** Compiles an embedded engine build once per thread; the Module can be posted to workers. */
-export function compileEngine(build: EngineBuild = 'portable'): Promise<WebAssembly.Module> {
-  let m = compiled.get(build);
-  if (!m) compiled.set(build, (m = WebAssembly.compile((build === 'fma' ? fmaBytes : portableBytes) as BufferSource)));
-  return m;
-}
-
-let fma: Promise<boolean> | undefined;
-
-/**
- * Whether this runtime can run the FMA build. Browsers, Deno and Node ≥ 22 have relaxed SIMD; Node 20 has it
- * behind a V8 flag, which is turned on here (it changes nothing but which WebAssembly opcodes validate).
- */
-export function fmaAvailable(): Promise<boolean> {
-  fma ??= (async () => {
-    if (WebAssembly.validate(fmaBytes as BufferSource)) return true;
-    const g = globalThis as any;
-    if (typeof g.process?.versions?.node !== 'string' || g.Deno) return false;
-    (await import('./io/node-v8.js')).enableRelaxedSimd();
-    return WebAssembly.validate(fmaBytes as BufferSource);
-  })();
-  return fma;
-}
 
 /** Values in engine memory for the life of a `scoped` call: the pointer kernels take, and views for JavaScript. */
 export interface EngineArray<T extends Float32Array | Float64Array> {
@@ -79,8 +45,7 @@ export class Engine {
   private abortState: { message?: string };
 
   /** Instantiates a compiled engine module (from `compileEngine()` or posted from another thread). */
-  static async instantiate(module?: WebAssembly.Module): Promise<Engine> {
-    const mod = module ?? (await compileEngine());
+  static async instantiate(module: WebAssembly.Module): Promise<Engine> {
     const state: { message?: string } = {};
     let engine: Engine | undefined;
     const imports = {
@@ -93,7 +58,7 @@ export class Engine {
         },
       },
     };
-    const instance = await WebAssembly.instantiate(mod, imports);
+    const instance = await WebAssembly.instantiate(module, imports);
     engine = new Engine(instance, state);
     (instance.exports._initialize as (() => void) | undefined)?.();
     return engine;
@@ -223,9 +188,4 @@ export class Engine {
     for (let i = 0; i < units.length; i += 4096) s += String.fromCharCode(...units.subarray(i, i + 4096));
     return s;
   }
-}
-
-/** Loads an engine in the current thread (Node, Deno or a browser). */
-export function loadEngine(module?: WebAssembly.Module): Promise<Engine> {
-  return Engine.instantiate(module);
 }

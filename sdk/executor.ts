@@ -3,6 +3,7 @@
 // pool never shares memory with it.
 import { releaseProxy } from 'comlink';
 import { Engine } from './engine.js';
+import { provideEngine } from './engine-builds.js';
 import { GaussfaceError } from './errors.js';
 import type { DatasetInfo, Program } from './pool.js';
 import { taskByName } from './tasks/index.js';
@@ -56,7 +57,12 @@ export class Executor {
   /** `programs`: what `solo` can run here, by name (the worker entry registers them). */
   constructor(private readonly programs: Record<string, Program> = {}) {}
 
-  async init(module: WebAssembly.Module): Promise<void> {
+  /**
+   * `module`: the engine build this executor runs; `portable`: the portable build, which a worker's in-thread
+   * engine (local.ts, used by programs) instantiates — worker scripts carry no engine bytes to compile it from.
+   */
+  async init(module: WebAssembly.Module, portable: WebAssembly.Module = module): Promise<void> {
+    provideEngine('portable', portable);
     this.instance = await Engine.instantiate(module);
   }
 

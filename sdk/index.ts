@@ -1,6 +1,7 @@
 // gaussface public API.
 export { GaussfaceError, type ErrorCode } from './errors.js';
-export { Engine, loadEngine, compileEngine, fmaAvailable, type EngineBuild, type Kernels, type KernelName } from './engine.js';
+export { Engine, type Kernels, type KernelName } from './engine.js';
+export { loadEngine, compileEngine, fmaAvailable, type EngineBuild } from './engine-builds.js';
 export { tasks } from './tasks/index.js';
 export { defineTask, type TaskDef } from './tasks/define.js';
 export type { TaskContext, Chunk } from './executor.js';

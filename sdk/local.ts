@@ -1,7 +1,8 @@
 // An executor in the calling thread, for work too small to be worth a message to a worker, and for the
 // float64 parameter maths of the models. It runs the same tasks on the same kernels as the pool's workers,
 // so its results are bit-identical to theirs.
-import { compileEngine, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
+import { compileEngine } from './engine-builds.js';
 import { Executor } from './executor.js';
 import type { TaskDef } from './tasks/define.js';
 

@@ -2,11 +2,12 @@
 // and a map primitive whose results come back in chunk order. Reductions done in chunk order give the same
 // bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
-import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
+import { compileEngine, fmaAvailable, type EngineBuild } from './engine-builds.js';
 import { GaussfaceError, type ErrorCode } from './errors.js';
 import { Executor, type PutResult } from './executor.js';
 import type { TaskDef } from './tasks/define.js';
-import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
+import { hardwareConcurrency, spawnWorker } from './host.js';
+import type { WorkerHandle } from './spawn.js';
 import { buffersIn } from './wire.js';
 
 export interface PoolOptions {
@@ -32,6 +33,13 @@ export interface PoolOptions {
    * process to end). `Infinity`: never. A worker holding data (`pool.upload`) stays until it is released.
    */
   idleTimeout?: number;
+  /**
+   * Where the workers' script is served, for hosts that do not serve it next to the SDK: a copy of gaussface's
+   * `dist/worker.js` (a path or file URL to `dist/worker-node.js` in Node). Default: the browser build starts the
+   * script embedded in it (a blob: URL), the default build `worker.js` next to itself. A script that does not
+   * load is an EWORKER error naming this URL.
+   */
+  workerUrl?: string | URL;
 }
 
 export interface CallOptions {
@@ -184,6 +192,8 @@ export function program<R>(name: string, body: (ctx: ProgramContext, params: any
 export class Pool {
   private readonly slots: (Slot | undefined)[];
   private module: WebAssembly.Module | undefined;
+  /** The portable build, posted to workers next to `module` (see Executor.init). */
+  private portable: WebAssembly.Module | undefined;
   private closed = false;
 
   private build_: EngineBuild = 'portable';
@@ -194,6 +204,7 @@ export class Pool {
   }
 
   private idleTimeout = Infinity;
+  private workerUrl: string | URL | undefined;
 
   private constructor(readonly size: number, private readonly inline = false, private readonly nested = false) {
     this.slots = new Array(size).fill(undefined);
@@ -229,8 +240,10 @@ export class Pool {
     if (!(idle >= 0)) throw new GaussfaceError(`idleTimeout must be a number of milliseconds ≥ 0 (or Infinity), got ${idle}`, 'EINPUT');
     const pool = new Pool(n, !!opts.inline);
     if (!opts.inline) pool.idleTimeout = idle;
+    pool.workerUrl = opts.workerUrl;
     if ((opts.fma ?? envFlag('GAUSSFACE_FMA')) && (await fmaAvailable())) pool.build_ = 'fma';
     pool.module = await compileEngine(pool.build_);
+    pool.portable = await compileEngine('portable');
     return pool;
   }
 
@@ -238,14 +251,15 @@ export class Pool {
     if (this.closed) throw new GaussfaceError('the pool is closed; create a new one (or call the function again after shutdown())', 'EWORKER');
     let s = this.slots[w];
     if (!s) {
-      const handle = this.inline ? inThreadHandle() : await spawnWorker();
+      const handle = this.inline ? inThreadHandle() : await spawnWorker(this.workerUrl);
       const remote = this.inline ? (new Executor() as unknown as Remote<Executor>) : wrap<Executor>(handle.endpoint);
       const slot = this.makeSlot(w, handle, remote);
-      handle.onDeath((reason) => {
+      handle.onDeath((reason, startFailure) => {
+        if (startFailure) return slot.kill(reason, 'EWORKER');
         const lost = [...slot.resident].join(', ') || 'none';
         slot.kill(`worker ${w} died (${reason}); the data it held (datasets ${lost}) is sent again on the next call`, 'EWORKER');
       });
-      slot.ready = this.guard(slot, remote.init(this.module!));
+      slot.ready = this.guard(slot, remote.init(this.module!, this.portable));
       this.slots[w] = s = slot;
     }
     await s.ready;

@@ -1,7 +1,8 @@
 // The VAE model: a network built from a config or preset, trained with Adam on minibatches — in the calling
 // thread, or data-parallel over the worker pool — and the analyses of the reference projects on top (ELBO, IWAE,
 // reconstructions, samples, latent interpolation, attribute vectors, latent statistics), saved as safetensors.
-import { Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { loadEngine } from '../engine-builds.js';
 import { GaussfaceError } from '../errors.js';
 import { exclusive } from '../exclusive.js';
 import { checkSampleCount } from '../sample-limit.js';
@@ -133,7 +134,7 @@ export class VAE {
     }
     for (const key of ['latent', 'likelihood', 'variance'] as const) if (opts[key] !== undefined) config = { ...config, [key]: opts[key] };
     buildNetwork(config); // checks the config before the engine is touched
-    const vae = new VAE(await Engine.instantiate(), structuredClone(config), seed);
+    const vae = new VAE(await loadEngine(), structuredClone(config), seed);
     vae.net.initialise();
     return vae;
   }
