@@ -6,6 +6,7 @@ export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type 
 export { matmul, type MatmulOptions } from './linalg.js';
 export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type KMeansPlusPlusOptions } from './kmeans.js';
 export { RandomState } from './legacy-random.js';
+export { kFoldSplits, takeRows, type Fold } from './folds.js';
 export { PCA, type PCAOptions, type SvdSolver } from './pca.js';
 export { GaussianMixture, type GaussianMixtureOptions, type MixtureSample, type CovarianceType, type EMProgress, type InitParams } from './mixture/gmm.js';
 export { selectComponents, type SelectOptions, type SelectionRow, type Selection } from './mixture/select.js';
