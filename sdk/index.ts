@@ -15,6 +15,7 @@ export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type Synth
 export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType } from './safetensors.js';
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
+export { pixelLogDensity, type PixelScores } from './pipelines/pixel-density.js';
 export { lineChart, latentHistograms, scatter, type Series } from './plots.js';
 export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';
