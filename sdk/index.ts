@@ -16,7 +16,7 @@ export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, typ
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
 export { pixelLogDensity, type PixelScores } from './pipelines/pixel-density.js';
-export { lineChart, latentHistograms, scatter, type Series } from './plots.js';
+export { lineChart, latentHistograms, scatter, sideBySide, type Series } from './plots.js';
 export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';
 export { imageToPoints, densityImage, renderPoints } from './pipelines/points.js';

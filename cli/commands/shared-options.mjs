@@ -23,10 +23,13 @@ export const MODEL_OPTIONS = {
   components: { type: 'string' },
   candidates: { type: 'string' },
   covariance: { type: 'string' },
+  folds: { type: 'string' },
 };
 
 export const MODEL_HELP = `  --pca P           PCA size: a fraction of variance (default 0.95) or a number of components
-  --components K    mixture size: a number, or 'bic' (default) / 'aic' to choose among --candidates
+  --components K    mixture size: a number, or 'bic' (default) / 'aic' / 'cv' (5-fold held-out likelihood)
+                    to choose among --candidates
+  --folds N         folds of --components cv (default 5)
   --candidates LIST sizes to try, e.g. 1,2,4,8,16,32 (default)
   --covariance T    full (default), tied, diag or spherical`;
 
@@ -47,7 +50,8 @@ export function modelArgs(f) {
   if (!['full', 'tied', 'diag', 'spherical'].includes(covarianceType)) throw new UsageError(`--covariance must be full, tied, diag or spherical, got '${covarianceType}'`);
   return {
     pcaComponents: num(f.pca, 'pca', { min: 0, fallback: 0.95 }),
-    nComponents: comps === 'bic' || comps === 'aic' ? comps : num(comps, 'components', { min: 1, int: true }),
+    nComponents: ['bic', 'aic', 'cv'].includes(comps) ? comps : num(comps, 'components', { min: 1, int: true }),
+    folds: num(f.folds, 'folds', { min: 2, int: true }),
     candidates,
     covarianceType,
   };
