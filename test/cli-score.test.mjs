@@ -2,22 +2,15 @@
 // select --criterion cv with its two-panel plot, end to end.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageModel, syntheticFaces, shutdown } from '../dist/index.js';
 
-const CLI = new URL('../cli/gaussface.mjs', import.meta.url).pathname;
+import { cliIn, json } from './helpers/cli.mjs';
+
 const dir = mkdtempSync(join(tmpdir(), 'gaussface-score-'));
-const run = (...args) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const json = (r) => {
-  assert.is(r.code, 0, r.err);
-  return JSON.parse(r.out);
-};
+const run = cliIn(dir);
 
 test('fit --components cv, then score every image: JSON, the human line, and the SDK figure', async () => {
   const fit = json(run('fit', '--data', 'synthetic:120', '--size', '16', '--pca', '8', '--components', 'cv', '--candidates', '1,2,3', '--folds', '3', '--out', 'm.safetensors', '--json'));

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GaussianMixture, ImageModel, Matrix, PCA, shutdown } from '../dist/index.js';
-import { rejects, rng } from './helpers/util.mjs';
+import { refCholesky, rejects, rng } from './helpers/util.mjs';
 
 const quiet = { onWarning: () => {} };
 
@@ -26,13 +26,7 @@ function images(n, seed = 1) {
 
 /** log N(x; m, C) by Cholesky, float64. */
 function logNormal(x, m, C, D) {
-  const L = new Float64Array(D * D);
-  for (let i = 0; i < D; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = C[i * D + j];
-      for (let t = 0; t < j; t++) s -= L[i * D + t] * L[j * D + t];
-      L[i * D + j] = i === j ? Math.sqrt(s) : s / L[j * D + j];
-    }
+  const L = refCholesky(C, D);
   const y = new Float64Array(D);
   let q = 0;
   let logdet = 0;
