@@ -1,7 +1,7 @@
 // gaussface's PCA + GMM on the evaluation sets: the mixture size and covariance type chosen by BIC and by 5-fold
 // CV (selectComponents), each scored on the held-out images in pixel space (ImageModel.score), with the
 // memorisation check (evaluate) and a sample grid. Usage: node bench/quality/ours.mjs lfw|celeba [--pca 100]
-// Writes .bench-cache/quality/ours-<set>.json and docs/img/quality-<set>-{bic,cv}.png.
+// Writes .bench-cache/quality/ours-<set>-pca<P>.json and docs/img/quality-<set>-pca<P>-{bic,cv}.png.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { evaluate, ImageModel, PCA, selectComponents, shutdown } from '../../dist/index.js';
@@ -30,7 +30,7 @@ for (const [label, row] of [['bic', byBic], ['cv', sel.bestRow]]) {
   const model = new ImageModel(spec, pca, gm);
   const ev = await evaluate(model, train, held, { nSamples: 200, randomState: 0 });
   const { images } = await model.sample(16, { randomState: 1 });
-  writeFileSync(`docs/img/quality-${name}-${label}.png`, await imageGrid(images, { ...spec, cols: 8 }));
+  writeFileSync(`docs/img/quality-${name}-pca${pca.nComponentsFitted}-${label}.png`, await imageGrid(images, { ...spec, cols: 8 }));
   results[label] = {
     nComponents: row.nComponents, covarianceType: row.covarianceType,
     heldOutPerPixel: ev.heldOutLogLikelihoodPerPixel, trainPerPixel: ev.trainLogLikelihoodPerPixel,
@@ -39,5 +39,5 @@ for (const [label, row] of [['bic', byBic], ['cv', sel.bestRow]]) {
   console.error(`${label}: ${row.covarianceType} k=${row.nComponents}, held-out ${ev.heldOutLogLikelihoodPerPixel.toFixed(4)} nats/pixel (train ${ev.trainLogLikelihoodPerPixel.toFixed(4)}), nearest-training median ${ev.medianSampleToTrain.toFixed(2)} samples vs ${ev.medianHeldOutToTrain.toFixed(2)} held-out (${seconds()} s)`);
 }
 const out = { set: name, pca: pca.nComponentsFitted, noiseVariance: pca.noiseVariance, table: sel.table, ...results, seconds: Number(seconds()) };
-writeFileSync(`${CACHE}/ours-${name}.json`, JSON.stringify(out, null, 1));
+writeFileSync(`${CACHE}/ours-${name}-pca${pca.nComponentsFitted}.json`, JSON.stringify(out, null, 1));
 await shutdown();

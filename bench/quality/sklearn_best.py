@@ -15,7 +15,7 @@ from sklearn.mixture import GaussianMixture
 
 ap = argparse.ArgumentParser()
 ap.add_argument("set")
-ap.add_argument("--pca", default="50,100")
+ap.add_argument("--pca", default="50,100,200")
 ap.add_argument("--k", default="1,2,4,8")
 ap.add_argument("--types", default="full,diag")
 ap.add_argument("--cache", default=".bench-cache/quality")
