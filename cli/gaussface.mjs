@@ -18,6 +18,7 @@ const COMMANDS = {
   anomalies: () => import('./commands/anomalies.mjs'),
   points: () => import('./commands/points.mjs'),
   evaluate: () => import('./commands/evaluate.mjs'),
+  score: () => import('./commands/score.mjs'),
   vae: () => import('./commands/vae.mjs'),
 };
 

@@ -10,6 +10,7 @@ export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type 
 export { matmul, type MatmulOptions } from './linalg.js';
 export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type KMeansPlusPlusOptions } from './kmeans.js';
 export { RandomState } from './legacy-random.js';
+export { kFoldSplits, takeRows, type Fold } from './folds.js';
 export { PCA, type PCAOptions, type SvdSolver } from './pca.js';
 export { GaussianMixture, type GaussianMixtureOptions, type MixtureSample, type CovarianceType, type EMProgress, type InitParams } from './mixture/gmm.js';
 export { COVARIANCE_TYPES, nParameters } from './mixture/covariance.js';
@@ -19,7 +20,8 @@ export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type Synth
 export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType, type FileBytes } from './safetensors.js';
 export type { ModelState, TensorMap } from './model-state.js';
 export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
-export { lineChart, latentHistograms, scatter, type Series } from './plots.js';
+export { pixelLogDensity, type PixelScores } from './pipelines/pixel-density.js';
+export { lineChart, latentHistograms, scatter, sideBySide, type Series } from './plots.js';
 export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';
 export { holdoutRows, isHeldOut, hasHoldout, HOLDOUT_RULE } from './pipelines/holdout.js';

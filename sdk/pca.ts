@@ -43,7 +43,7 @@ function orthonormalize(e: Engine, Y: Float32Array, rows: number, l: number): Fl
 }
 
 /** Transpose of a rows × cols matrix, as f32. */
-function transpose32(A: ArrayLike<number>, rows: number, cols: number): Float32Array {
+export function transpose32(A: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = A[i * cols + j];
   return out;

@@ -101,6 +101,19 @@ export function lineChart(series: Series[], opts: { title?: string; xLabel?: str
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join('')}</svg>`;
 }
 
+/** SVG charts placed side by side in one SVG (e.g. the BIC/AIC curves next to the cross-validation curve). */
+export function sideBySide(charts: string[]): string {
+  const size = (svg: string, attr: string) => Number(new RegExp(`^<svg[^>]*\\s${attr}="([\\d.]+)"`).exec(svg)?.[1] ?? 0);
+  let x = 0;
+  const inner = charts.map((svg) => {
+    const placed = svg.replace(/^<svg /, `<svg x="${x}" y="0" `);
+    x += size(svg, 'width');
+    return placed;
+  });
+  const height = Math.max(...charts.map((svg) => size(svg, 'height')));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="${height}" viewBox="0 0 ${x} ${height}" font-family="sans-serif">${inner.join('')}</svg>`;
+}
+
 /**
  * Small multiples: a histogram of each column of `values` (n × k, e.g. latent means) with the N(0, 1) density
  * drawn over it — how far each latent dimension is from the prior.

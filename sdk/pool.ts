@@ -96,7 +96,7 @@ export interface StreamOptions {
 }
 
 /**
- * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod `workers`), or — when
+ * A matrix held by the pool's workers as row chunks (chunk i lives in worker `home` + i mod `workers`), or — when
  * `streamed` — sent chunk by chunk on every pass and dropped afterwards. Keeps its source, when it has one, so a
  * restarted worker can be given its chunks again.
  */
@@ -114,6 +114,8 @@ export class Dataset {
     /** How many workers hold its chunks (1 when it is kept in one worker). */
     readonly workers = 1,
     readonly id = nextDatasetId++,
+    /** The first of the workers holding its chunks (another than 0 for data kept in one worker, see `upload`). */
+    readonly home = 0,
   ) {
     this.nChunks = Math.ceil(rows / chunkRows);
   }
@@ -124,7 +126,8 @@ export class Dataset {
   /** Indices of the chunks worker w holds. */
   chunksOf(w: number): number[] {
     const out: number[] = [];
-    for (let i = w; i < this.nChunks; i += this.workers) out.push(i);
+    if (w < this.home || w >= this.home + this.workers) return out;
+    for (let i = w - this.home; i < this.nChunks; i += this.workers) out.push(i);
     return out;
   }
   /**
@@ -327,17 +330,19 @@ export class Pool {
    * Sends `rows × cols` float32 rows to the workers, once, as fixed-size chunks: `chunkRows` rows each (a
    * function of the shape only, never of the worker count), or the chunking of `like`, another dataset over
    * the same rows (per-row weights or responsibilities next to the data), held where `like`'s chunks are.
-   * With `oneWorker`, every chunk stays in one worker: for data whose steps are too short to be worth a message
-   * to each worker, which a program can then run in one call (`solo`). Same chunks, so the same bits.
+   * With `oneWorker`, every chunk stays in one worker — worker `worker` mod the pool's size (default 0): for data
+   * whose steps are too short to be worth a message to each worker, which a program can then run in one call
+   * (`solo`), or for independent fits run side by side, one per worker. Same chunks, so the same bits.
    */
-  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean; name?: string } = {}): Promise<Dataset> {
+  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean; worker?: number; name?: string } = {}): Promise<Dataset> {
     if (data.length !== rows * cols)
       throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
     if (opts.like && opts.like.rows !== rows)
       throw new GaussfaceError(`upload: ${rows} rows cannot be chunked like a dataset of ${opts.like.rows}`, 'ESHAPE');
     const chunkRows = opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols);
     const workers = opts.like?.workers ?? (opts.oneWorker ? 1 : this.spread(rows, chunkRows));
-    const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId());
+    const home = opts.like?.home ?? (opts.oneWorker ? (opts.worker ?? 0) % this.size : 0);
+    const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId(), home);
     ds.name = opts.name ?? ds.name;
     // Every worker finishes (or fails) before a failure is reported, so that nothing stays resident and the
     // error names the first bad value in row order, whichever worker met it.
@@ -389,7 +394,7 @@ export class Pool {
 
   /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
   derive(like: Dataset, cols: number): Dataset {
-    return new Dataset(like.rows, cols, like.chunkRows, null, false, like.workers, this.newId());
+    return new Dataset(like.rows, cols, like.chunkRows, null, false, like.workers, this.newId(), like.home);
   }
 
   /** Workers a dataset of `rows` rows in chunks of `chunkRows` is spread over: one chunk or more each. */
@@ -398,7 +403,7 @@ export class Pool {
   }
 
   private *workersOf(ds: Dataset): Iterable<number> {
-    for (let w = 0; w < Math.min(ds.workers, ds.nChunks); w++) yield w;
+    for (let w = 0; w < Math.min(ds.workers, ds.nChunks); w++) yield ds.home + w;
   }
 
   private async ensureResident(w: number, ds: Dataset): Promise<Slot> {
@@ -459,11 +464,14 @@ export class Pool {
   async solo<R>(prog: Program<R>, datasets: Dataset[], params: unknown, opts: CallOptions & { onProgress?: (p: any) => void } = {}): Promise<R> {
     const spread = datasets.find((ds) => ds.workers !== 1 || ds.streamed);
     if (spread) throw new GaussfaceError(`solo: dataset ${spread.id} is spread over ${spread.workers} workers; upload it with oneWorker`, 'EINPUT');
+    const home = datasets[0]?.home ?? 0;
+    const apart = datasets.find((ds) => ds.home !== home);
+    if (apart) throw new GaussfaceError(`solo: dataset ${apart.id} is held by worker ${apart.home}, not by worker ${home} with the others; upload them to one worker`, 'EINPUT');
     let out!: R;
-    await this.withAbort(opts.signal, [0], async () => {
+    await this.withAbort(opts.signal, [home], async () => {
       let s!: Slot;
-      for (const ds of datasets) s = await this.ensureResident(0, ds);
-      s ??= await this.slot(0);
+      for (const ds of datasets) s = await this.ensureResident(home, ds);
+      s ??= await this.slot(home);
       const infos = datasets.map((ds) => ds.info());
       if (this.inline) out = await prog.run(s.remote as unknown as Executor, infos, params, opts.onProgress);
       else out = (await this.guard(s, s.remote.solo(prog.name, infos, params, opts.onProgress && proxy(opts.onProgress)))) as R;

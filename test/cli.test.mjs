@@ -8,19 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { GaussfaceError, HOLDOUT_RULE, holdoutRows, imageGrid, Matrix, MAX_GRID_PIXELS, nParameters, syntheticFaces } from '../dist/index.js';
+import { cliIn, json } from './helpers/cli.mjs';
 
 const CLI = new URL('../cli/gaussface.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gaussface-cli-'));
+const run = cliIn(dir);
 /** The CLI under Node flags (e.g. ['--expose-gc']). */
-const runWith = (nodeFlags, ...args) => {
-  const r = spawnSync(process.execPath, [...nodeFlags, CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const run = (...args) => runWith([], ...args);
-const json = (r) => {
-  assert.is(r.code, 0, r.err);
-  return JSON.parse(r.out);
-};
+const runWith = (nodeFlags, ...args) => cliIn(dir, nodeFlags)(...args);
 
 // A folder of PNG faces in two sub-folders (labels), plus broken variants.
 const faces = syntheticFaces({ n: 40, size: 24, seed: 5 });

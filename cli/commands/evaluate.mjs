@@ -37,9 +37,10 @@ export async function run(argv) {
     }
     await writeAtomic(f.out, await gridPng(pairs, { ...model.spec, cols: 8, captions }));
   }
-  const out = { heldOutLogLikelihoodPerDim: r.heldOutLogLikelihoodPerDim, trainLogLikelihoodPerDim: r.trainLogLikelihoodPerDim, medianSampleToTrain: r.medianSampleToTrain, medianHeldOutToTrain: r.medianHeldOutToTrain, scored };
+  const out = { heldOutLogLikelihoodPerDim: r.heldOutLogLikelihoodPerDim, trainLogLikelihoodPerDim: r.trainLogLikelihoodPerDim, heldOutLogLikelihoodPerPixel: r.heldOutLogLikelihoodPerPixel, trainLogLikelihoodPerPixel: r.trainLogLikelihoodPerPixel, medianSampleToTrain: r.medianSampleToTrain, medianHeldOutToTrain: r.medianHeldOutToTrain, scored };
   report(f.json, out, [
     `log-likelihood per dimension: train ${out.trainLogLikelihoodPerDim.toFixed(4)} (${scored.train.count} images), held-out ${out.heldOutLogLikelihoodPerDim.toFixed(4)} (${scored.heldOut.count} images: ${scored.heldOut.rows === 'all' ? scored.heldOut.data : `rows ${scored.heldOut.rows}`})`,
+    `log-likelihood per pixel (pixel space): train ${out.trainLogLikelihoodPerPixel.toFixed(4)}, held-out ${out.heldOutLogLikelihoodPerPixel.toFixed(4)}`,
     `nearest training image: median distance ${out.medianSampleToTrain.toFixed(3)} for generated images, ${out.medianHeldOutToTrain.toFixed(3)} for held-out images`,
     out.medianSampleToTrain < 0.5 * out.medianHeldOutToTrain ? 'warning: generated images sit much closer to training images than real unseen images do (memorisation)' : 'no sign of memorisation',
   ]);

@@ -27,10 +27,13 @@ export const MODEL_OPTIONS = {
   components: { type: /** @type {const} */ ('string') },
   candidates: { type: /** @type {const} */ ('string') },
   covariance: { type: /** @type {const} */ ('string') },
+  folds: { type: /** @type {const} */ ('string') },
 };
 
 export const MODEL_HELP = `  --pca P           PCA size: a fraction of variance (default 0.95) or a number of components
-  --components K    mixture size: a number, or 'bic' (default) / 'aic' to choose among --candidates
+  --components K    mixture size: a number, or 'bic' (default) / 'aic' / 'cv' (5-fold held-out likelihood)
+                    to choose among --candidates
+  --folds N         folds of --components cv (default 5)
   --candidates LIST sizes to try, e.g. 1,2,4,8,16,32 (default)
   --covariance T    ${COVARIANCE_TYPES.join(', ')} (default full)`;
 
@@ -67,7 +70,8 @@ export function modelArgs(f) {
   if (!COVARIANCE_TYPES.includes(covarianceType)) throw new UsageError(`--covariance must be ${COVARIANCE_TYPES.join(', ')}, got '${covarianceType}'`);
   return {
     pcaComponents: num(f.pca, 'pca', { min: 0, fallback: 0.95 }),
-    nComponents: comps === 'bic' || comps === 'aic' ? /** @type {'bic' | 'aic'} */ (comps) : num(comps, 'components', { min: 1, int: true }),
+    nComponents: comps === 'bic' || comps === 'aic' || comps === 'cv' ? /** @type {'bic' | 'aic' | 'cv'} */ (comps) : num(comps, 'components', { min: 1, int: true }),
+    folds: num(f.folds, 'folds', { min: 2, int: true }),
     candidates,
     covarianceType,
   };

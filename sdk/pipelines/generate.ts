@@ -21,8 +21,10 @@ export interface PipelineProgress {
 export interface GenerateOptions {
   /** PCA components: an integer, or the fraction of variance to keep, at most 200 components (default 0.95). */
   pcaComponents?: number;
-  /** Mixture size: an integer, or 'bic' / 'aic' to choose among `candidates` (default 'bic'). */
-  nComponents?: number | 'bic' | 'aic';
+  /** Mixture size: an integer, or 'bic' / 'aic' / 'cv' (K-fold held-out likelihood) to choose among `candidates` (default 'bic'). */
+  nComponents?: number | 'bic' | 'aic' | 'cv';
+  /** Folds of the 'cv' choice (default 5). */
+  folds?: number;
   /** Sizes tried when choosing (default 1, 2, 4, 8, 16, 32; sizes above the number of images are skipped). */
   candidates?: number[];
   covarianceType?: CovarianceType;
@@ -115,8 +117,8 @@ export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promi
   } else {
     const candidates = (opts.candidates ?? [1, 2, 4, 8, 16, 32]).filter((k) => k <= features.rows);
     selection = await selectComponents(features, {
-      ...base, candidates, covarianceTypes: [base.covarianceType], criterion: choose,
-      onFit: (row, done, total) => onProgress?.({ stage: 'select', done, total, detail: `k=${row.nComponents} ${choose}=${row[choose].toFixed(0)}` }),
+      ...base, candidates, covarianceTypes: [base.covarianceType], criterion: choose, folds: opts.folds,
+      onFit: (row, done, total) => onProgress?.({ stage: 'select', done, total, detail: `k=${row.nComponents} ${choose}=${choose === 'cv' ? row.cv!.toFixed(3) : row[choose].toFixed(0)}` }),
     });
     model = selection.best;
   }
