@@ -33,14 +33,18 @@ export async function run(argv) {
   const criterion = /** @type {'bic' | 'aic' | 'cv'} */ (f.criterion ?? 'bic'); // the SDK names anything else
   const sel = await selectComponents(X, {
     candidates: f.candidates?.split(',').map((v) => num(v, 'candidates', { min: 1, int: true })) ?? [1, 2, 4, 8, 16, 32],
-import { lineChart, PCA, selectComponents, sideBySide } from 'gaussface';
-import { flags, interruptible, num, progress, report, svgToPng, UsageError, warnOverParameterised, writeAtomic } from '../common.mjs';
+    covarianceTypes: /** @type {import('gaussface').CovarianceType[]} */ (f.types?.split(',') ?? ['full']), criterion, folds: num(f.folds, 'folds', { min: 2, int: true }), randomState: d.seed, signal, onWarning: () => {},
+    onFit: (r, done, total) => bar.update('select', done, total, `${r.covarianceType} k=${r.nComponents}`),
+  });
+  bar.done();
+  warnOverParameterised(sel.table, X.rows, X.cols);
+  const withCv = sel.table[0].cv !== undefined;
   if (f.plot) {
     const types = [...new Set(sel.table.map((r) => r.covarianceType))];
     // One chart of the given criteria, a series per criterion and covariance type; the chosen model circled.
     const curves = (keys, label) => lineChart(keys.flatMap((key) => types.map((t) => {
       const rows = sel.table.filter((r) => r.covarianceType === t);
-      const name = key === 'cv' ? `${sel.table[0].cvFolds.length}-fold CV` : key.toUpperCase();
+      const name = key === 'cv' ? `${sel.table[0].cvFolds?.length}-fold CV` : key.toUpperCase();
       return { name: `${name} ${t}`, x: rows.map((r) => r.nComponents), y: rows.map((r) => r[key]), highlight: rows.indexOf(sel.bestRow) };
     })), { title: label, xLabel: 'components (k)', yLabel: keys[0] === 'cv' ? 'held-out log-likelihood per sample' : keys.map((k) => k.toUpperCase()).join(' / '), logX: true });
     const svg = withCv ? sideBySide([curves(['bic', 'aic'], 'Model selection'), curves(['cv'], 'Held-out log-likelihood')]) : curves([criterion], 'Model selection');

@@ -62,7 +62,7 @@ export function dataArgs(f) {
  */
 export const temperatureOf = (f, fallback) => num(f.temperature, 'temperature', { above: 0, max: 10, fallback });
 
-/** @param {{ pca?: string, components?: string, candidates?: string, covariance?: string }} f */
+/** @param {{ pca?: string, components?: string, candidates?: string, covariance?: string, folds?: string }} f */
 export function modelArgs(f) {
   const comps = f.components ?? 'bic';
   const candidates = f.candidates ? f.candidates.split(',').map((v) => num(v, 'candidates', { min: 1, int: true })) : undefined;

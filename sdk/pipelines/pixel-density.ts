@@ -10,6 +10,7 @@ import type { GaussianMixture } from '../mixture/gmm.js';
 import { transpose32, type PCA } from '../pca.js';
 import { getPool, type Pool } from '../pool.js';
 import type { ScoreParams } from '../tasks/pca.js';
+import { tasks } from '../tasks/index.js';
 
 /** Log-likelihoods of images under an image model. */
 export interface PixelScores {
@@ -38,21 +39,20 @@ export async function pixelLogDensity(pca: PCA, gmm: GaussianMixture, X: MatrixL
   const ds = await uploadForFit(pool, m.data, m.rows, D, 0, opts.signal);
   const W = transpose32(pca.components.data, k, D);
   const ev = pca.explainedVariance;
-  const map = (task: string, params: unknown) => pool.map<Float32Array | Float64Array>(task, ds, params, { signal: opts.signal });
   const gather = <T extends Float32Array | Float64Array>(parts: T[], width: number, out: T) => {
     parts.forEach((p, i) => out.set(p, ds.chunkRange(i)[0] * width));
     return out;
   };
   try {
     const scale = pca.whiten ? ev.map((v) => 1 / Math.sqrt(v)) : undefined;
-    const z = gather(await map('pca.transform', { mean: pca.mean, W, k, scale }) as Float32Array[], k, new Float32Array(m.rows * k));
+    const z = gather(await pool.map(tasks.pca.transform, ds, { mean: pca.mean, W, k, scale }, { signal: opts.signal }), k, new Float32Array(m.rows * k));
     const logp = await gmm.scoreSamples(new Matrix(m.rows, k, z));
     let c = 0;
     if (pca.whiten) for (const v of ev) c -= 0.5 * Math.log(v);
     if (residual) {
       // The PPCA task with no weight on the kept directions: −½·((D − k)·log 2πσ² + ‖r‖²/σ²).
       const params: ScoreParams = { mean: pca.mean, W, k, a: new Float64Array(k), b: 1 / s2, c0: -0.5 * (D - k) * Math.log(2 * Math.PI * s2) };
-      const r = gather(await map('pca.scoreSamples', params) as Float64Array[], 1, new Float64Array(m.rows));
+      const r = gather(await pool.map(tasks.pca.scoreSamples, ds, params, { signal: opts.signal }), 1, new Float64Array(m.rows));
       for (let i = 0; i < m.rows; i++) logp[i] += r[i];
     }
     if (c) for (let i = 0; i < m.rows; i++) logp[i] += c;
