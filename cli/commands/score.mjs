@@ -1,3 +1,4 @@
+// @ts-check
 // gaussface score: the log-likelihood of every image of a data set under a model, in pixel space.
 import { flags, interruptible, progress, report, UsageError } from '../common.mjs';
 import { loadData } from '../data.mjs';
@@ -14,6 +15,7 @@ Every image of SRC is scored (not only a hold-out split). --size and --rgb defau
 give --crop as the model was fitted. The density is the mixture's on the PCA scores times probabilistic PCA's
 isotropic Gaussian on the discarded directions; pixel values are in [0, 1].`;
 
+/** @param {string[]} argv */
 export async function run(argv) {
   const f = flags('score', argv, DATA_OPTIONS, { positionals: 1 });
   if (f.help) return void console.log(help);
