@@ -17,7 +17,7 @@ if (only !== 'wasm') {
   // From empty: split chunks get content-hashed names, so a rebuild would otherwise leave the old ones behind.
   rmSync('dist', { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: { index: 'sdk/index.ts', worker: 'sdk/worker.ts', node: 'sdk/io/node.ts', 'web-demo': 'web-demo/demo.ts' },
+    entryPoints: { index: 'sdk/index.ts', worker: 'sdk/worker.ts', node: 'sdk/io/node.ts', 'web-demo': 'web-demo/demo.ts', 'widget-worker': 'web-demo/widgets/compute-worker.ts' },
     outdir: 'dist',
     bundle: true,
     format: 'esm',

@@ -19,6 +19,8 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
        gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2]
                          [--images I,J | -n N] --out GRID.png   (rows: images without the attribute — held-out
                          ones for a --holdout model, whose training rows give the direction — columns: strengths)
+                         [--save]  also store the direction in VAE.safetensors under the name A (the
+                         <gaussface-morph> widget's attribute slider); with --save, --out is optional
 
 train:
 ${DATA_HELP}
@@ -118,9 +120,10 @@ export async function run(argv) {
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
   if (sub === 'morph' || sub === 'attribute') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' }, save: { type: 'boolean' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
-    if (!f._[0] || !f.data || !f.out) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE`);
+    if (f.save && sub !== 'attribute') throw new UsageError('--save goes with vae attribute (it stores the attribute direction in the model file)');
+    if (!f._[0] || !f.data || !(f.out || f.save)) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE${sub === 'attribute' ? ' (or --save)' : ''}`);
     const vae = await readVae(f._[0]);
     const spec = specOf(vae);
     const data = await loadData(f.data, { ...dataArgs(f), signal });
@@ -137,6 +140,11 @@ export async function run(argv) {
     const rows = Array.from({ length: data.X.rows }, (_, i) => i);
     const fit = rows.filter((i) => !held(i));
     const v = await vae.attributeVector(fit.length < rows.length ? trainRows(data.X) : data.X, fit.map((i) => labels[i]));
+    if (f.save) {
+      vae.setAttribute(f.name, v);
+      await writeAtomic(f._[0], vae.toBytes());
+      if (!f.out) return void report(f.json, { saved: f._[0], attribute: f.name, attributes: [...vae.attributes.keys()] }, [`stored the '${f.name}' direction in ${f._[0]} (attributes: ${[...vae.attributes.keys()].join(', ')})`]);
+    }
     const strengths = (f.strengths ?? '-2,-1,0,1,2').split(',').map((x) => num(x, 'strengths'));
     const n = num(f.count, 'count', { min: 1, int: true, fallback: 4 });
     const picks = f.images
@@ -145,7 +153,7 @@ export async function run(argv) {
     const grid = [];
     for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
     await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length, scale: scaleOf(f) }));
-    return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}`]);
+    return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length, ...(f.save && { saved: f._[0] }) }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}${f.save ? ` and stored the direction in ${f._[0]}` : ''}`]);
   }
   throw new UsageError(`unknown vae command '${sub}' (train, evaluate, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
 }

@@ -14,6 +14,8 @@ import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from 
 import { EPS_EVAL, Network } from './network.js';
 
 const F = 4;
+const ATTRIBUTE_PREFIX = 'attribute.';
+const ATTRIBUTE_NAME = /^[\p{L}\p{N}_\- ]{1,64}$/u;
 const EPS_IWAE = 4;
 
 export interface VaeOptions {
@@ -101,6 +103,12 @@ export class VAE {
   validationHistory: number[] = [];
   /** Free-form provenance saved with the model (e.g. the image format), as strings. */
   info: Record<string, string> = {};
+  /**
+   * Named latent directions saved with the model (tensors `attribute.<name>`, F32 [latent]), e.g. 'Smiling' from
+   * `attributeVector`: a viewer (the `<gaussface-morph>` widget) can then offer the edit without the data set.
+   * Set them with `setAttribute`.
+   */
+  readonly attributes = new Map<string, Float32Array>();
   private readonly net: Network;
   private readonly moments: Moments;
   private drawn = 0;
@@ -400,6 +408,18 @@ export class VAE {
     return v.map((x) => x / len);
   }
 
+  /**
+   * Stores a named latent direction in the model (saved by `toBytes`, read back by `fromBytes`); replaces one of
+   * the same name. Names: 1–64 characters of letters, digits, `_`, `-` and spaces.
+   */
+  setAttribute(name: string, vector: ArrayLike<number>): void {
+    if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) throw new GaussfaceError(`setAttribute: the name must be 1–64 letters, digits, '_', '-' or spaces, got ${JSON.stringify(name)}`, 'EINPUT');
+    if (vector.length !== this.latent) throw new GaussfaceError(`setAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
+    const v = Float32Array.from(vector);
+    if (!v.every(Number.isFinite)) throw new GaussfaceError(`setAttribute: the vector '${name}' has non-finite values`, 'EINPUT');
+    this.attributes.set(name, v);
+  }
+
   /** Images with `strength` × the attribute direction added to their codes. */
   async applyAttribute(X: MatrixLike, vector: ArrayLike<number>, strength = 1): Promise<Matrix<Float32Array>> {
     if (vector.length !== this.latent) throw new GaussfaceError(`applyAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
@@ -432,6 +452,7 @@ export class VAE {
         params: { shape: [n], data: view(this.net.P) }, 'adam.m': { shape: [n], data: view(this.moments.M) }, 'adam.v': { shape: [n], data: view(this.moments.V) },
         history: { shape: [this.history.length], data: Float64Array.from(this.history) },
         validation: { shape: [this.validationHistory.length], data: Float64Array.from(this.validationHistory) },
+        ...Object.fromEntries([...this.attributes].map(([name, v]) => [ATTRIBUTE_PREFIX + name, { shape: [v.length], data: v }])),
       },
       {
         format: 'gaussface-vae', version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
@@ -473,6 +494,16 @@ export class VAE {
     this.history = Array.from(f64Tensor(tensors, 'history', [tensors.history?.shape[0] ?? 0]));
     this.validationHistory = Array.from(f64Tensor(tensors, 'validation', [tensors.validation?.shape[0] ?? 0]));
     this.info = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, v]) => [k.slice(5), v]));
+    this.attributes.clear();
+    for (const key of Object.keys(tensors).filter((k) => k.startsWith(ATTRIBUTE_PREFIX))) {
+      const t = tensors[key];
+      if (t.dtype !== 'F32' || t.shape.length !== 1 || t.shape[0] !== this.latent) throw new GaussfaceError(`model file is inconsistent: tensor "${key}" must be F32 [${this.latent}]`, 'EFORMAT');
+      try {
+        this.setAttribute(key.slice(ATTRIBUTE_PREFIX.length), t.data);
+      } catch (e) {
+        throw new GaussfaceError(`model file is inconsistent: ${(e as Error).message}`, 'EFORMAT');
+      }
+    }
   }
 
   /** Goes back to a state saved by toBytes (early stopping's best epoch); the histories keep every epoch run. */

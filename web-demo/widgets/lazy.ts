@@ -1,0 +1,19 @@
+// What a widget loads only when it starts (first visibility or interaction), once per page however many widgets
+// it has: the SDK (and with it the engine and its worker pool) and the widgets' compute worker.
+import { wrap, type Remote } from 'comlink';
+import type { ComputeApi } from './compute-worker.js';
+import { startModuleWorker } from './worker-url.js';
+
+type Sdk = typeof import('../../sdk/index.js');
+let sdkPromise: Promise<Sdk> | undefined;
+let compute: Remote<ComputeApi> | undefined;
+
+/** The gaussface SDK, imported on first use. */
+export function sdk(): Promise<Sdk> {
+  return (sdkPromise ??= import('../../sdk/index.js'));
+}
+
+/** The page's one compute worker (widget-worker.js next to this bundle). */
+export function computeWorker(): Remote<ComputeApi> {
+  return (compute ??= wrap<ComputeApi>(startModuleWorker(new URL('./widget-worker.js', import.meta.url))));
+}
