@@ -4,7 +4,7 @@
 // attribute directions) plus a drawing for the point-cloud widget. Needs `node scripts/build.mjs` first (the
 // engine in build/ and the SDK in dist/). Options: --out DIR, --no-models (bundles and pages only).
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 
@@ -29,7 +29,7 @@ const t0 = performance.now();
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: ENTRIES,
-  outdir: join(process.cwd(), out),
+  outdir: resolve(out),
   bundle: true,
   format: 'esm',
   platform: 'neutral',

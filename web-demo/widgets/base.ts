@@ -29,6 +29,7 @@ output { min-width: 2.5em; font-variant-numeric: tabular-nums; }
 .drop input { position: absolute; width: 1px; height: 1px; opacity: 0; }
 :host([data-state=loading]) canvas, :host([data-state=fitting]) canvas { opacity: .55; }
 svg { max-width: 100%; height: auto; }
+figure:has(> canvas[width="1"]) { display: none; } /* nothing drawn yet */
 @media (prefers-reduced-motion: reduce) { *, canvas { transition: none !important; animation: none !important; } }
 `;
 
