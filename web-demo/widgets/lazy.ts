@@ -8,9 +8,15 @@ type Sdk = typeof import('../../sdk/index.js');
 let sdkPromise: Promise<Sdk> | undefined;
 let compute: Remote<ComputeApi> | undefined;
 
-/** The gaussface SDK, imported on first use. */
+/**
+ * The gaussface SDK, imported on first use, with the engine compiled and the worker pool started: that start-up
+ * work belongs to a widget's "loading" and should not land in the middle of its first fit.
+ */
 export function sdk(): Promise<Sdk> {
-  return (sdkPromise ??= import('../../sdk/index.js'));
+  return (sdkPromise ??= import('../../sdk/index.js').then(async (g) => {
+    await Promise.all([g.compileEngine(), g.getPool()]);
+    return g;
+  }));
 }
 
 /** The page's one compute worker (widget-worker.js next to this bundle). */
