@@ -12,7 +12,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
   private shape!: Shape;
   private path: Float32Array | undefined;
   private seed = 0;
-  private attributes: string[] = [];
+  private directions: string[] = [];
   private readonly update = latestOnly(async () => {
     if (await this.run(async () => void (await this.show()))) this.setState('done');
   });
@@ -55,14 +55,14 @@ export class GaussfaceMorph extends GaussfaceWidget {
     const bytes = await fetchBytes(url, 'model file');
     const info = await computeWorker().loadVae(bytes, url);
     this.shape = { width: info.input.width, height: info.input.height, channels: info.input.channels };
-    this.attributes = info.attributes;
-    if (this.attributes.length) {
-      byId(this.root, 'attr').innerHTML = this.attributes.map((a) => `<option>${esc(a)}</option>`).join('');
+    this.directions = info.attributes;
+    if (this.directions.length) {
+      byId(this.root, 'attr').innerHTML = this.directions.map((a: string) => `<option>${esc(a)}</option>`).join('');
       byId(this.root, 'attrrow').hidden = false;
     }
     await this.newPair();
     for (const id of ['u', 'pair', 'play']) byId<HTMLButtonElement>(this.root, id).disabled = false;
-    this.done(`VAE with a ${info.latent}-dimensional latent space, ${info.input.width}×${info.input.height}${this.attributes.length ? `; attributes: ${this.attributes.join(', ')}` : ''}.`, { latent: info.latent, attributes: this.attributes });
+    this.done(`VAE with a ${info.latent}-dimensional latent space, ${info.input.width}×${info.input.height}${this.directions.length ? `; attributes: ${this.directions.join(', ')}` : ''}.`, { latent: info.latent, attributes: this.directions });
   }
 
   /** Two new faces from the prior (the next seed), and the morph between them. */
@@ -95,10 +95,10 @@ export class GaussfaceMorph extends GaussfaceWidget {
     if (opts.attribute !== undefined) attr.value = opts.attribute;
     const steps = Number(u.max) + 1;
     const per = this.path.length / steps;
-    let face = this.path.slice(Number(u.value) * per, (Number(u.value) + 1) * per);
+    let face: Float32Array = this.path.slice(Number(u.value) * per, (Number(u.value) + 1) * per);
     byId(this.root, 'uv').textContent = `${Math.round((100 * Number(u.value)) / (steps - 1))}%`;
     byId(this.root, 'sv').textContent = Number(s.value).toFixed(2);
-    if (this.attributes.length && Number(s.value) !== 0) face = await computeWorker().vaeAttribute(face, attr.value, Number(s.value));
+    if (this.directions.length && Number(s.value) !== 0) face = await computeWorker().vaeAttribute(face, attr.value, Number(s.value));
     drawGrid(byId(this.root, 'mid'), face, this.shape, 1, 1);
     byId(this.root, 'midcap').textContent = `A → B ${byId(this.root, 'uv').textContent}${Number(s.value) ? `, ${attr.value} ${Number(s.value) > 0 ? '+' : ''}${s.value}` : ''}`;
     return face;
