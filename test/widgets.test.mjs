@@ -288,12 +288,15 @@ test('budgets: one widget\'s bundle ≤ 400 kB gzip; the 256×256 point-cloud fi
   const { data, info } = await sharp(join(web, 'models', 'drawing.png')).grayscale().raw().toBuffer({ resolveWithObject: true });
   assert.equal([info.width, info.height], [256, 256]);
   const points = imageToPoints(Float32Array.from(data, (v) => v / 255), 256, 256, 0.15);
+  // On one core: the fit on a pool of one worker, timed by the CPU time the process spends (all its threads) —
+  // wall-clock time on this shared machine measures the other jobs as much as this one.
   const pool = await Pool.create({ workers: 1 });
   try {
-    const t0 = performance.now();
+    const [t0, cpu0] = [performance.now(), process.cpuUsage()];
     await new GaussianMixture({ nComponents: 30, nInit: 3, randomState: 0, pool, onWarning: () => {} }).fit(points);
-    const s = (performance.now() - t0) / 1000;
-    console.log(`  point cloud of the 256×256 drawing: ${points.rows} points, 30 Gaussians × 3 starts on one worker in ${s.toFixed(2)} s (2 shared cores, under load)`);
+    const cpu = process.cpuUsage(cpu0);
+    const [s, wall] = [(cpu.user + cpu.system) / 1e6, (performance.now() - t0) / 1000];
+    console.log(`  point cloud of the 256×256 drawing: ${points.rows} points, 30 Gaussians × 3 starts on one worker: ${s.toFixed(2)} s of CPU (${wall.toFixed(2)} s wall, load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on 2 cores)`);
     assert.ok(s < 5, `${s} s`);
   } finally {
     pool.close();

@@ -4,21 +4,14 @@
 // F32 [n, PCA components], as `npm run build:web` writes). Without `model`, it fits the built-in cartoon faces.
 // Attributes: model, count (16), temperature (1), seed (0), size and faces (built-in faces: 32, 400), autorun.
 // JS API: ready, sample({ temperature, seed }) → the images drawn, model.
-import type { ImageModel, Matrix } from '../../sdk/index.js';
+import { proxy } from 'comlink';
 import { fetchBytes, GaussfaceWidget, latestOnly } from './base.js';
 import { byId, drawGrid, type Shape } from './draw.js';
-import { computeWorker, sdk } from './lazy.js';
-
-interface Training {
-  images: ArrayLike<number>; // n × pixels, values in [0, 1] or bytes (scale)
-  scale: number;
-  codes: Matrix<Float32Array>;
-}
+import { computeWorker } from './lazy.js';
 
 export class GaussfaceFaces extends GaussfaceWidget {
-  /** The loaded (or fitted) model, once ready. */
-  model: ImageModel | undefined;
-  private training: Training | undefined;
+  /** The loaded (or fitted) model's summary, once ready: id in the widget worker, spec, components, info. */
+  model: Awaited<ReturnType<ReturnType<typeof computeWorker>['loadImageModel']>> | undefined;
   private shape!: Shape;
   private images: Float32Array | undefined;
   private seed = 0;
@@ -62,29 +55,25 @@ export class GaussfaceFaces extends GaussfaceWidget {
     this.setState('loading');
     this.seed = this.numberAttribute('seed', 0, { min: 0, int: true });
     const url = this.urlAttribute('model');
-    const g = await sdk();
+    const w = computeWorker();
     if (url) {
       this.progress('Loading the model…');
       const bytes = await fetchBytes(url, 'model file');
-      this.model = readImageModel(g, bytes, url);
-      this.training = trainingFaces(g, bytes);
+      this.model = await w.loadImageModel(bytes, url);
     } else {
       const size = this.numberAttribute('size', 32, { min: 8, max: 128, int: true });
-      const n = this.numberAttribute('faces', 400, { min: 20, max: 4000, int: true });
-      this.progress('Drawing the built-in faces…');
-      const f = await computeWorker().faces(n, size, this.seed);
-      const X = new g.Matrix(f.rows, f.cols, f.data);
+      const faces = this.numberAttribute('faces', 400, { min: 20, max: 4000, int: true });
       this.setState('fitting');
-      const r = await g.generate(X, { nSamples: 1, randomState: this.seed, onProgress: (p) => this.progress(`Fitting: ${p.stage} ${p.done}/${p.total}`, { ...p }) });
-      this.model = new g.ImageModel({ width: size, height: size, channels: 1 }, r.pca, r.model, { data: 'built-in faces' });
-      this.training = { images: X.data, scale: 1, codes: await r.pca.transform(X) };
+      this.progress('Learning the built-in faces…');
+      this.model = await w.learn({ size, faces, seed: this.seed }, proxy((text: string, detail: Record<string, unknown>) => this.progress(`Fitting: ${text}`, detail)));
+      this.setState('loading');
     }
     const { width, height, channels } = this.model.spec;
     this.shape = { width, height, channels };
     await this.sample();
     for (const id of ['more', 't']) byId<HTMLButtonElement>(this.root, id).disabled = false;
     const m = this.model;
-    this.done(`${m.gmm.nComponents} Gaussians over ${m.pca.nComponentsFitted} PCA components, ${width}×${height}${m.info.data ? ` (${m.info.data})` : ''}.`, { components: m.gmm.nComponents });
+    this.done(`${m.components} Gaussians over ${m.pcaComponents} PCA components, ${width}×${height}${m.info.data ? ` (${m.info.data})` : ''}.`, { components: m.components });
   }
 
   /**
@@ -98,10 +87,9 @@ export class GaussfaceFaces extends GaussfaceWidget {
     if (opts.seed !== undefined) this.seed = opts.seed;
     byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
     const n = this.numberAttribute('count', 16, { min: 1, max: 64, int: true });
-    const { images } = await this.model.sample(n, { temperature: Number(t.value), randomState: this.seed });
-    this.images = images.data;
+    this.images = await computeWorker().sampleImages(this.model.id, n, Number(t.value), this.seed);
     this.drawFaces(n);
-    return images.data;
+    return this.images;
   }
 
   private drawFaces(n: number): void {
@@ -128,43 +116,13 @@ export class GaussfaceFaces extends GaussfaceWidget {
     const cap = byId(this.root, 'nearcap');
     byId(this.root, 'near').hidden = false;
     const canvas = byId<HTMLCanvasElement>(this.root, 'nearest');
-    if (!this.training || !this.model || !this.images) {
-      canvas.hidden = true;
-      cap.textContent = 'This model file carries no training faces, so there is nothing to compare with.';
-      return;
-    }
-    const g = await sdk();
     const per = this.shape.width * this.shape.height * this.shape.channels;
-    const code = await this.model.pca.transform(new g.Matrix(1, per, this.images.slice(i * per, (i + 1) * per)));
-    const { index, distance } = await g.nearestNeighbours(code, this.training.codes);
-    const j = index[0];
-    const { images, scale } = this.training;
-    const row = Float32Array.from({ length: per }, (_, k) => images[j * per + k] / scale);
-    canvas.hidden = false;
-    drawGrid(canvas, row, this.shape, 1, 1);
-    cap.textContent = `Face ${i + 1}'s nearest training face: #${j} (distance ${distance[0].toFixed(2)} in PCA space).`;
+    const near = this.model && this.images && (await computeWorker().nearest(this.model.id, this.images.slice(i * per, (i + 1) * per)));
+    canvas.hidden = !near;
+    if (!near) return void (cap.textContent = 'This model file carries no training faces, so there is nothing to compare with.');
+    drawGrid(canvas, near.face, this.shape, 1, 1);
+    cap.textContent = `Face ${i + 1}'s nearest training face: #${near.index} (distance ${near.distance.toFixed(2)} in PCA space).`;
   }
-}
-
-type Sdk = Awaited<ReturnType<typeof sdk>>;
-
-/** An ImageModel from a file, with the fix named when the file is a VAE or not a gaussface model. */
-function readImageModel(g: Sdk, bytes: Uint8Array, url: string): ImageModel {
-  try {
-    return g.ImageModel.fromBytes(bytes);
-  } catch (e) {
-    const msg = (e as Error).message;
-    if (/"gaussface-vae"/.test(msg)) throw new g.GaussfaceError(`${url} is a VAE model file; show it with <gaussface-morph model="…"> (this widget draws from mixture models made by gaussface fit)`, 'EFORMAT');
-    throw new g.GaussfaceError(`${url}: ${msg}`, (e as { code?: string }).code ?? 'EFORMAT');
-  }
-}
-
-/** The training faces a model file carries (see the header), if any. */
-function trainingFaces(g: Sdk, bytes: Uint8Array): Training | undefined {
-  const { tensors } = g.decodeSafetensors(bytes);
-  const [images, codes] = [tensors['train.images'], tensors['train.codes']];
-  if (!images || !codes || codes.dtype !== 'F32' || codes.shape.length !== 2 || images.shape[0] !== codes.shape[0]) return undefined;
-  return { images: images.data, scale: images.dtype === 'U8' ? 255 : 1, codes: new g.Matrix(codes.shape[0], codes.shape[1], codes.data as Float32Array) };
 }
 
 customElements.get('gaussface-faces') ?? customElements.define('gaussface-faces', GaussfaceFaces);

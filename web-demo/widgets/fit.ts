@@ -2,10 +2,11 @@
 // their browser: PCA, then a Gaussian mixture whose size BIC chooses, on the worker pool; the BIC curve and new
 // images are shown, with a temperature slider and "New images". (`<gaussface-demo>` is this widget too.)
 // Attributes: size (32), faces (built-in faces: 400), seed (0), autorun. JS API: ready, learn(files?), sample().
-import type { GenerateResult, Matrix } from '../../sdk/index.js';
+import { proxy } from 'comlink';
+import { GaussfaceError } from '../../sdk/errors.js';
 import { dropZone, GaussfaceWidget, latestOnly } from './base.js';
 import { byId, drawGrid, type Shape } from './draw.js';
-import { computeWorker, sdk } from './lazy.js';
+import { computeWorker } from './lazy.js';
 
 /** Fewest images the widget fits (PCA and a mixture on fewer say little). */
 const MIN_IMAGES = 8;
@@ -13,8 +14,8 @@ const MIN_IMAGES = 8;
 const MAX_IMAGES = 2000;
 
 export class GaussfaceFit extends GaussfaceWidget {
-  /** The fit (PCA, mixture, BIC table), once done. */
-  result: GenerateResult | undefined;
+  /** The learned model's summary (id in the widget worker, components, …), once done. */
+  result: Awaited<ReturnType<ReturnType<typeof computeWorker>['learn']>> | undefined;
   private shape!: Shape;
   private seed = 0;
   private readonly resample = latestOnly(async () => {
@@ -59,48 +60,40 @@ export class GaussfaceFit extends GaussfaceWidget {
   /** Learns these image files, or without any the built-in faces. */
   async learn(files?: File[]): Promise<void> {
     this.setState('loading');
-    const g = await sdk();
     const size = this.numberAttribute('size', 32, { min: 8, max: 128, int: true });
+    const faces = this.numberAttribute('faces', 400, { min: MIN_IMAGES, max: 4000, int: true });
     this.seed = this.numberAttribute('seed', 0, { min: 0, int: true });
     this.shape = { width: size, height: size, channels: 1 };
-    let X: Matrix<Float32Array>;
+    const w = computeWorker();
+    let rows: Float32Array | undefined;
     if (files?.length) {
-      if (files.length < MIN_IMAGES) throw new g.GaussfaceError(`${files.length} image${files.length === 1 ? '' : 's'} dropped; drop at least ${MIN_IMAGES} (a few dozen of similar pictures work best)`, 'EINPUT');
+      if (files.length < MIN_IMAGES) throw new GaussfaceError(`${files.length} image${files.length === 1 ? '' : 's'} dropped; drop at least ${MIN_IMAGES} (a few dozen of similar pictures work best)`, 'EINPUT');
       const use = files.slice(0, MAX_IMAGES);
-      const rows = new Float32Array(use.length * size * size);
+      rows = new Float32Array(use.length * size * size);
       for (const [i, f] of use.entries()) {
         this.progress(`Reading ${f.name} (${i + 1}/${use.length})…`);
-        const pic = await computeWorker().picture(new Uint8Array(await f.arrayBuffer()), { name: f.name, size });
-        rows.set(pic.data, i * size * size);
+        rows.set((await w.picture(new Uint8Array(await f.arrayBuffer()), { name: f.name, size })).data, i * size * size);
       }
-      X = new g.Matrix(use.length, size * size, rows);
-    } else {
-      this.progress('Drawing the built-in faces…');
-      const f = await computeWorker().faces(this.numberAttribute('faces', 400, { min: MIN_IMAGES, max: 4000, int: true }), size, this.seed);
-      X = new g.Matrix(f.rows, f.cols, f.data);
     }
-    drawGrid(this.scaled('train', size), X.data, this.shape, 16, 8);
     this.setState('fitting');
-    const t0 = performance.now();
-    this.result = await g.generate(X, { nSamples: 16, randomState: this.seed, onProgress: (p) => this.progress(`${p.stage} ${p.done}/${p.total} ${p.detail ?? ''}`, { ...p }) });
-    const sel = this.result.selection!;
-    byId(this.root, 'chart').innerHTML = g.lineChart(
-      [{ name: 'BIC', x: sel.table.map((r) => r.nComponents), y: sel.table.map((r) => r.bic), highlight: sel.table.indexOf(sel.bestRow) }],
-      { title: 'BIC against the number of Gaussians', xLabel: 'k', yLabel: 'BIC', logX: true },
-    );
-    drawGrid(this.scaled('samples', size), this.result.images.data, this.shape, 16, 8);
+    this.progress(rows ? 'Learning your images…' : 'Learning the built-in faces…');
+    if (this.result) void w.release(this.result.id);
+    this.result = undefined;
+    const r = await w.learn({ rows, size, faces, seed: this.seed }, proxy((text: string, detail: Record<string, unknown>) => this.progress(text, detail)));
+    this.result = r;
+    this.setState('loading');
+    drawGrid(this.scaled('train', size), r.train, this.shape, 16, 8);
+    byId(this.root, 'chart').innerHTML = r.chart;
+    drawGrid(this.scaled('samples', size), r.samples, this.shape, 16, 8);
     for (const id of ['more', 't']) byId<HTMLButtonElement>(this.root, id).disabled = false;
-    const seconds = (performance.now() - t0) / 1000;
-    this.done(`${X.rows} images → PCA ${this.result.pca.nComponentsFitted} → ${this.result.model.nComponents} Gaussians (BIC) in ${seconds.toFixed(1)} s. Left: training images; right: new ones.`, { images: X.rows, components: this.result.model.nComponents, seconds });
+    this.done(`${r.rows} images → PCA ${r.pcaComponents} → ${r.components} Gaussians (BIC) in ${r.seconds.toFixed(1)} s. Left: training images; right: new ones.`, { images: r.rows, components: r.components, seconds: r.seconds });
   }
 
   /** New images at the slider's temperature (the next seed after "New images"). */
   async sample(): Promise<void> {
     if (!this.result) throw new Error('nothing learned yet (await el.ready)');
     const t = Number(byId<HTMLInputElement>(this.root, 't').value);
-    const drawn = await this.result.model.sample(16, { temperature: t, shuffle: true, randomState: this.seed });
-    const images = await this.result.pca.inverseTransform(drawn.X);
-    drawGrid(byId(this.root, 'samples'), images.data, this.shape, 16, 8);
+    drawGrid(byId(this.root, 'samples'), await computeWorker().sampleImages(this.result.id, 16, t, this.seed), this.shape, 16, 8);
   }
 
   /** The canvas `id`, shown at 1.5 CSS pixels per image pixel (up to the widget's width). */

@@ -10,6 +10,7 @@ import { computeWorker } from './lazy.js';
 
 export class GaussfaceMorph extends GaussfaceWidget {
   private shape!: Shape;
+  private vae = 0; // its id in the widget worker
   private path: Float32Array | undefined;
   private seed = 0;
   private directions: string[] = [];
@@ -54,6 +55,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
     this.progress('Loading the VAE…');
     const bytes = await fetchBytes(url, 'model file');
     const info = await computeWorker().loadVae(bytes, url);
+    this.vae = info.id;
     this.shape = { width: info.input.width, height: info.input.height, channels: info.input.channels };
     this.directions = info.attributes;
     if (this.directions.length) {
@@ -69,7 +71,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
   async newPair(): Promise<void> {
     this.seed++;
     const t = this.numberAttribute('temperature', 1, { min: 0, max: 4 });
-    const pair = await computeWorker().vaeSample(2, t, this.seed);
+    const pair = await computeWorker().vaeSample(this.vae, 2, t, this.seed);
     const per = pair.length / 2;
     drawGrid(byId(this.root, 'a'), pair.subarray(0, per), this.shape, 1, 1);
     drawGrid(byId(this.root, 'b'), pair.subarray(per), this.shape, 1, 1);
@@ -82,7 +84,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
   private async newPath(): Promise<void> {
     if (!this.pair) return;
     const steps = Number(byId<HTMLInputElement>(this.root, 'u').max) + 1;
-    this.path = await computeWorker().vaeMorph(this.pair[0], this.pair[1], steps, byId<HTMLInputElement>(this.root, 'sph').checked);
+    this.path = await computeWorker().vaeMorph(this.vae, this.pair[0], this.pair[1], steps, byId<HTMLInputElement>(this.root, 'sph').checked);
     await this.show();
   }
 
@@ -98,7 +100,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
     let face: Float32Array = this.path.slice(Number(u.value) * per, (Number(u.value) + 1) * per);
     byId(this.root, 'uv').textContent = `${Math.round((100 * Number(u.value)) / (steps - 1))}%`;
     byId(this.root, 'sv').textContent = Number(s.value).toFixed(2);
-    if (this.directions.length && Number(s.value) !== 0) face = await computeWorker().vaeAttribute(face, attr.value, Number(s.value));
+    if (this.directions.length && Number(s.value) !== 0) face = await computeWorker().vaeAttribute(this.vae, face, attr.value, Number(s.value));
     drawGrid(byId(this.root, 'mid'), face, this.shape, 1, 1);
     byId(this.root, 'midcap').textContent = `A → B ${byId(this.root, 'uv').textContent}${Number(s.value) ? `, ${attr.value} ${Number(s.value) > 0 ? '+' : ''}${s.value}` : ''}`;
     return face;

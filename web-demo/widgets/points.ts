@@ -3,16 +3,15 @@
 // the picture is re-drawn from samples of the mixture; the temperature slider (covariance scale) re-draws live,
 // and `ellipses` outlines each Gaussian (2 standard deviations).
 // Attributes: src, components (30), n-init (3), threshold (0.15), max-side (256), seed (0), temperature (0.6),
-// ellipses, autorun. JS API: ready, fit(file | bytes), redraw(temperature), mixture.
-import type { GaussianMixture, Matrix } from '../../sdk/index.js';
+// ellipses, autorun. JS API: ready, fit(file | bytes), redraw(temperature).
+import { proxy } from 'comlink';
 import { dropZone, fetchBytes, GaussfaceWidget, latestOnly } from './base.js';
 import { byId, drawGrid } from './draw.js';
-import { computeWorker, sdk } from './lazy.js';
+import { computeWorker } from './lazy.js';
 
 export class GaussfacePoints extends GaussfaceWidget {
-  /** The fitted mixture, once ready. */
-  mixture: GaussianMixture | undefined;
-  private points: Matrix | undefined;
+  /** The fitted point cloud's id in the widget worker, once ready. */
+  cloud: number | undefined;
   private size = { width: 0, height: 0 };
   private readonly redrawLatest = latestOnly(async (t: number) => {
     if (await this.run(() => this.redraw(t))) this.setState('done');
@@ -36,11 +35,11 @@ export class GaussfacePoints extends GaussfaceWidget {
     byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
     t.addEventListener('input', () => {
       byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
-      if (this.mixture) void this.redrawLatest(Number(t.value));
+      if (this.cloud) void this.redrawLatest(Number(t.value));
     });
     const ell = byId<HTMLInputElement>(this.root, 'ell');
     ell.checked = this.hasAttribute('ellipses');
-    ell.addEventListener('change', () => this.mixture && void this.redrawLatest(Number(t.value)));
+    ell.addEventListener('change', () => this.cloud && void this.redrawLatest(Number(t.value)));
     dropZone(byId(this.root, 'drop'), (files) => void this.run(() => this.fit(files[0])));
   }
 
@@ -61,38 +60,32 @@ export class GaussfacePoints extends GaussfaceWidget {
   async fit(file: Blob | Uint8Array, name = (file as File).name ?? 'the picture'): Promise<void> {
     this.setState('loading');
     const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
-    const maxSide = this.numberAttribute('max-side', 256, { min: 16, max: 1024, int: true });
-    const pic = await computeWorker().picture(bytes, { name, maxSide });
-    const g = await sdk();
-    const threshold = this.numberAttribute('threshold', 0.15, { min: 0, max: 1 });
-    const points = g.imageToPoints(pic.data, pic.width, pic.height, threshold);
-    this.size = { width: pic.width, height: pic.height };
-    this.points = points;
-    this.drawRgb('input', g.renderPoints(points, pic.width, pic.height));
-    const nComponents = this.numberAttribute('components', 30, { min: 1, max: 500, int: true });
-    const nInit = this.numberAttribute('n-init', 3, { min: 1, max: 50, int: true });
-    if (points.rows < nComponents) throw new g.GaussfaceError(`${name} has ${points.rows} dark pixels, fewer than the ${nComponents} components asked: use a picture with more dark lines or fewer components`, 'EINPUT');
+    const w = computeWorker();
+    const opts = {
+      name, maxSide: this.numberAttribute('max-side', 256, { min: 16, max: 1024, int: true }), threshold: this.numberAttribute('threshold', 0.15, { min: 0, max: 1 }),
+      components: this.numberAttribute('components', 30, { min: 1, max: 500, int: true }), nInit: this.numberAttribute('n-init', 3, { min: 1, max: 50, int: true }), seed: this.numberAttribute('seed', 0, { min: 0, int: true }),
+    };
+    const cloud = await w.pointCloud(bytes, opts);
+    if (this.cloud) void w.release(this.cloud);
+    this.cloud = undefined;
+    this.size = { width: cloud.width, height: cloud.height };
+    this.drawRgb('input', cloud.input);
     this.setState('fitting');
-    const t0 = performance.now();
-    this.mixture = await new g.GaussianMixture({
-      nComponents, nInit, randomState: this.numberAttribute('seed', 0, { min: 0, int: true }), onWarning: () => {},
-      onProgress: (p) => this.progress(`Fitting ${nComponents} Gaussians to ${points.rows} points: start ${p.init + 1}/${nInit}, iteration ${p.iteration}`, { ...p }),
-    }).fit(points);
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = await w.fitPoints(cloud.id, opts, proxy((text: string, detail: Record<string, unknown>) => this.progress(text, detail)));
+    this.cloud = cloud.id;
     const t = byId<HTMLInputElement>(this.root, 't');
     t.disabled = false;
+    this.setState('loading');
     await this.redraw(Number(t.value));
-    this.done(`${points.rows} points (${pic.width}×${pic.height}), ${nComponents} Gaussians fitted in ${seconds.toFixed(1)} s.`, { points: points.rows, seconds });
+    this.done(`${cloud.points} points (${cloud.width}×${cloud.height}), ${opts.components} Gaussians fitted in ${seconds.toFixed(1)} s.`, { points: cloud.points, seconds });
   }
 
   /** Re-draws the picture from as many samples as it has points, at this covariance scale. */
   async redraw(temperature: number): Promise<void> {
-    if (!this.mixture || !this.points) throw new Error('nothing fitted yet (await el.ready)');
-    const g = await sdk();
-    const drawn = await this.mixture.sample(this.points.rows, { temperature, randomState: 1 });
-    const { width, height } = this.size;
-    const canvas = this.drawRgb('samples', g.renderPoints(drawn.X, width, height, drawn.labels));
-    if (byId<HTMLInputElement>(this.root, 'ell').checked) drawEllipses(canvas, this.mixture, height);
+    if (!this.cloud) throw new Error('nothing fitted yet (await el.ready)');
+    const d = await computeWorker().drawPoints(this.cloud, temperature);
+    const canvas = this.drawRgb('samples', d.rgb);
+    if (byId<HTMLInputElement>(this.root, 'ell').checked && d.covariances) drawEllipses(canvas, d.means, d.covariances, this.size.height);
     byId(this.root, 'samplecap').textContent = `drawn from the mixture, temperature ${temperature.toFixed(2)}`;
   }
 
@@ -103,14 +96,12 @@ export class GaussfacePoints extends GaussfaceWidget {
   }
 }
 
-/** The 2-standard-deviation ellipse of every component (full covariances) over the canvas. */
-function drawEllipses(canvas: HTMLCanvasElement, gm: GaussianMixture, height: number): void {
-  if (gm.covarianceType !== 'full') return;
+/** The 2-standard-deviation ellipse of every component (2-D means, full 2×2 covariances) over the canvas. */
+function drawEllipses(canvas: HTMLCanvasElement, means: Float64Array, c: Float64Array, height: number): void {
   const ctx = canvas.getContext('2d')!;
-  const [m, c] = [gm.means, gm.covariances];
   ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
   ctx.lineWidth = Math.max(1, canvas.width / 256);
-  for (let k = 0; k < gm.nComponents; k++) {
+  for (let k = 0; k < means.length / 2; k++) {
     const [a, b, d] = [c[4 * k], c[4 * k + 1], c[4 * k + 3]];
     // Eigen-decomposition of the 2×2 covariance: the axes' lengths and the angle of the first.
     const mid = (a + d) / 2;
@@ -118,7 +109,7 @@ function drawEllipses(canvas: HTMLCanvasElement, gm: GaussianMixture, height: nu
     const angle = Math.atan2(mid + r - a, b || 1e-12);
     ctx.beginPath();
     // y is up in the point cloud and down on the canvas: mirror the angle.
-    ctx.ellipse(m.get(k, 0), height - 1 - m.get(k, 1), 2 * Math.sqrt(mid + r), 2 * Math.sqrt(Math.max(0, mid - r)), -angle, 0, 2 * Math.PI);
+    ctx.ellipse(means[2 * k], height - 1 - means[2 * k + 1], 2 * Math.sqrt(mid + r), 2 * Math.sqrt(Math.max(0, mid - r)), -angle, 0, 2 * Math.PI);
     ctx.stroke();
   }
 }
