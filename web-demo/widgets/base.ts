@@ -136,6 +136,22 @@ export abstract class GaussfaceWidget extends HTMLElement {
     return v;
   }
 
+  /**
+   * Wires the range input #id: its value starts at the `temperature` attribute (or its own), is shown in #out with
+   * `digits` decimals, and goes to onInput as it moves.
+   */
+  protected temperatureSlider(id: string, out: string, fallback: number, onInput: (t: number) => void, digits = 2): HTMLInputElement {
+    const t = byId<HTMLInputElement>(this.root, id);
+    const show = () => (byId(this.root, out).textContent = Number(t.value).toFixed(digits));
+    t.value = String(this.numberAttribute('temperature', fallback, { min: 0, max: 4 }));
+    show();
+    t.addEventListener('input', () => {
+      show();
+      onInput(Number(t.value));
+    });
+    return t;
+  }
+
   /** The element's URL attribute resolved against the page (so a site hosted under a sub-path works). */
   protected urlAttribute(name: string): string | undefined {
     const raw = this.getAttribute(name);

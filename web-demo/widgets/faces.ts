@@ -38,13 +38,7 @@ export class GaussfaceFaces extends GaussfaceWidget {
   }
 
   protected wire(): void {
-    const t = byId<HTMLInputElement>(this.root, 't');
-    t.value = String(this.numberAttribute('temperature', 1, { min: 0, max: 4 }));
-    byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
-    t.addEventListener('input', () => {
-      byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
-      void this.redraw();
-    });
+    this.temperatureSlider('t', 'tv', 1, () => void this.redraw());
     byId(this.root, 'more').addEventListener('click', () => {
       this.seed++;
       void this.redraw();

@@ -40,11 +40,7 @@ export class GaussfaceFit extends GaussfaceWidget {
       this.seed++;
       void this.resample();
     });
-    const t = byId<HTMLInputElement>(this.root, 't');
-    t.addEventListener('input', () => {
-      byId(this.root, 'tv').textContent = Number(t.value).toFixed(1);
-      void this.resample();
-    });
+    this.temperatureSlider('t', 'tv', 1, () => void this.resample(), 1);
     dropZone(byId(this.root, 'drop'), (files) => void this.run(() => this.learn(files)));
     this.progress('Press “Learn faces” (built-in cartoon faces) or drop your own images: PCA and a Gaussian mixture are fitted here, in WebAssembly.');
   }

@@ -30,7 +30,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
   }
 
   protected styles(): string {
-    return `.faces figure { flex: 0 1 128px; } .faces canvas { width: 100%; }`;
+    return `.faces figure { flex: 1 1 0; min-width: 72px; max-width: 128px; } .faces canvas { width: 100%; }`;
   }
 
   protected wire(): void {
@@ -64,7 +64,7 @@ export class GaussfaceMorph extends GaussfaceWidget {
     }
     await this.newPair();
     for (const id of ['u', 'pair', 'play']) byId<HTMLButtonElement>(this.root, id).disabled = false;
-    this.done(`VAE with a ${info.latent}-dimensional latent space, ${info.input.width}×${info.input.height}${this.directions.length ? `; attributes: ${this.directions.join(', ')}` : ''}.`, { latent: info.latent, attributes: this.directions });
+    this.done(`VAE, latent space of ${info.latent} dimensions, ${info.input.width}×${info.input.height}${this.directions.length ? `; attributes: ${this.directions.join(', ')}` : ''}.`, { latent: info.latent, attributes: this.directions });
   }
 
   /** Two new faces from the prior (the next seed), and the morph between them. */

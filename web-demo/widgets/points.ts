@@ -30,13 +30,7 @@ export class GaussfacePoints extends GaussfaceWidget {
   }
 
   protected wire(): void {
-    const t = byId<HTMLInputElement>(this.root, 't');
-    t.value = String(this.numberAttribute('temperature', 0.6, { min: 0, max: 4 }));
-    byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
-    t.addEventListener('input', () => {
-      byId(this.root, 'tv').textContent = Number(t.value).toFixed(2);
-      if (this.cloud) void this.redrawLatest(Number(t.value));
-    });
+    const t = this.temperatureSlider('t', 'tv', 0.6, (v) => this.cloud && void this.redrawLatest(v));
     const ell = byId<HTMLInputElement>(this.root, 'ell');
     ell.checked = this.hasAttribute('ellipses');
     ell.addEventListener('change', () => this.cloud && void this.redrawLatest(Number(t.value)));
