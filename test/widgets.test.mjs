@@ -27,7 +27,10 @@ console.log(`  widget screenshots: ${tmp}`);
 const FNV = `(a) => { const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength); let h = 0x811c9dc5; for (const x of b) h = Math.imul(h ^ x, 0x01000193) >>> 0; return h.toString(16); }`;
 const fnv = eval(FNV);
 
-/** A page of the site in a fresh Chromium; fn(tab, errors) runs with the page's uncaught errors collected. */
+/**
+ * A page of the site in a fresh Chromium; fn(tab, errors, base) runs with the page's uncaught errors collected
+ * (path null: fn navigates itself, from the site's URL `base`).
+ */
 async function withPage(path, fn, { viewport = { width: 1280, height: 900 }, init } = {}) {
   const server = await serve(join(tmp, 'site'));
   const browser = await launchChromium();
@@ -38,8 +41,9 @@ async function withPage(path, fn, { viewport = { width: 1280, height: 900 }, ini
     tab.on('pageerror', (e) => errors.push(String(e.stack || e)));
     tab.on('crash', () => errors.push('the page crashed'));
     if (init) await tab.addInitScript(init);
-    await tab.goto(`${server.url}/blog/web/${path}`);
-    const out = await fn(tab, errors);
+    const base = `${server.url}/blog/web/`;
+    if (path !== null) await tab.goto(base + path);
+    const out = await fn(tab, errors, base);
     assert.equal(errors, [], 'no uncaught errors on the page');
     return out;
   } finally {
@@ -110,7 +114,8 @@ test('the gallery: every widget loads from a static host under a sub-path, draws
     }
     if (shots) { // the README's pictures, before the sliders move
       mkdirSync(shots, { recursive: true });
-      for (const id of ['points', 'faces', 'morph', 'fit']) await tab.locator(`#${id}`).screenshot({ path: join(shots, `widget-${id}.png`) });
+      for (const id of ['points', 'faces', 'morph', 'fit'])
+        await sharp(await tab.locator(`#${id}`).screenshot()).png({ palette: true, compressionLevel: 9 }).toFile(join(shots, `widget-${id}.png`)); // small PNGs
     }
     // Sliders and buttons redraw.
     let h = await canvasHash(tab, '#points', 'samples');
@@ -169,22 +174,33 @@ test('the gallery: every widget loads from a static host under a sub-path, draws
   });
 });
 
-test('no main-thread task over 50 ms while the point cloud and the faces are fitted (PerformanceObserver longtask)', async () => {
-  // Long tasks are wall-clock: on a loaded machine (2 cores shared by many processes) a short task that loses its
-  // core shows up long. A real blocking task (the old demo's 338–421 ms face drawing) is long in every run, so
-  // the best of up to three page loads is what is checked.
+test('no main-thread task over 50 ms while the point cloud and the faces are fitted (CPU time per task, and longtask)', async () => {
+  // PerformanceObserver 'longtask' measures wall-clock time: on this machine (2 cores shared by many jobs) a 10 ms
+  // task that loses its core is reported as 60–200 ms. What the page controls is the work it does on its main
+  // thread, so the check is on each main-thread task's CPU time (Chromium's trace: RunTask events' thread
+  // duration) from navigation until both fits are done; the longtask figures are printed next to it.
   writeFileSync(join(web, 'fits.html'), '<!doctype html><meta charset="utf-8"><gaussface-points id="points" src="models/drawing.png" ellipses autorun></gaussface-points><gaussface-fit id="fit" autorun></gaussface-fit><script type="module" src="gaussface-widgets.js"></script>');
-  const runs = [];
-  for (let i = 0; i < 3 && !(runs.length && runs.at(-1).longest <= 50); i++)
-    runs.push(await withPage('fits.html', async (tab) => {
-      await waitState(tab, '#points', 'done');
-      await waitState(tab, '#fit', 'done');
-      return longestWhileFitting(tab);
-    }, { init: LONGTASKS }));
-  console.log(`  longest main-thread task while fitting, per page load: ${runs.map((r) => `${r.longest.toFixed(0)} ms (${r.fits} fits; all long tasks of the page: ${r.all.join(', ') || 'none'})`).join('; ')} — load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on 2 cores`);
-  assert.ok(runs.every((r) => r.fits >= 2), 'both fits were marked');
-  const best = Math.min(...runs.map((r) => r.longest));
-  assert.ok(best <= 50, `a ${best} ms task blocked the page while fitting, in every run`);
+  const r = await withPage(null, async (tab, _, base) => {
+    const cdp = await tab.context().newCDPSession(tab);
+    const events = [];
+    cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+    const complete = new Promise((ok) => cdp.on('Tracing.tracingComplete', ok));
+    await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', '__metadata'] } });
+    await tab.goto(base + 'fits.html');
+    await waitState(tab, '#points', 'done');
+    await waitState(tab, '#fit', 'done');
+    const long = await longestWhileFitting(tab);
+    await cdp.send('Tracing.end');
+    await complete;
+    const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`) && e.tdur !== undefined);
+    const worst = tasks.reduce((m, t) => (t.tdur > m.tdur ? t : m), { tdur: 0, dur: 0 });
+    return { ...long, tasks: tasks.length, cpu: worst.tdur / 1000, wall: worst.dur / 1000 };
+  }, { init: LONGTASKS });
+  console.log(`  main thread while loading and fitting: ${r.tasks} tasks, the longest ${r.cpu.toFixed(1)} ms of CPU (${r.wall.toFixed(0)} ms wall); longtask entries while fitting: longest ${r.longest.toFixed(0)} ms (all: ${r.all.join(', ') || 'none'}) — load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on 2 cores`);
+  assert.ok(r.fits >= 2, 'both fits were marked');
+  assert.ok(r.tasks > 100, 'the trace has the main thread\'s tasks');
+  assert.ok(r.cpu <= 50, `a main-thread task took ${r.cpu} ms of CPU`);
 });
 
 test('bad input: a readable message inside the widget, never a broken page', async () => {
