@@ -269,10 +269,14 @@ test('<gaussface-faces>: the same seeded faces as Node for the same model file; 
     'gmm.precisions_cholesky': { dtype: 'F64', shape: [K, d, d], data: pc },
   }, { 'gmm.covariance_type': 'full', 'gmm.n_components': String(K), 'gmm.n_features': String(d), 'gmm.lower_factor': 'false' });
   writeFileSync(join(web, 'big.safetensors'), new ImageModel({ width: 64, height: 64, channels: 1 }, pca, gmm).toBytes());
-  writeFileSync(join(web, 'seeded.html'), '<!doctype html><meta charset="utf-8"><gaussface-faces id="small" model="models/faces.safetensors"></gaussface-faces><gaussface-faces id="big" model="big.safetensors" autorun></gaussface-faces><script type="module" src="gaussface-faces.js"></script>');
+  writeFileSync(join(web, 'seeded.html'), '<!doctype html><meta charset="utf-8"><gaussface-faces id="small" model="models/faces.safetensors"></gaussface-faces><gaussface-faces id="big" model="big.safetensors" autorun></gaussface-faces><gaussface-faces id="builtin" size="24" faces="150" autorun></gaussface-faces><script type="module" src="gaussface-faces.js"></script>');
   const page = await withPage('seeded.html', async (tab) => {
     await waitState(tab, '#small', 'done');
     await waitState(tab, '#big', 'done');
+    await waitState(tab, '#builtin', 'done');
+    const builtin = await canvases(tab, '#builtin');
+    assert.is(builtin.length, 16, 'without a model: the built-in faces are learned and 16 drawn');
+    for (const c of builtin) assert.ok(c.w === 24 && c.contrast > 60, `built-in face ${c.w} px, contrast ${c.contrast}`);
     return tab.evaluate(async (fnvSrc) => {
       const f = eval(fnvSrc);
       const small = f(await document.getElementById('small').sample({ seed: 5, temperature: 0.7 }));
