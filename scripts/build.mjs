@@ -1,36 +1,12 @@
 // Builds the engine (.wasm, via asc) and bundles the SDK (esbuild) into dist/. No global tools needed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
+import { browserHost, embed, swap, workerEngine } from './esbuild-plugins.mjs';
 
 const require = createRequire(import.meta.url);
 const only = process.argv[2]; // 'wasm' | 'sdk' | undefined (both)
-
-/**
- * Build variants: the SDK's imports of `./<name>.js` (`../<name>.js` from a sub-folder) resolve to `<file>` in
- * the same folder instead — `host.browser.ts` for host.ts (no node: modules), `engine-builds.worker.ts` for
- * engine-builds.ts (no engine bytes in workers).
- */
-const swap = (table) => ({
-  name: 'swap',
-  setup(b) {
-    for (const [name, file] of Object.entries(table))
-      b.onResolve({ filter: new RegExp(`^(\\.\\.?/)+${name}\\.js$`) }, (a) => ({ path: resolve(a.resolveDir, dirname(a.path), file) }));
-  },
-});
-const browserHost = { host: 'host.browser.ts' };
-const workerEngine = { 'engine-builds': 'engine-builds.worker.ts' };
-
-/** A virtual module `name` whose default export is the string `text`. */
-const embed = (name, text) => ({
-  name: 'embed',
-  setup(b) {
-    b.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: 'embed' }));
-    b.onLoad({ filter: /.*/, namespace: 'embed' }, () => ({ contents: `export default ${JSON.stringify(text)};`, loader: 'js' }));
-  },
-});
 
 if (only !== 'sdk') {
   mkdirSync('build', { recursive: true });
@@ -64,7 +40,7 @@ if (only !== 'wasm') {
   // Minified (with source maps): pages load it as it is.
   await esbuild.build({
     ...common,
-    entryPoints: { browser: 'sdk/index.ts', 'web-demo': 'web-demo/demo.ts' },
+    entryPoints: { browser: 'sdk/index.ts', 'web-demo': 'web-demo/demo.ts', 'widget-worker': 'web-demo/widgets/compute-worker.ts' },
     outdir: 'dist',
     platform: 'browser',
     splitting: true,

@@ -189,6 +189,12 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   assert.match(readFileSync(join(dir, 'latent2', 'tsne.svg'), 'utf8'), /not Smiling/);
   for (const f of ['morph.png', 'smile.png']) assert.ok(existsSync(join(dir, f)));
   userError(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Beard', '--out', 'x.png'), /attribute 'Beard' is not in attr.txt/);
+  const saved = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--save', '--json'));
+  assert.equal(saved.attributes, ['Smiling']);
+  const { VAE } = await import('../dist/index.js');
+  // (A copy: decodeSafetensors misreads a Node Buffer, whose slice() is a view.)
+  assert.is((await VAE.fromBytes(new Uint8Array(readFileSync(join(dir, 'v2.safetensors'))))).attributes.get('Smiling').length, 3, 'the direction is in the model file');
+  userError(run('vae', 'morph', 'v2.safetensors', '--data', 'faces', '--save'), /--save goes with vae attribute/);
   userError(run('vae', 'train', '--data', 'faces', '--size', '12', '--resume', 'v.safetensors', '--out', 'x.safetensors'), /expects 576 pixels per image, the data has 144/);
   userError(run('vae', 'dream'), /unknown vae command 'dream'/);
   // A negative value after an option is its value (not parseArgs' "ambiguous" error): here the next problem is reported.

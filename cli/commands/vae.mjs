@@ -20,6 +20,8 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
        gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2]
                          [--images I,J | -n N] --out GRID.png   (rows: images without the attribute — held-out
                          ones for a --holdout model, whose training rows give the direction — columns: strengths)
+                         [--save]  also store the direction in VAE.safetensors under the name A (the
+                         <gaussface-morph> widget's attribute slider); with --save, --out is optional
 
 train:
 ${DATA_HELP}
@@ -129,10 +131,12 @@ export async function run(argv) {
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
   if (sub === 'morph' || sub === 'attribute') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, ...MODEL_FILE_OPTION, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, ...MODEL_FILE_OPTION, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' }, save: { type: 'boolean' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
+    if (f.save && sub !== 'attribute') throw new UsageError('--save goes with vae attribute (it stores the attribute direction in the model file)');
     const file = modelFile(f, `vae ${sub}`);
-    if (!file || !f.data || !f.out) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE`);
+    if (!file || !f.data || !(f.out || f.save)) throw new UsageError(`vae ${sub} needs a model file, --data SRC and --out FILE${sub === 'attribute' ? ' (or --save)' : ''}`);
+    const out = /** @type {string} */ (f.out); // only attribute --save goes without, and returns before writing
     const vae = await readVae(file);
     const spec = specOf(vae);
     const data = await loadData(f.data, { ...dataArgs(f), signal });
@@ -140,7 +144,7 @@ export async function run(argv) {
       const [a, b] = [num(f.from, 'from', { min: 0, max: data.X.rows - 1, int: true, fallback: 0 }), num(f.to, 'to', { min: 0, max: data.X.rows - 1, int: true, fallback: 1 })];
       const steps = num(f.steps, 'steps', { min: 2, max: 64, int: true, fallback: 8 });
       const row = await vae.interpolate(data.X.row(a), data.X.row(b), steps, { spherical: !!f.spherical });
-      await writeAtomic(f.out, await gridPng(row, { ...spec, cols: steps, scale: scaleOf(f) }));
+      await writeAtomic(out, await gridPng(row, { ...spec, cols: steps, scale: scaleOf(f) }));
       return void report(f.json, { out: f.out, from: a, to: b, steps }, [`morphed image ${a} into image ${b} in ${steps} steps; wrote ${f.out}`]);
     }
     const labels = attributeLabels(f, data);
@@ -149,6 +153,11 @@ export async function run(argv) {
     const rows = Array.from({ length: data.X.rows }, (_, i) => i);
     const fit = rows.filter((i) => !held(i));
     const v = await vae.attributeVector(fit.length < rows.length ? holdoutRows(data.X) : data.X, fit.map((i) => labels[i]));
+    if (f.save) {
+      vae.setAttribute(/** @type {string} */ (f.name), v);
+      await writeAtomic(file, vae.toBytes());
+      if (!f.out) return void report(f.json, { saved: file, attribute: f.name, attributes: [...vae.attributes.keys()] }, [`stored the '${f.name}' direction in ${file} (attributes: ${[...vae.attributes.keys()].join(', ')})`]);
+    }
     const strengths = (f.strengths ?? '-2,-1,0,1,2').split(',').map((x) => num(x, 'strengths'));
     const n = num(f.count, 'count', { min: 1, int: true, fallback: 4 });
     const picks = f.images
@@ -156,8 +165,8 @@ export async function run(argv) {
       : rows.filter((i) => labels[i] <= 0 && (held(i) || fit.length === rows.length)).slice(0, n);
     const grid = [];
     for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
-    await writeAtomic(f.out, await gridPng(grid, { ...spec, cols: strengths.length, scale: scaleOf(f) }));
-    return void report(f.json, { out: f.out, attribute: f.name, strengths, images: picks.length }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${f.out}`]);
+    await writeAtomic(out, await gridPng(grid, { ...spec, cols: strengths.length, scale: scaleOf(f) }));
+    return void report(f.json, { out, attribute: f.name, strengths, images: picks.length, ...(f.save && { saved: file }) }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${out}${f.save ? ` and stored the direction in ${file}` : ''}`]);
   }
   throw new UsageError(`unknown vae command '${sub}' (train, evaluate, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
 }

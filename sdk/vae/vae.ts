@@ -20,6 +20,8 @@ import { tasks } from '../tasks/index.js';
 const F = 4;
 /** The `format` of a VAE model file's metadata. */
 export const VAE_FORMAT = 'gaussface-vae';
+const ATTRIBUTE_PREFIX = 'attribute.';
+const ATTRIBUTE_NAME = /^[\p{L}\p{N}_\- ]{1,64}$/u;
 const EPS_IWAE = 4;
 
 export interface VaeOptions {
@@ -107,6 +109,12 @@ export class VAE {
   validationHistory: number[] = [];
   /** Free-form provenance saved with the model (e.g. the image format), as strings. */
   info: Record<string, string> = {};
+  /**
+   * Named latent directions saved with the model (tensors `attribute.<name>`, F32 [latent]), e.g. 'Smiling' from
+   * `attributeVector`: a viewer (the `<gaussface-morph>` widget) can then offer the edit without the data set.
+   * Set them with `setAttribute`.
+   */
+  readonly attributes = new Map<string, Float32Array>();
   private readonly net: Network;
   private readonly moments: Moments;
   private drawn = 0;
@@ -432,6 +440,18 @@ export class VAE {
     return v.map((x) => x / len);
   }
 
+  /**
+   * Stores a named latent direction in the model (saved by `toBytes`, read back by `fromBytes`); replaces one of
+   * the same name. Names: 1–64 characters of letters, digits, `_`, `-` and spaces.
+   */
+  setAttribute(name: string, vector: ArrayLike<number>): void {
+    if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) throw new GaussfaceError(`setAttribute: the name must be 1–64 letters, digits, '_', '-' or spaces, got ${JSON.stringify(name)}`, 'EINPUT');
+    if (vector.length !== this.latent) throw new GaussfaceError(`setAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
+    const v = Float32Array.from(vector);
+    if (!v.every(Number.isFinite)) throw new GaussfaceError(`setAttribute: the vector '${name}' has non-finite values`, 'EINPUT');
+    this.attributes.set(name, v);
+  }
+
   /** Images with `strength` × the attribute direction added to their codes. */
   async applyAttribute(X: MatrixLike, vector: ArrayLike<number>, strength = 1): Promise<Matrix<Float32Array>> {
     if (vector.length !== this.latent) throw new GaussfaceError(`applyAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
@@ -464,6 +484,7 @@ export class VAE {
         params: { shape: [n], data: view(this.net.P) }, 'adam.m': { shape: [n], data: view(this.moments.M) }, 'adam.v': { shape: [n], data: view(this.moments.V) },
         history: { shape: [this.history.length], data: Float64Array.from(this.history) },
         validation: { shape: [this.validationHistory.length], data: Float64Array.from(this.validationHistory) },
+        ...Object.fromEntries([...this.attributes].map(([name, v]) => [ATTRIBUTE_PREFIX + name, { shape: [v.length], data: v }])),
       },
       {
         format: VAE_FORMAT, version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
@@ -493,14 +514,14 @@ export class VAE {
       throw new GaussfaceError(`model file is inconsistent: ${(err as Error).message}`, 'EFORMAT');
     }
     // The tensors (bounded by the file's size) must fit the config before the engine allocates for it.
-    const state = VAE.readState(tensors, metadata, nParams);
+    const state = VAE.readState(tensors, metadata, nParams, config.latent);
     const vae = await VAE.create({ config, randomState: intField(metadata, 'seed', 0, Number.MAX_SAFE_INTEGER) });
     vae.setState(state);
     return vae;
   }
 
-  /** The training state in a model file, checked against a network of `n` parameters (EFORMAT otherwise). */
-  private static readState(tensors: Record<string, Tensor>, metadata: Record<string, string>, n: number) {
+  /** The state in a model file, checked against a network of `n` parameters and `latent` codes (EFORMAT otherwise). */
+  private static readState(tensors: Record<string, Tensor>, metadata: Record<string, string>, n: number, latent: number) {
     const [params, m, v] = (['params', 'adam.m', 'adam.v'] as const).map((name) => f32Tensor(tensors, name, [n]));
     // A negative second moment would make Adam's √v NaN on the first resumed step.
     for (let i = 0; i < n; i++)
@@ -512,6 +533,8 @@ export class VAE {
       history: Array.from(f64Tensor(tensors, 'history', [lengthOf(tensors, 'history')])),
       validation: Array.from(f64Tensor(tensors, 'validation', [lengthOf(tensors, 'validation')])),
       info: Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, val]) => [k.slice(5), val])),
+      // Named attribute directions (setAttribute), one tensor each.
+      attributes: Object.keys(tensors).filter((k) => k.startsWith(ATTRIBUTE_PREFIX)).map((k) => [k.slice(ATTRIBUTE_PREFIX.length), f32Tensor(tensors, k, [latent])] as const),
     };
   }
 
@@ -521,13 +544,20 @@ export class VAE {
     this.e.f32(this.moments.M, n).set(s.m);
     this.e.f32(this.moments.V, n).set(s.v);
     [this.steps, this.drawn, this.history, this.validationHistory, this.info] = [s.steps, s.drawn, s.history, s.validation, s.info];
+    this.attributes.clear();
+    for (const [name, v] of s.attributes)
+      try {
+        this.setAttribute(name, v);
+      } catch (e) {
+        throw new GaussfaceError(`model file is inconsistent: ${(e as Error).message}`, 'EFORMAT');
+      }
   }
 
   /** Goes back to a state saved by toBytes (early stopping's best epoch); the histories keep every epoch run. */
   private restore(bytes: Uint8Array): void {
     const { tensors, metadata } = decodeSafetensors(bytes);
     const [history, validation] = [this.history, this.validationHistory];
-    this.setState(VAE.readState(tensors, metadata, this.net.nParams));
+    this.setState(VAE.readState(tensors, metadata, this.net.nParams, this.latent));
     [this.history, this.validationHistory] = [history, validation];
   }
 }
