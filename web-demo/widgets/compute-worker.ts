@@ -1,7 +1,7 @@
 // The widgets' worker: every computation of the widgets happens here, off the page's main thread — decoding
 // pictures, drawing the procedural faces, the point-cloud and image fits (on the SDK's worker pool, which this
 // worker owns: one pool per page), sampling, nearest training faces and the VAE. The page only draws pixels.
-import { expose, type ProxyOrClone } from 'comlink';
+import { expose, releaseProxy, type ProxyOrClone } from 'comlink';
 import { syntheticFaces } from '../../sdk/datasets/synthetic-faces.js';
 import { GaussfaceError } from '../../sdk/errors.js';
 import { browserCodec } from '../../sdk/io/browser.js';
@@ -20,6 +20,15 @@ import { imageSize } from './image-size.js';
 export const MAX_MEGAPIXELS = 24;
 
 type Progress = ProxyOrClone<(text: string, detail: Record<string, unknown>) => void> | undefined;
+
+/** Runs fn, then lets go of the page's progress callback (each proxy holds a MessagePort open). */
+async function reporting<R>(progress: Progress, fn: () => Promise<R>): Promise<R> {
+  try {
+    return await fn();
+  } finally {
+    (progress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.(); // here, a comlink proxy
+  }
+}
 
 export interface Picture {
   data: Float32Array;
@@ -80,6 +89,34 @@ function trainingOf(bytes: Uint8Array): Faces['training'] {
 /** A summary of an image model for the page. */
 const describe = (id: number, f: Faces) => ({ id, spec: f.model.spec, components: f.model.gmm.nComponents, pcaComponents: f.model.pca.nComponentsFitted, info: f.model.info, training: !!f.training });
 
+/** See api.learn. */
+async function learn(opts: { rows?: Float32Array; size: number; faces: number; seed: number }, progress: Progress) {
+  const { size, seed } = opts;
+  const X = opts.rows ? new Matrix(opts.rows.length / (size * size), size * size, opts.rows) : syntheticFaces({ n: opts.faces, size, seed }).X;
+  const t0 = performance.now();
+  const r = await generate(X, { nSamples: 16, randomState: seed, onProgress: (p) => progress?.(`${p.stage} ${p.done}/${p.total} ${p.detail ?? ''}`, { ...p }) });
+  const f = new Faces(new ImageModel({ width: size, height: size, channels: 1 }, r.pca, r.model, { data: opts.rows ? `${X.rows} images` : 'built-in faces' }), { images: X.data, scale: 1, codes: await r.pca.transform(X) });
+  const sel = r.selection!;
+  return {
+    ...describe(keep(f), f), rows: X.rows, seconds: (performance.now() - t0) / 1000,
+    train: X.data.slice(0, 16 * size * size), samples: r.images.data,
+    chart: lineChart([{ name: 'BIC', x: sel.table.map((row) => row.nComponents), y: sel.table.map((row) => row.bic), highlight: sel.table.indexOf(sel.bestRow) }], { title: 'BIC against the number of Gaussians', xLabel: 'k', yLabel: 'BIC', logX: true }),
+  };
+}
+
+/** See api.fitPoints. */
+async function fitPoints(id: number, opts: { components: number; nInit: number; seed: number }, progress: Progress): Promise<number> {
+  const cloud = get(id, PointCloud);
+  const n = cloud.points.rows;
+  if (n < opts.components) throw new GaussfaceError(`the picture has ${n} dark pixels, fewer than the ${opts.components} components asked: use a picture with more dark lines or fewer components`, 'EINPUT');
+  const t0 = performance.now();
+  cloud.gm = await new GaussianMixture({
+    nComponents: opts.components, nInit: opts.nInit, randomState: opts.seed, onWarning: () => {},
+    onProgress: (p) => progress?.(`Fitting ${opts.components} Gaussians to ${n} points: start ${p.init + 1}/${opts.nInit}, iteration ${p.iteration}`, { ...p }),
+  }).fit(cloud.points);
+  return (performance.now() - t0) / 1000;
+}
+
 const api = {
   /** Loads an image model file (a VAE file or another format is refused, naming the widget to use). */
   loadImageModel(bytes: Uint8Array, name: string) {
@@ -99,18 +136,8 @@ const api = {
    * Learns images (n × size² gray rows; without them the built-in faces, `faces` of them): PCA + a mixture sized
    * by BIC. Resolves to the model's id and summary, the first 16 training images, 16 new ones and the BIC table.
    */
-  async learn(opts: { rows?: Float32Array; size: number; faces: number; seed: number }, progress: Progress) {
-    const { size, seed } = opts;
-    const X = opts.rows ? new Matrix(opts.rows.length / (size * size), size * size, opts.rows) : syntheticFaces({ n: opts.faces, size, seed }).X;
-    const t0 = performance.now();
-    const r = await generate(X, { nSamples: 16, randomState: seed, onProgress: (p) => progress?.(`${p.stage} ${p.done}/${p.total} ${p.detail ?? ''}`, { ...p }) });
-    const f = new Faces(new ImageModel({ width: size, height: size, channels: 1 }, r.pca, r.model, { data: opts.rows ? `${X.rows} images` : 'built-in faces' }), { images: X.data, scale: 1, codes: await r.pca.transform(X) });
-    const sel = r.selection!;
-    return {
-      ...describe(keep(f), f), rows: X.rows, seconds: (performance.now() - t0) / 1000,
-      train: X.data.slice(0, 16 * size * size), samples: r.images.data,
-      chart: lineChart([{ name: 'BIC', x: sel.table.map((row) => row.nComponents), y: sel.table.map((row) => row.bic), highlight: sel.table.indexOf(sel.bestRow) }], { title: 'BIC against the number of Gaussians', xLabel: 'k', yLabel: 'BIC', logX: true }),
-    };
+  learn(opts: { rows?: Float32Array; size: number; faces: number; seed: number }, progress: Progress) {
+    return reporting(progress, () => learn(opts, progress));
   },
 
   /** n new images from image model `id` (the same as ImageModel.sample(n, { temperature, randomState: seed })). */
@@ -137,16 +164,8 @@ const api = {
   },
 
   /** Fits a mixture to point cloud `id`; resolves to the seconds it took. */
-  async fitPoints(id: number, opts: { components: number; nInit: number; seed: number }, progress: Progress): Promise<number> {
-    const cloud = get(id, PointCloud);
-    const n = cloud.points.rows;
-    if (n < opts.components) throw new GaussfaceError(`the picture has ${n} dark pixels, fewer than the ${opts.components} components asked: use a picture with more dark lines or fewer components`, 'EINPUT');
-    const t0 = performance.now();
-    cloud.gm = await new GaussianMixture({
-      nComponents: opts.components, nInit: opts.nInit, randomState: opts.seed, onWarning: () => {},
-      onProgress: (p) => progress?.(`Fitting ${opts.components} Gaussians to ${n} points: start ${p.init + 1}/${opts.nInit}, iteration ${p.iteration}`, { ...p }),
-    }).fit(cloud.points);
-    return (performance.now() - t0) / 1000;
+  fitPoints(id: number, opts: { components: number; nInit: number; seed: number }, progress: Progress): Promise<number> {
+    return reporting(progress, () => fitPoints(id, opts, progress));
   },
 
   /** The cloud re-drawn from as many samples as it has points at this temperature, and the Gaussians (means, full covariances). */
