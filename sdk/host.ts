@@ -2,7 +2,7 @@
 // worker_threads in Node, Web Workers elsewhere, and Node 20's relaxed-SIMD flag. The browser build
 // (dist/browser.js, the `browser` export condition) replaces this module with host.browser.ts, which names no
 // node: module, so bundlers never see one.
-import { hasWebWorkers, navigatorConcurrency, startFailure, startWebWorker, webWorkerHandle, type WorkerHandle } from './spawn.js';
+import { hasWebWorkers, navigatorConcurrency, sameOriginScript, startFailure, startWebWorker, webWorkerHandle, type WorkerHandle } from './spawn.js';
 
 /** Starts one engine worker: `workerUrl` when given, else the worker script next to this bundle. */
 export async function spawnWorker(workerUrl?: string | URL): Promise<WorkerHandle> {
@@ -17,14 +17,10 @@ export async function spawnWorker(workerUrl?: string | URL): Promise<WorkerHandl
   }
   if (workerUrl !== undefined) return startWebWorker(workerUrl);
   const url = new URL('./worker.js', import.meta.url);
-  const origin = (globalThis as any).location?.origin;
+  const script = sameOriginScript(url);
   // The literal `new Worker(new URL(…, import.meta.url))` is the pattern bundlers recognise and rewrite.
-  if (!origin || url.origin === origin || url.protocol === 'file:')
-    return webWorkerHandle(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), url.href, url.href);
-  // A worker script must be same-origin: when this bundle is loaded from another site (a demo embedded in a
-  // blog post), a one-line blob module that imports the real worker script stands in for it.
-  const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
-  return webWorkerHandle(new Worker(shim, { type: 'module' }), url.href, url.href);
+  if (script === url) return webWorkerHandle(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), url.href, url.href);
+  return webWorkerHandle(new Worker(script, { type: 'module' }), url.href, url.href);
 }
 
 const nodeStartFailure = (url: string | URL, reason: string) => startFailure(String(url), reason, "gaussface's dist/worker-node.js (a path or file URL)");

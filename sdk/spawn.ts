@@ -17,6 +17,16 @@ export interface WorkerHandle {
   setBusy(busy: boolean): void;
 }
 
+/**
+ * A worker script must be same-origin: for a script on another site (a demo embedded in a blog post loads its
+ * bundle from the project's host), a one-line blob module that imports it stands in for it.
+ */
+export function sameOriginScript(url: URL): URL | string {
+  const origin = (globalThis as any).location?.origin;
+  if (!origin || url.origin === origin || url.protocol === 'file:') return url;
+  return URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+}
+
 /** Whether the runtime has Web Workers (browsers, Deno); Node has worker_threads instead. */
 export const hasWebWorkers = () => typeof (globalThis as any).Worker === 'function';
 
