@@ -9,6 +9,12 @@ import { GaussfaceError } from './errors.js';
 export type EngineExports = Record<string, (...args: number[]) => number> & { memory: WebAssembly.Memory };
 
 const WASM32_LIMIT = 2 ** 32;
+
+/**
+ * The advice closing an out-of-engine-memory error. It fits the models that can stream their rows; one that
+ * cannot (K-Means) replaces it with its own (the exact text is the hook, also across the worker boundary).
+ */
+export const STREAM_ADVICE = 'Process the data in smaller chunks (pool datasets stream by rows) or reduce the problem size.';
 /**
  * Which engine build: 'portable' (plain SIMD: the same bits in every runtime and on every CPU; the default) or
  * 'fma' (relaxed SIMD's fused multiply-add in the GEMM micro-kernel: faster, deterministic on one machine, but
@@ -21,8 +27,32 @@ const compiled = new Map<EngineBuild, Promise<WebAssembly.Module>>();
 /** Compiles an embedded engine build once per thread; the Module can be posted to workers. */
 export function compileEngine(build: EngineBuild = 'portable'): Promise<WebAssembly.Module> {
   let m = compiled.get(build);
-  if (!m) compiled.set(build, (m = WebAssembly.compile((build === 'fma' ? fmaBytes : portableBytes) as BufferSource)));
+  if (!m) {
+    m = WebAssembly.compile((build === 'fma' ? fmaBytes : portableBytes) as BufferSource).catch((e) => {
+      compiled.delete(build); // a later call may succeed (e.g. after other instances were freed)
+      throw startFailure(e, 'compile');
+    });
+    compiled.set(build, m);
+  }
   return m;
+}
+
+/**
+ * An engine that cannot start for lack of memory: an ENOMEM error with what to change. Each instance reserves
+ * about 10 GiB of address space up front (its 4 GiB memory and V8's guard regions, which spare it bounds
+ * checks), so a virtual-memory limit (`ulimit -v`) of tens of GiB stops a pool long before RAM runs out.
+ * Anything else passes through unchanged.
+ */
+function startFailure(e: unknown, step: 'compile' | 'instantiate'): unknown {
+  if (!(e instanceof RangeError) || !/out of memory|cannot allocate/i.test(e.message)) return e;
+  return new GaussfaceError(
+    `cannot start a WebAssembly engine (${step}): out of memory (${e.message}). Each engine instance — one in ` +
+      `this thread and one per pool worker — reserves about 10 GiB of virtual address space: under a ` +
+      `virtual-memory limit (ulimit -v) raise it to at least 10 GiB per instance or remove it, use fewer workers ` +
+      `(Pool.create({ workers: 1 }) or { inline: true }), or in Node start with --disable-wasm-trap-handler ` +
+      `(about 4 GiB per instance; the engine runs somewhat slower with explicit bounds checks).`,
+    'ENOMEM',
+  );
 }
 
 let fma: Promise<boolean> | undefined;
@@ -69,7 +99,9 @@ export class Engine {
         },
       },
     };
-    const instance = await WebAssembly.instantiate(mod, imports);
+    const instance = await WebAssembly.instantiate(mod, imports).catch((e) => {
+      throw startFailure(e, 'instantiate');
+    });
     engine = new Engine(instance, state);
     (instance.exports._initialize as (() => void) | undefined)?.();
     return engine;
@@ -103,8 +135,7 @@ export class Engine {
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);
     return new GaussfaceError(
       `out of engine memory: cannot allocate ${mib(bytes)} MiB (${why}; instance uses ${mib(this.byteLength)} MiB ` +
-        `of the ${mib(WASM32_LIMIT)} MiB wasm32 limit). Process the data in smaller chunks ` +
-        `(pool datasets stream by rows) or reduce the problem size.`,
+        `of the ${mib(WASM32_LIMIT)} MiB wasm32 limit). ${STREAM_ADVICE}`,
       'ENOMEM',
     );
   }
