@@ -1,0 +1,36 @@
+// Three CLI processes at once (`gaussface fit --data synthetic:300 …`, 2 workers each on a machine that may have
+// fewer cores): all three exit 0 and write the same model file as one process alone.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { check, report, round, ROOT } from './lib.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'gaussface-load-'));
+const fit = (out) =>
+  new Promise((resolve) => {
+    const t0 = performance.now();
+    const args = ['cli/gaussface.mjs', 'fit', '--data', 'synthetic:300', '--size', '32', '--seed', '3', '--out', join(dir, out)];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr, ms: performance.now() - t0, file: join(dir, out) }));
+  });
+try {
+  const alone = await fit('alone.safetensors');
+  check(alone.code === 0, `one process alone failed (${alone.code}): ${alone.stderr}`);
+  const t0 = performance.now();
+  const three = await Promise.all(['a', 'b', 'c'].map((n) => fit(`${n}.safetensors`)));
+  const wall = performance.now() - t0;
+  for (const r of three) check(r.code === 0, `a concurrent process failed (${r.code}): ${r.stderr}`);
+  const ref = readFileSync(alone.file);
+  const same = three.every((r) => readFileSync(r.file).equals(ref));
+  check(same, 'the three concurrent processes wrote different model files');
+  report('3 CLI processes at once', {
+    command: 'gaussface fit --data synthetic:300 --size 32 --seed 3',
+    aloneS: round(alone.ms / 1000, 1), threeAtOnceWallS: round(wall / 1000, 1), eachS: three.map((r) => round(r.ms / 1000, 1)).join(' '),
+    exitCodes: three.map((r) => r.code).join(' '), sameFile: same,
+  });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
