@@ -115,6 +115,19 @@ test('a worker restarted between two steps gets back the rows the next step read
   }
 });
 
+test('closing a pool during a call rejects it saying the pool was closed (not "worker 0 was restarted")', async () => {
+  const pool = await Pool.create({ workers: 2 });
+  const [m, k, n] = [4096, 256, 1024];
+  const ds = await pool.upload(randF32(m * k, 9), m, k);
+  const call = pool.map('gemm', ds, { b: randF32(k * n, 10), k, n }).then(() => null, (e) => e);
+  await sleep(20);
+  pool.close();
+  const err = await call;
+  assert.ok(err, 'the call rejected');
+  assert.is(err.code, 'EABORT');
+  assert.match(err.message, /^the pool was closed \(pool\.close\(\) or shutdown\(\)\) while the call was running/);
+});
+
 test("Deno: the README's SDK example ends by itself after the fit (idle Web Workers are stopped)", async () => {
   // The first code block of the README's Deno section, importing this build, then a line saying when it was done.
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
