@@ -2,7 +2,7 @@
 // downloads and compiles the engine once, and worker scripts carry no .wasm). Workers never import this file.
 import portableBytes from '../build/gaussface.wasm';
 import fmaBytes from '../build/gaussface-fma.wasm';
-import { Engine } from './engine.js';
+import { Engine, startFailure } from './engine.js';
 import { allowRelaxedSimd } from './host.js';
 
 /**
@@ -17,7 +17,13 @@ const compiled = new Map<EngineBuild, Promise<WebAssembly.Module>>();
 /** Compiles an embedded engine build once per thread; the Module can be posted to workers. */
 export function compileEngine(build: EngineBuild = 'portable'): Promise<WebAssembly.Module> {
   let m = compiled.get(build);
-  if (!m) compiled.set(build, (m = WebAssembly.compile((build === 'fma' ? fmaBytes : portableBytes) as BufferSource)));
+  if (!m) {
+    m = WebAssembly.compile((build === 'fma' ? fmaBytes : portableBytes) as BufferSource).catch((e) => {
+      compiled.delete(build); // a later call may succeed (e.g. after other instances were freed)
+      throw startFailure(e, 'compile');
+    });
+    compiled.set(build, m);
+  }
   return m;
 }
 

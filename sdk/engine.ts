@@ -23,6 +23,30 @@ export interface EngineArray<T extends Float32Array | Float64Array> {
 }
 
 /**
+ * The advice closing an out-of-engine-memory error. It fits the models that can stream their rows; one that
+ * cannot (K-Means) replaces it with its own (the exact text is the hook, also across the worker boundary).
+ */
+export const STREAM_ADVICE = 'Process the data in smaller chunks (pool datasets stream by rows) or reduce the problem size.';
+
+/**
+ * An engine that cannot start for lack of memory: an ENOMEM error with what to change. Each instance reserves
+ * about 10 GiB of address space up front (its 4 GiB memory and V8's guard regions, which spare it bounds
+ * checks), so a virtual-memory limit (`ulimit -v`) of tens of GiB stops a pool long before RAM runs out.
+ * Anything else passes through unchanged.
+ */
+export function startFailure(e: unknown, step: 'compile' | 'instantiate'): unknown {
+  if (!(e instanceof RangeError) || !/out of memory|cannot allocate/i.test(e.message)) return e;
+  return new GaussfaceError(
+    `cannot start a WebAssembly engine (${step}): out of memory (${e.message}). Each engine instance — one in ` +
+      `this thread and one per pool worker — reserves about 10 GiB of virtual address space: under a ` +
+      `virtual-memory limit (ulimit -v) raise it to at least 10 GiB per instance or remove it, use fewer workers ` +
+      `(Pool.create({ workers: 1 }) or { inline: true }), or in Node start with --disable-wasm-trap-handler ` +
+      `(about 4 GiB per instance; the engine runs somewhat slower with explicit bounds checks).`,
+    'ENOMEM',
+  );
+}
+
+/**
  * What `scoped` hands its callback: `take(bytes)` for raw scratch (kernel workspaces, chunk-sized buffers), and
  * typed arrays — `f64(values)` copies values in, `f64(n)` is n zeros — so that host code never computes offsets.
  */
@@ -58,7 +82,9 @@ export class Engine {
         },
       },
     };
-    const instance = await WebAssembly.instantiate(module, imports);
+    const instance = await WebAssembly.instantiate(module, imports).catch((e) => {
+      throw startFailure(e, 'instantiate');
+    });
     engine = new Engine(instance, state);
     (instance.exports._initialize as (() => void) | undefined)?.();
     return engine;
@@ -92,8 +118,7 @@ export class Engine {
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);
     return new GaussfaceError(
       `out of engine memory: cannot allocate ${mib(bytes)} MiB (${why}; instance uses ${mib(this.byteLength)} MiB ` +
-        `of the ${mib(WASM32_LIMIT)} MiB wasm32 limit). Process the data in smaller chunks ` +
-        `(pool datasets stream by rows) or reduce the problem size.`,
+        `of the ${mib(WASM32_LIMIT)} MiB wasm32 limit). ${STREAM_ADVICE}`,
       'ENOMEM',
     );
   }

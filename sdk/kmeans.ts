@@ -5,7 +5,7 @@
 // exactly. Each Lloyd iteration is one pass that computes distances only for the rows whose bounds allow a change,
 // and returns per-chunk cluster sums reduced in chunk order, so a seeded fit gives the same bits with any number of
 // workers. Small data stays in one worker, where the whole fit runs as one program (no message per step).
-import type { Engine } from './engine.js';
+import { STREAM_ADVICE, type Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { exclusive } from './exclusive.js';
 import { kmeansMoves } from './local-maths.js';
@@ -88,6 +88,19 @@ const bytesPerChunkStats = (K: number, d: number) => K * (d + 1) * 8;
  */
 const ONE_WORKER_WORK = 2 ** 25;
 
+/** What to do when K-Means runs out of engine memory: the engine's advice to stream rows does not apply to it. */
+const KMEANS_ADVICE =
+  'K-Means keeps its rows resident in the workers (next to their per-row bounds and labels) and cannot stream ' +
+  'them, and its centre-to-centre distances take nClusters² values: use fewer clusters, reduce the dimension ' +
+  'first (PCA), spread the rows over more workers (Pool.create({ workers })), or fit on a subsample and label ' +
+  'the rest with predict() in batches of rows.';
+
+/** An ENOMEM error with K-Means' advice in place of the engine's; any other error unchanged. */
+function withKMeansAdvice(err: unknown): unknown {
+  if (!(err instanceof GaussfaceError) || err.code !== 'ENOMEM' || !err.message.includes(STREAM_ADVICE)) return err;
+  return new GaussfaceError(err.message.replace(STREAM_ADVICE, KMEANS_ADVICE), 'ENOMEM');
+}
+
 /** Uploads X (and weights), computes the column means (unless given) and prepares the chunks. */
 async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWeight: Float32Array | undefined, mean: Float64Array | undefined, signal?: AbortSignal): Promise<Prepared> {
   const [n, d] = [X.rows, X.cols];
@@ -107,7 +120,7 @@ async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWei
     return { pool, raw, P, d, K, weights, mean: m, ssq, row, given: (i) => X.row(i), release };
   } catch (err) {
     await release();
-    throw err;
+    throw withKMeansAdvice(err);
   }
 }
 
@@ -497,6 +510,8 @@ export class KMeans {
         this.warnings.push(msg);
         (this.options.onWarning ?? ((s: string) => console.warn(`gaussface: ${s}`)))(msg);
       }
+    } catch (err) {
+      throw withKMeansAdvice(err);
     } finally {
       await data.release();
     }
@@ -517,6 +532,8 @@ export class KMeans {
     const data = await prepare(pool, m, this.nClusters, checkedWeights(sampleWeight, m.rows), f.mean, this.options.signal);
     try {
       return await fn(data, f.centres);
+    } catch (err) {
+      throw withKMeansAdvice(err);
     } finally {
       await data.release();
     }

@@ -68,7 +68,7 @@ interface Slot {
    */
   waiting: Set<(e: Error) => void>;
   /** Why the worker died, once it has: calls made afterwards reject at once. */
-  died?: Error;
+  died?: GaussfaceError;
   kill(reason: string, code: ErrorCode): void;
   pending: number;
   /** Stops the worker once it has been idle for the pool's idleTimeout (see Pool.idle). */
@@ -105,6 +105,13 @@ export class Dataset {
   released = false;
   /** What the rows are called in errors (a NaN in them names it with the value's row and column). */
   name = 'X';
+  /**
+   * Datasets uploaded chunked `like` this one, which tasks mapping over it may read by id (weights,
+   * responsibilities): a worker restarted since gets them back with it. Cleared on release.
+   */
+  readonly companions = new Set<Dataset>();
+  /** The dataset this one is a companion of. */
+  companionOf?: Dataset;
   constructor(
     readonly rows: number,
     readonly cols: number,
@@ -258,9 +265,8 @@ export class Pool {
       const remote = this.inline ? (new Executor() as unknown as Remote<Executor>) : wrap<Executor>(handle.endpoint);
       const slot = this.makeSlot(w, handle, remote);
       handle.onDeath((reason, startFailure) => {
-        if (startFailure) return slot.kill(reason, 'EWORKER');
-        const lost = [...slot.resident].join(', ') || 'none';
-        slot.kill(`worker ${w} died (${reason}); the data it held (datasets ${lost}) is sent again on the next call`, 'EWORKER');
+        if (startFailure) return slot.kill(reason, 'EWORKER'); // the script never ran: its message names it and the fix
+        this.stop(w, `died (${reason})`, slot); // this slot's worker, not a successor's
       });
       slot.ready = this.guard(slot, remote.init(this.module!, this.portable));
       this.slots[w] = s = slot;
@@ -344,6 +350,8 @@ export class Pool {
     const home = opts.like?.home ?? (opts.oneWorker ? (opts.worker ?? 0) % this.size : 0);
     const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId(), home);
     ds.name = opts.name ?? ds.name;
+    opts.like?.companions.add(ds);
+    ds.companionOf = opts.like;
     // Every worker finishes (or fails) before a failure is reported, so that nothing stays resident and the
     // error names the first bad value in row order, whichever worker met it.
     const failures: unknown[] = [];
@@ -409,11 +417,18 @@ export class Pool {
   private async ensureResident(w: number, ds: Dataset): Promise<Slot> {
     if (ds.released) throw new GaussfaceError(`dataset ${ds.id} was released`, 'EINPUT');
     const s = await this.slot(w);
+    // Rows a task reads by id next to these (uploaded `like` them) go back with them into a restarted worker.
+    for (const c of ds.companions) if (c.source && !c.released && !s.resident.has(c.id)) await this.ensureResident(w, c);
     if (s.resident.has(ds.id) || ds.streamed) return s;
     if (!ds.source)
       throw new GaussfaceError(`dataset ${ds.id} was computed in worker ${w}, which was restarted; compute it again`, 'EWORKER');
     let stage: Float32Array | undefined;
     for (const i of ds.chunksOf(w)) stage = await this.putChunk(s, ds, i, stage);
+    if (ds.released) {
+      // Released while its chunks were on the way (another worker's part of the call failed first): drop them.
+      await this.guard(s, s.remote.drop(ds.id)).catch(() => {});
+      throw new GaussfaceError(`dataset ${ds.id} was released`, 'EINPUT');
+    }
     s.resident.add(ds.id);
     return s;
   }
@@ -496,6 +511,8 @@ export class Pool {
   async release(ds: Dataset): Promise<void> {
     if (ds.released) return;
     ds.released = true;
+    ds.companions.clear();
+    ds.companionOf?.companions.delete(ds);
     await Promise.all(
       this.slots.map(async (s) => {
         if (!s || !s.resident.delete(ds.id)) return;
@@ -511,34 +528,37 @@ export class Pool {
   private async withAbort(signal: AbortSignal | undefined, workers: number[], fn: (w: number) => Promise<unknown>): Promise<void> {
     const abortError = () => new GaussfaceError('operation cancelled (AbortSignal)', 'EABORT');
     if (signal?.aborted) throw abortError();
-    if (!signal) {
-      await Promise.all(workers.map(fn));
-      return;
-    }
-    let onAbort!: () => void;
+    let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
-        for (const w of workers) this.restart(w);
+        for (const w of workers) this.stop(w, 'was restarted to cancel a call (AbortSignal)');
         reject(abortError());
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([Promise.all(workers.map(fn)), aborted]);
+      await (signal ? Promise.race([Promise.all(workers.map(fn)), aborted]) : Promise.all(workers.map(fn)));
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort!);
     }
   }
 
   /** Terminates worker w (it is started again, empty, on next use). Exposed for tests of failure paths. */
   restart(w: number): void {
-    this.slots[w]?.kill(`worker ${w} was restarted`, 'EABORT');
+    this.stop(w, 'was restarted');
   }
 
-  /** Terminates every worker; the pool cannot be used afterwards. */
+  /** Ends worker w (`s`, its current slot): its calls reject with EWORKER saying `how` it ended and what data went with it. */
+  private stop(w: number, how: string, s = this.slots[w]): void {
+    const held = s ? [...s.resident].join(', ') || 'none' : '';
+    s?.kill(`worker ${w} ${how}; the data it held (datasets ${held}) is sent again on the next call`, 'EWORKER');
+  }
+
+  /** Terminates every worker; the pool cannot be used afterwards. Calls still running reject with EABORT. */
   close(): void {
     this.closed = true;
-    for (let w = 0; w < this.size; w++) this.restart(w);
+    const why = 'the pool was closed (pool.close() or shutdown()) while the call was running; call again (after shutdown(), the next call starts a new default pool)';
+    for (let w = 0; w < this.size; w++) this.slots[w]?.kill(why, 'EABORT');
   }
 }
 

@@ -95,6 +95,39 @@ test('idleTimeout: an idle worker holding no data stops, one holding data stays;
   await rejects(() => Pool.create({ idleTimeout: -1 }), /idleTimeout must be a number of milliseconds/);
 });
 
+test('a worker restarted between two steps gets back the rows the next step reads by id, not only those it maps', async () => {
+  // The step reads a second dataset by id (a mixture's initial responsibilities, uploaded `like` the rows): the
+  // restarted worker used to be given only the mapped rows, and the step failed with "chunk … is not resident".
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    const [n, d, K] = [2000, 8, 2];
+    const ds = await pool.upload(randF32(n * d, 5), n, d, { chunkRows: 500 }); // chunks 1 and 3 in worker 1
+    const R = await pool.upload(new Float32Array(n * K).map((_, i) => (i % 3) / 2), n, K, { like: ds });
+    const params = { kind: 'diag', K, d, shift: new Float32Array(K * d), respId: R.id, minResp: 0 };
+    const before = await pool.map('mixture.statsFromResp', ds, params);
+    pool.restart(1);
+    const after = await pool.map('mixture.statsFromResp', ds, params);
+    assert.equal(after.map((p) => Array.from(p.sx)), before.map((p) => Array.from(p.sx)));
+    await pool.release(R);
+    assert.is(ds.companions.size, 0, 'a released companion is not kept');
+  } finally {
+    pool.close();
+  }
+});
+
+test('closing a pool during a call rejects it saying the pool was closed (not "worker 0 was restarted")', async () => {
+  const pool = await Pool.create({ workers: 2 });
+  const [m, k, n] = [4096, 256, 1024];
+  const ds = await pool.upload(randF32(m * k, 9), m, k);
+  const call = pool.map('gemm', ds, { b: randF32(k * n, 10), k, n }).then(() => null, (e) => e);
+  await sleep(20);
+  pool.close();
+  const err = await call;
+  assert.ok(err, 'the call rejected');
+  assert.is(err.code, 'EABORT');
+  assert.match(err.message, /^the pool was closed \(pool\.close\(\) or shutdown\(\)\) while the call was running/);
+});
+
 test("Deno: the README's SDK example ends by itself after the fit (idle Web Workers are stopped)", async () => {
   // The first code block of the README's Deno section, importing this build, then a line saying when it was done.
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
