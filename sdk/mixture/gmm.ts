@@ -15,6 +15,7 @@ import { minResponsibility, runEM, statsPass, type EMProgress } from './em.js';
 import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
 import { enumField, f64Tensor, intField, numberField, type ModelState } from '../model-state.js';
+import { checkFactorsMatch, checkPositiveDiagonal } from './loaded.js';
 import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
 
@@ -179,21 +180,15 @@ export class GaussianMixture {
     const weights = f64Tensor(tensors, prefix + 'weights', [K]);
     if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
       throw new GaussfaceError('model file is inconsistent: mixture weights must be ≥ 0 and sum to 1', 'EFORMAT');
-    // Variances and the precision factors' diagonals must be > 0: a zero or negative one (finite, so it passes the
-    // NaN check) would give log(≤ 0) = NaN log-likelihoods later, far from the file that caused them.
-    const side = type === 'full' || type === 'tied' ? d : 1; // diag/spherical tensors hold only diagonal values
-    const positiveDiagonal = (name: string) => {
-      const data = f64Tensor(tensors, prefix + name, covShape);
-      for (let i = 0; i < data.length; i++)
-        if ((i % (side * side)) % (side + 1) === 0 && !(data[i] > 0))
-          throw new GaussfaceError(`model file is inconsistent: tensor "${prefix + name}" has ${data[i]} on a diagonal (index ${i}); covariances and their precision factors need positive diagonals — the file is corrupt`, 'EFORMAT');
-      return data;
-    };
+    const [covariances, precisionsCholesky] = [f64Tensor(tensors, prefix + 'covariances', covShape), f64Tensor(tensors, prefix + 'precisions_cholesky', covShape)];
+    checkPositiveDiagonal(prefix + 'covariances', type, d, covariances);
+    checkPositiveDiagonal(prefix + 'precisions_cholesky', type, d, precisionsCholesky);
+    checkFactorsMatch(type, d, covariances, precisionsCholesky, prefix + 'precisions_cholesky');
     gm.params = {
       weights,
       means: f64Tensor(tensors, prefix + 'means', [K, d]),
-      covariances: positiveDiagonal('covariances'),
-      precisionsCholesky: positiveDiagonal('precisions_cholesky'),
+      covariances,
+      precisionsCholesky,
       lowerFactor: metadata[prefix + 'lower_factor'] === 'true',
     };
     gm.nFeatures = d;

@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { decodeSafetensors, ImageModel, syntheticFaces, shutdown } from './dist/index.js';
+const b = readFileSync('/tmp/files-fuzz-fail.bin');
+const { tensors, metadata } = decodeSafetensors(b);
+for (const [k, t] of Object.entries(tensors)) if (k.startsWith('gmm')) console.log(k, t.shape, Array.from(t.data).map((v) => v.toPrecision(4)).join(' '));
+console.log(Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('gmm'))));
+const m = ImageModel.fromBytes(b);
+const faces = syntheticFaces({ n: 48, size: 8, seed: 11 });
+const rows = { data: faces.X.data.subarray(0, 4 * 64), shape: [4, 64] };
+console.log(await m.gmm.scoreSamples(await m.pca.transform(rows)));
+await shutdown();
