@@ -27,7 +27,9 @@ test('a diverging run exits 2 saying to lower --lr, and leaves the last good mod
   for (const args of [['--resume', 'v.safetensors', '--out', 'v.safetensors'], ['--out', 'v.safetensors']]) {
     const r = run(...TRAIN, '--epochs', '2', '--lr', '1e6', ...args);
     assert.is(r.code, 2, r.err);
-    assert.match(r.err.trim().split('\n').at(-1), /^gaussface: error: training diverged in epoch \d+ \(loss (NaN|-?Infinity)\).*lower the learning rate \(lr 1000000; try 100000\)/);
+    const { error } = JSON.parse(r.out.trim().split('\n').at(-1)); // --json: the error as JSON on stdout
+    assert.is(error.code, 'EDIVERGED');
+    assert.match(error.message, /^training diverged in epoch \d+ \(loss (NaN|-?Infinity)\).*lower the learning rate \(lr 1000000; try 100000\)/);
     assert.equal(readFileSync(join(dir, 'v.safetensors')), good, 'the good model is untouched');
   }
   assert.is(readdirSync(dir).filter((f) => f.includes('.tmp-')).length, 0);

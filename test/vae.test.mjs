@@ -261,6 +261,28 @@ test('a hostile config is checked against the tensors and size limits before any
   assert.ok(process.memoryUsage().rss - rss < 100e6 && performance.now() - t0 < 5000, 'refused without allocating');
 });
 
+test('named attribute vectors are saved in the model file and read back; bad names, vectors and tensors are refused', async () => {
+  const { decodeSafetensors, encodeSafetensors } = await import('../dist/index.js');
+  const vae = await VAE.create({ config: { input: { channels: 1, height: 2, width: 2 }, encoder: [{ dense: 3 }], latent: 2 } });
+  vae.setAttribute('Smiling', [0.6, -0.8]);
+  vae.setAttribute('Eye glasses', new Float32Array([1, 0]));
+  const back = await VAE.fromBytes(vae.toBytes());
+  assert.equal([...back.attributes.keys()].sort(), ['Eye glasses', 'Smiling']);
+  assert.equal(Array.from(back.attributes.get('Smiling')), Array.from(Float32Array.of(0.6, -0.8)));
+  assert.equal((await VAE.fromBytes((await VAE.create({ config: vae.config })).toBytes())).attributes.size, 0, 'files without attributes load with none');
+  assert.throws(() => vae.setAttribute('a.b', [1, 0]), /name must be 1–64 letters/);
+  assert.throws(() => vae.setAttribute('', [1, 0]), /name must be/);
+  assert.throws(() => vae.setAttribute('x', [1, 0, 0]), /3 values, the latent space 2/);
+  assert.throws(() => vae.setAttribute('x', [NaN, 0]), /non-finite/);
+  const { tensors, metadata } = decodeSafetensors(vae.toBytes());
+  const plain = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
+  await rejects(() => VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.Smiling': { shape: [3], data: new Float32Array(3) } }, metadata)), /tensor "attribute.Smiling" has shape \[3\], expected \[2\]/);
+  await rejects(() => VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.Smiling': { shape: [2], data: Float32Array.of(Infinity, 0) } }, metadata)), /tensor "attribute.Smiling" contains NaN or Infinity/);
+  await rejects(() => VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.a/b': { shape: [2], data: new Float32Array(2) } }, metadata)), /inconsistent: setAttribute: the name must be/);
+  const proto = await VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.__proto__': { shape: [2], data: Float32Array.of(1, 0) } }, metadata));
+  assert.equal(Array.from(proto.attributes.get('__proto__')), [1, 0], 'a name like __proto__ is only a name (a Map, not an object)');
+});
+
 test.after(() => {
   for (const p of [one, two, three]) p.close();
 });

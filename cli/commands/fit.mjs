@@ -1,8 +1,9 @@
+// @ts-check
 // gaussface fit: images → PCA → mixture, saved as one model file.
-import { generate, ImageModel, Matrix } from '../../dist/index.js';
-import { flags, interruptible, progress, report, UsageError, writeAtomic } from '../common.mjs';
+import { generate, holdoutRows, HOLDOUT_RULE, ImageModel } from 'gaussface';
+import { flags, interruptible, progress, report, UsageError, warnOverParameterised, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
-import { DATA_HELP, DATA_OPTIONS, dataArgs, MODEL_HELP, MODEL_OPTIONS, modelArgs } from './shared-options.mjs';
+import { DATA_HELP, DATA_OPTIONS, dataArgs, MODEL_HELP, MODEL_OPTIONS, modelArgs, outHelp } from './shared-options.mjs';
 
 export const summary = 'learn the distribution of a set of images and save the model';
 export const help = `usage: gaussface fit --data SRC --out MODEL.safetensors [options]
@@ -10,26 +11,22 @@ export const help = `usage: gaussface fit --data SRC --out MODEL.safetensors [op
 ${DATA_HELP}
 ${MODEL_HELP}
   --subset K        fit on the largest of K K-Means clusters of similar images (sharper results)
-  --holdout         leave out every 5th image (rows i % 5 == 4) for gaussface evaluate
-  --out FILE        the model file to write (safetensors)
+  --holdout         leave out every 5th image (rows ${HOLDOUT_RULE}) for gaussface evaluate
+${outHelp('FILE', 'the model file to write (safetensors)')}
   --json            print the result as JSON`;
 
-/** The rows a --holdout fit trains on: all but i % 5 == 4 (the anchors' split). */
-export function trainRows(X, held = false) {
-  const keep = [];
-  for (let i = 0; i < X.rows; i++) if ((i % 5 === 4) === held) keep.push(i);
-  const out = new Float32Array(keep.length * X.cols);
-  keep.forEach((src, k) => out.set(X.row(src), k * X.cols));
-  return new Matrix(keep.length, X.cols, out);
-}
-
-/** Loads data and runs the pipeline with progress; shared with demo. */
+/**
+ * Loads data and runs the pipeline with progress, warning about over-parameterised candidates; shared with
+ * demo, augment, cluster and anomalies.
+ * @param {Record<string, any>} f the parsed flags
+ * @param {{ json?: boolean, signal: AbortSignal, nSamples?: number, temperature?: number }} opts
+ */
 export async function fitImages(f, { json, signal, nSamples = 16, temperature = 1 }) {
   const bar = progress(!json);
   const d = dataArgs(f);
   const loaded = await loadData(f.data ?? 'synthetic', { ...d, signal, onProgress: (i, n) => bar.update('images', i, n) });
   bar.done();
-  const data = f.holdout ? { ...loaded, X: trainRows(loaded.X) } : loaded;
+  const data = f.holdout ? { ...loaded, X: holdoutRows(loaded.X) } : loaded;
   const m = modelArgs(f);
   const subsetK = f.subset === undefined ? undefined : Number(f.subset);
   if (subsetK !== undefined && !(Number.isInteger(subsetK) && subsetK >= 2)) throw new UsageError(`--subset must be an integer ≥ 2, got '${f.subset}'`);
@@ -38,10 +35,12 @@ export async function fitImages(f, { json, signal, nSamples = 16, temperature = 
     onProgress: (p) => bar.update(p.stage, p.done, p.total, p.detail ?? ''),
   });
   bar.done();
-  const model = new ImageModel(data.spec, result.pca, result.model, { data: f.data ?? 'synthetic', images: String(data.X.rows), seed: String(d.seed), holdout: f.holdout ? 'i % 5 == 4' : 'none', created: new Date().toISOString() });
+  warnOverParameterised(result.selection?.table ?? [result.model], result.features.rows, result.features.cols);
+  const model = new ImageModel(data.spec, result.pca, result.model, { data: f.data ?? 'synthetic', images: String(data.X.rows), seed: String(d.seed), holdout: f.holdout ? HOLDOUT_RULE : 'none', created: new Date().toISOString() });
   return { data, result, model };
 }
 
+/** @param {string[]} argv */
 export async function run(argv) {
   const f = flags('fit', argv, { ...DATA_OPTIONS, ...MODEL_OPTIONS, subset: { type: 'string' }, holdout: { type: 'boolean' }, out: { type: 'string' } });
   if (f.help) return void console.log(help);

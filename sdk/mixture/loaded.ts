@@ -1,19 +1,17 @@
 // Checks of a mixture read from a file, beyond shapes and finiteness: what a fitted mixture always satisfies, so
 // that a corrupt but finite file is an EFORMAT error on load instead of NaN or −∞ log-likelihoods later.
 import { GaussfaceError } from '../errors.js';
-import type { CovarianceType } from './covariance.js';
+import { COVARIANCE, diagonalIndex, type CovarianceType } from './covariance.js';
 
 const broken = (why: string) => new GaussfaceError(`model file is inconsistent: ${why} — the file is corrupt`, 'EFORMAT');
 
-/** Side of each stored matrix: full/tied hold d×d matrices; diag/spherical hold only the diagonal values. */
-const sideOf = (type: CovarianceType, d: number) => (type === 'full' || type === 'tied' ? d : 1);
-
 /** Variances and precision-factor diagonals must be > 0 (log of a value ≤ 0 is NaN). */
-export function checkPositiveDiagonal(name: string, type: CovarianceType, d: number, data: Float64Array): void {
-  const side = sideOf(type, d);
-  for (let i = 0; i < data.length; i++)
-    if ((i % (side * side)) % (side + 1) === 0 && !(data[i] > 0))
-      throw broken(`tensor "${name}" has ${data[i]} on a diagonal (index ${i}); covariances and their precision factors need positive diagonals`);
+export function checkPositiveDiagonal(name: string, type: CovarianceType, K: number, d: number, data: Float64Array): void {
+  for (let k = 0; k < K; k++)
+    for (let j = 0; j < d; j++) {
+      const i = diagonalIndex(type, k, j, d);
+      if (!(data[i] > 0)) throw broken(`tensor "${name}" has ${data[i]} on a diagonal (index ${i}); covariances and their precision factors need positive diagonals`);
+    }
 }
 
 /**
@@ -23,7 +21,7 @@ export function checkPositiveDiagonal(name: string, type: CovarianceType, d: num
  */
 export function checkFactorsMatch(type: CovarianceType, d: number, cov: Float64Array, factor: Float64Array, name: string): void {
   const tol = 1e-3;
-  if (sideOf(type, d) === 1) {
+  if (COVARIANCE[type].kind === 'diag') {
     for (let i = 0; i < cov.length; i++)
       if (!(Math.abs(factor[i] * factor[i] * cov[i] - 1) <= tol)) throw broken(`tensor "${name}" (${factor[i]} at index ${i}) is not 1/√ of its covariance ${cov[i]}`);
     return;

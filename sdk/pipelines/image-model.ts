@@ -1,12 +1,15 @@
 // One file holds a whole image generator: the image format it was trained on, the PCA, the mixture and
 // where it came from — so `sample` needs nothing else. Stored as safetensors (numpy/PyTorch can open it).
 import { GaussfaceError } from '../errors.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { Matrix } from '../matrix.js';
 import { GaussianMixture } from '../mixture/gmm.js';
 import { enumField, intField } from '../model-state.js';
 import { PCA } from '../pca.js';
 import type { Pool } from '../pool.js';
 import { decodeSafetensors, encodeSafetensors, type FileBytes } from '../safetensors.js';
+import type { MatrixLike } from '../matrix.js';
+import { pixelLogDensity, type PixelScores } from './pixel-density.js';
 
 export const IMAGE_MODEL_FORMAT = 'gaussface-image-gmm';
 export const IMAGE_MODEL_VERSION = '1';
@@ -51,10 +54,34 @@ export class ImageModel {
 
   /** n new images (n × pixels, clipped to [0, 1]) and the component each came from. */
   async sample(n: number, opts: { temperature?: number; randomState?: number; shuffle?: boolean } = {}): Promise<{ images: Matrix<Float32Array>; labels: Int32Array }> {
+    checkSampleCount('sample', n, this.spec.width * this.spec.height * this.spec.channels);
     const drawn = await this.gmm.sample(n, { shuffle: true, ...opts });
     const images = await this.pca.inverseTransform(drawn.X);
     for (let i = 0; i < images.data.length; i++) images.data[i] = Math.min(1, Math.max(0, images.data[i]));
     return { images, labels: drawn.labels };
+  }
+
+  /**
+   * The log-likelihood of each image (rows of pixels in [0, 1], HWC) in pixel space: the mixture's density of
+   * its PCA projection times probabilistic PCA's isotropic Gaussian (variance `pca.noiseVariance`) on the
+   * directions the PCA discards. `perPixel` divides by the number of values per image (nats per pixel), the
+   * figure to compare models of the same images with, whatever their PCA sizes.
+   *
+   * ```js
+   * const { perPixel } = await model.scoreSamples(heldOutImages);
+   * ```
+   */
+  scoreSamples(images: MatrixLike, opts: { signal?: AbortSignal } = {}): Promise<PixelScores> {
+    return pixelLogDensity(this.pca, this.gmm, images, { pool: this.gmm.options.pool, ...opts });
+  }
+
+  /** Mean log-likelihood of the images in pixel space: per pixel, per image (nats) and the number of images. */
+  async score(images: MatrixLike, opts: { signal?: AbortSignal } = {}): Promise<{ logLikelihoodPerPixel: number; logLikelihoodPerImage: number; n: number }> {
+    const { logLikelihood } = await this.scoreSamples(images, opts);
+    let total = 0;
+    for (const v of logLikelihood) total += v;
+    const n = logLikelihood.length;
+    return { logLikelihoodPerPixel: total / n / this.pca.mean.length, logLikelihoodPerImage: total / n, n };
   }
 
   /** The safetensors bytes of the whole pipeline. */

@@ -34,6 +34,7 @@ export interface VaeConfig {
 
 /** The named architectures: 'mlp' (W5: 512-256, z 32), 'conv64' (W6: conv 32-64-128-256, z 128), 'conv128'. */
 export type VaePreset = 'mlp' | 'conv64' | 'conv128';
+export const VAE_PRESETS: readonly VaePreset[] = ['mlp', 'conv64', 'conv128'];
 
 /** A preset for images of the given shape (conv64 needs 64×64, conv128 needs 128×128). */
 export function presetConfig(preset: VaePreset, input: VaeConfig['input']): VaeConfig {
@@ -51,7 +52,7 @@ export function presetConfig(preset: VaePreset, input: VaeConfig['input']): VaeC
     need(128);
     return { input, encoder: conv([32, 64, 128, 256, 256]), latent: 128 };
   }
-  throw new GaussfaceError(`unknown VAE preset "${preset}" (presets: mlp, conv64, conv128)`, 'EINPUT');
+  throw new GaussfaceError(`unknown VAE preset "${preset}" (presets: ${VAE_PRESETS.join(', ')})`, 'EINPUT');
 }
 
 export type Shape = readonly [channels: number, height: number, width: number];

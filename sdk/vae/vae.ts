@@ -1,8 +1,11 @@
 // The VAE model: a network built from a config or preset, trained with Adam on minibatches — in the calling
 // thread, or data-parallel over the worker pool — and the analyses of the reference projects on top (ELBO, IWAE,
 // reconstructions, samples, latent interpolation, attribute vectors, latent statistics), saved as safetensors.
-import { Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { loadEngine } from '../engine-builds.js';
 import { GaussfaceError } from '../errors.js';
+import { exclusive } from '../exclusive.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import { f32Tensor, f64Tensor, intField, lengthOf } from '../model-state.js';
 import { getPool, type Pool } from '../pool.js';
@@ -12,8 +15,13 @@ import type { EpochOutcome, EpochParams } from '../tasks/vae.js';
 import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } from './architecture.js';
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
 import { EPS_EVAL, Network } from './network.js';
+import { tasks } from '../tasks/index.js';
 
 const F = 4;
+/** The `format` of a VAE model file's metadata. */
+export const VAE_FORMAT = 'gaussface-vae';
+const ATTRIBUTE_PREFIX = 'attribute.';
+const ATTRIBUTE_NAME = /^[\p{L}\p{N}_\- ]{1,64}$/u;
 const EPS_IWAE = 4;
 
 export interface VaeOptions {
@@ -101,6 +109,12 @@ export class VAE {
   validationHistory: number[] = [];
   /** Free-form provenance saved with the model (e.g. the image format), as strings. */
   info: Record<string, string> = {};
+  /**
+   * Named latent directions saved with the model (tensors `attribute.<name>`, F32 [latent]), e.g. 'Smiling' from
+   * `attributeVector`: a viewer (the `<gaussface-morph>` widget) can then offer the edit without the data set.
+   * Set them with `setAttribute`.
+   */
+  readonly attributes = new Map<string, Float32Array>();
   private readonly net: Network;
   private readonly moments: Moments;
   private drawn = 0;
@@ -128,7 +142,7 @@ export class VAE {
     }
     for (const key of ['latent', 'likelihood', 'variance'] as const) if (opts[key] !== undefined) config = { ...config, [key]: opts[key] };
     buildNetwork(config); // checks the config before the engine is touched
-    const vae = new VAE(await Engine.instantiate(), structuredClone(config), seed);
+    const vae = new VAE(await loadEngine(), structuredClone(config), seed);
     vae.net.initialise();
     return vae;
   }
@@ -148,8 +162,15 @@ export class VAE {
     return m;
   }
 
-  /** Trains with Adam on minibatches reshuffled every epoch. */
-  async fit(X: MatrixLike, opts: VaeFitOptions = {}): Promise<VaeFitResult> {
+  /**
+   * Trains with Adam on minibatches reshuffled every epoch. One fit at a time per object: another one before it
+   * settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike, opts: VaeFitOptions = {}): Promise<VaeFitResult> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike, opts: VaeFitOptions): Promise<VaeFitResult> {
     const data = this.checkImages(X, 'X');
     const val = opts.validation === undefined ? undefined : this.checkImages(opts.validation, 'validation');
     const { epochs = 1, batchSize = 128, lr = 1e-3, beta = 1, patience = 5, onProgress, signal, checkpoint } = opts;
@@ -255,7 +276,7 @@ export class VAE {
         let outs: EpochOutcome[];
         try {
           const params: EpochParams = { config, seed, data: rows, exchange: x.sab, world, plan };
-          outs = await pool.broadcast<EpochOutcome>('vae.epoch', params);
+          outs = await pool.broadcast(tasks.vae.epoch, params);
         } catch (err) {
           Atomics.store(x.ctrl, Exchange.DEAD, 1); // releases replicas waiting on a dead partner
           for (let w = 0; w < world; w++) pool.restart(w);
@@ -386,7 +407,7 @@ export class VAE {
 
   /** n new images decoded from N(0, temperature·I). */
   async sample(n: number, opts: { temperature?: number; randomState?: number } = {}): Promise<{ X: Matrix<Float32Array>; z: Matrix<Float32Array> }> {
-    if (!Number.isInteger(n) || n < 1) throw new GaussfaceError(`sample: n must be an integer ≥ 1, got ${n}`, 'EINPUT');
+    checkSampleCount('sample', n, Math.max(this.inputSize, this.latent));
     const temperature = opts.temperature ?? 1;
     if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new GaussfaceError(`sample: temperature must be a finite number ≥ 0, got ${temperature}`, 'EINPUT');
     const t = Math.sqrt(temperature);
@@ -432,6 +453,18 @@ export class VAE {
     return v.map((x) => x / len);
   }
 
+  /**
+   * Stores a named latent direction in the model (saved by `toBytes`, read back by `fromBytes`); replaces one of
+   * the same name. Names: 1–64 characters of letters, digits, `_`, `-` and spaces.
+   */
+  setAttribute(name: string, vector: ArrayLike<number>): void {
+    if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) throw new GaussfaceError(`setAttribute: the name must be 1–64 letters, digits, '_', '-' or spaces, got ${JSON.stringify(name)}`, 'EINPUT');
+    if (vector.length !== this.latent) throw new GaussfaceError(`setAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
+    const v = Float32Array.from(vector);
+    if (!v.every(Number.isFinite)) throw new GaussfaceError(`setAttribute: the vector '${name}' has non-finite values`, 'EINPUT');
+    this.attributes.set(name, v);
+  }
+
   /** Images with `strength` × the attribute direction added to their codes. */
   async applyAttribute(X: MatrixLike, vector: ArrayLike<number>, strength = 1): Promise<Matrix<Float32Array>> {
     if (vector.length !== this.latent) throw new GaussfaceError(`applyAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
@@ -464,9 +497,10 @@ export class VAE {
         params: { shape: [n], data: view(this.net.P) }, 'adam.m': { shape: [n], data: view(this.moments.M) }, 'adam.v': { shape: [n], data: view(this.moments.V) },
         history: { shape: [this.history.length], data: Float64Array.from(this.history) },
         validation: { shape: [this.validationHistory.length], data: Float64Array.from(this.validationHistory) },
+        ...Object.fromEntries([...this.attributes].map(([name, v]) => [ATTRIBUTE_PREFIX + name, { shape: [v.length], data: v }])),
       },
       {
-        format: 'gaussface-vae', version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
+        format: VAE_FORMAT, version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
         ...Object.fromEntries(Object.entries(this.info).map(([k, v]) => [`info.${k}`, v])),
       },
     );
@@ -478,7 +512,7 @@ export class VAE {
    */
   static async fromBytes(bytes: FileBytes): Promise<VAE> {
     const { tensors, metadata } = decodeSafetensors(bytes);
-    if (metadata.format !== 'gaussface-vae') throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
+    if (metadata.format !== VAE_FORMAT) throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
     if (metadata.version !== '1') throw new GaussfaceError(`VAE file version ${metadata.version} is not supported (this gaussface reads version 1)`, 'EFORMAT');
     let config: VaeConfig;
     try {
@@ -493,14 +527,14 @@ export class VAE {
       throw new GaussfaceError(`model file is inconsistent: ${(err as Error).message}`, 'EFORMAT');
     }
     // The tensors (bounded by the file's size) must fit the config before the engine allocates for it.
-    const state = VAE.readState(tensors, metadata, nParams);
+    const state = VAE.readState(tensors, metadata, nParams, config.latent);
     const vae = await VAE.create({ config, randomState: intField(metadata, 'seed', 0, Number.MAX_SAFE_INTEGER) });
     vae.setState(state);
     return vae;
   }
 
-  /** The training state in a model file, checked against a network of `n` parameters (EFORMAT otherwise). */
-  private static readState(tensors: Record<string, Tensor>, metadata: Record<string, string>, n: number) {
+  /** The state in a model file, checked against a network of `n` parameters and `latent` codes (EFORMAT otherwise). */
+  private static readState(tensors: Record<string, Tensor>, metadata: Record<string, string>, n: number, latent: number) {
     const [params, m, v] = (['params', 'adam.m', 'adam.v'] as const).map((name) => f32Tensor(tensors, name, [n]));
     // A negative second moment would make Adam's √v NaN on the first resumed step.
     for (let i = 0; i < n; i++)
@@ -512,6 +546,8 @@ export class VAE {
       history: Array.from(f64Tensor(tensors, 'history', [lengthOf(tensors, 'history')])),
       validation: Array.from(f64Tensor(tensors, 'validation', [lengthOf(tensors, 'validation')])),
       info: Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, val]) => [k.slice(5), val])),
+      // Named attribute directions (setAttribute), one tensor each.
+      attributes: Object.keys(tensors).filter((k) => k.startsWith(ATTRIBUTE_PREFIX)).map((k) => [k.slice(ATTRIBUTE_PREFIX.length), f32Tensor(tensors, k, [latent])] as const),
     };
   }
 
@@ -521,13 +557,20 @@ export class VAE {
     this.e.f32(this.moments.M, n).set(s.m);
     this.e.f32(this.moments.V, n).set(s.v);
     [this.steps, this.drawn, this.history, this.validationHistory, this.info] = [s.steps, s.drawn, s.history, s.validation, s.info];
+    this.attributes.clear();
+    for (const [name, v] of s.attributes)
+      try {
+        this.setAttribute(name, v);
+      } catch (e) {
+        throw new GaussfaceError(`model file is inconsistent: ${(e as Error).message}`, 'EFORMAT');
+      }
   }
 
   /** Goes back to a state saved by toBytes (early stopping's best epoch); the histories keep every epoch run. */
   private restore(bytes: Uint8Array): void {
     const { tensors, metadata } = decodeSafetensors(bytes);
     const [history, validation] = [this.history, this.validationHistory];
-    this.setState(VAE.readState(tensors, metadata, this.net.nParams));
+    this.setState(VAE.readState(tensors, metadata, this.net.nParams, this.latent));
     [this.history, this.validationHistory] = [history, validation];
   }
 }
