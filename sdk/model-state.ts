@@ -12,9 +12,12 @@ export interface ModelState {
 
 const broken = (why: string) => new GaussfaceError(`model file is inconsistent: ${why}`, 'EFORMAT');
 
-/** Index of the first NaN or ±Infinity in `data`, or -1 (an indexed loop: model files hold millions of values). */
+/** The largest float32: the engine stores every model value as float32, so a float64 beyond it is ±Infinity there. */
+const F32_MAX = 3.4028234663852886e38;
+
+/** Index of the first NaN, ±Infinity or value beyond float32 in `data`, or -1 (an indexed loop: files hold millions of values). */
 function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  for (let i = 0; i < data.length; i++) if (!(Math.abs(data[i]) <= F32_MAX)) return i;
   return -1;
 }
 
@@ -25,7 +28,7 @@ function floatTensor(t: Record<string, Tensor>, name: string, dtype: 'F32' | 'F6
   if (x.dtype !== dtype) throw broken(`tensor "${name}" is ${x.dtype}, expected ${dtype}`);
   if (x.shape.length !== shape.length || x.shape.some((s, i) => s !== shape[i])) throw broken(`tensor "${name}" has shape [${x.shape}], expected [${shape}]`);
   const bad = firstNonFinite(x.data);
-  if (bad >= 0) throw broken(`tensor "${name}" contains NaN or Infinity (${x.data[bad]} at index ${bad}); the file is corrupt or was saved from a diverged model`);
+  if (bad >= 0) throw broken(`tensor "${name}" contains NaN or Infinity (${x.data[bad]} at index ${bad}${Number.isFinite(x.data[bad]) ? ', beyond float32' : ''}); the file is corrupt or was saved from a diverged model`);
   return x.data;
 }
 

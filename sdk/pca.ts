@@ -193,6 +193,21 @@ export const pcaPrograms = { [randomizedProgram.name]: randomizedProgram };
 const bad = (what: string) => new GaussfaceError(`PCA: ${what}`, 'EINPUT');
 
 /**
+ * What every fitted PCA satisfies, checked on a loaded one: unit-length components (a corrupt but finite entry
+ * would scale projections by up to 3e38 and overflow float32 later) and variances ≥ 0.
+ */
+function checkLoadedPCA(f: Fitted, prefix: string): void {
+  const broken = (why: string) => new GaussfaceError(`model file is inconsistent: ${why} — the file is corrupt`, 'EFORMAT');
+  for (let r = 0; r < f.k; r++) {
+    let norm = 0;
+    for (let c = 0; c < f.d; c++) norm += f.components[r * f.d + c] ** 2;
+    if (!(Math.abs(Math.sqrt(norm) - 1) <= 1e-3)) throw broken(`row ${r} of "${prefix}components" has length ${Math.sqrt(norm).toPrecision(4)}; PCA components have length 1`);
+  }
+  for (const [name, v] of [['explained_variance', f.explainedVariance], ['explained_variance_ratio', f.explainedVarianceRatio], ['singular_values', f.singularValues], ['noise_variance', [f.noiseVariance]]] as const)
+    if (v.some((x) => !(x >= 0) || (name === 'explained_variance_ratio' && x > 1 + 1e-9))) throw broken(`"${prefix + name}" holds a value out of range (${v.find((x) => !(x >= 0) || x > 1)})`);
+}
+
+/**
  * Principal component analysis with scikit-learn's semantics: components, explained variance (ratio), singular
  * values, noise variance, whitening and the probabilistic-PCA likelihood. Fitted in the worker pool; data sets
  * larger than one engine instance are streamed by row chunks.
@@ -303,6 +318,7 @@ export class PCA {
       singularValues: f64Tensor(tensors, prefix + 'singular_values', [k]),
       noiseVariance: f64Tensor(tensors, prefix + 'noise_variance', [1])[0],
     };
+    checkLoadedPCA(pca.fitted_, prefix);
     return pca;
   }
 

@@ -131,12 +131,11 @@ test('a finite but corrupt precision factor or covariance (zero or negative diag
         const err = await rejects(async () => ImageModel.fromBytes(encodeSafetensors({ ...tensors, [name]: { shape: tensors[name].shape, data } }, metadata)), new RegExp(`tensor "${name}" has ${v} on a diagonal \\(index ${last}\\)`));
         assert.is(err.code, 'EFORMAT', `${type} ${name} ${v}`);
       }
-    if (type === 'full' || type === 'tied') {
-      // An off-diagonal value may be negative.
-      const data = Float64Array.from(tensors['gmm.precisions_cholesky'].data);
-      data[1] = -Math.abs(data[1]) - 0.01;
-      ImageModel.fromBytes(encodeSafetensors({ ...tensors, 'gmm.precisions_cholesky': { shape: tensors['gmm.precisions_cholesky'].shape, data } }, metadata));
-    }
+    // A factor that no longer inverts its covariance (one value changed, diagonal or not) is caught too.
+    const data = Float64Array.from(tensors['gmm.precisions_cholesky'].data);
+    data[1 % data.length] *= 1.5;
+    const wrong = { ...tensors, 'gmm.precisions_cholesky': { shape: tensors['gmm.precisions_cholesky'].shape, data } };
+    assert.is((await rejects(async () => ImageModel.fromBytes(encodeSafetensors(wrong, metadata)), /"gmm.precisions_cholesky" (does not invert its covariance|\(.*\) is not 1\/√ of its covariance)/)).code, 'EFORMAT');
   }
 });
 

@@ -10,13 +10,14 @@ import { Random } from '../random.js';
 import { RandomState } from '../legacy-random.js';
 import type { EStepParams, ChunkStats } from '../tasks/mixture.js';
 import {
-  COVARIANCE, COVARIANCE_TYPES, covarianceSize, diagonalIndex, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
+  COVARIANCE, COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
   reduceStats, type CovarianceType, type MixtureParams,
 } from './covariance.js';
 import { minResponsibility, runEM, statsPass, type EMProgress } from './em.js';
 import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
 import { enumField, f64Tensor, intField, numberField, type ModelState } from '../model-state.js';
+import { checkFactorsMatch, checkPositiveDiagonal } from './loaded.js';
 import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
 import { tasks } from '../tasks/index.js';
@@ -185,23 +186,15 @@ export class GaussianMixture {
     const weights = f64Tensor(tensors, prefix + 'weights', [K]);
     if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
       throw new GaussfaceError('model file is inconsistent: mixture weights must be ≥ 0 and sum to 1', 'EFORMAT');
-    // Variances and the precision factors' diagonals must be > 0: a zero or negative one (finite, so it passes the
-    // NaN check) would give log(≤ 0) = NaN log-likelihoods later, far from the file that caused them.
-    const positiveDiagonal = (name: string) => {
-      const data = f64Tensor(tensors, prefix + name, covShape);
-      for (let k = 0; k < K; k++)
-        for (let j = 0; j < d; j++) {
-          const i = diagonalIndex(type, k, j, d);
-          if (!(data[i] > 0))
-            throw new GaussfaceError(`model file is inconsistent: tensor "${prefix + name}" has ${data[i]} on a diagonal (index ${i}); covariances and their precision factors need positive diagonals — the file is corrupt`, 'EFORMAT');
-        }
-      return data;
-    };
+    const [covariances, precisionsCholesky] = [f64Tensor(tensors, prefix + 'covariances', covShape), f64Tensor(tensors, prefix + 'precisions_cholesky', covShape)];
+    checkPositiveDiagonal(prefix + 'covariances', type, K, d, covariances);
+    checkPositiveDiagonal(prefix + 'precisions_cholesky', type, K, d, precisionsCholesky);
+    checkFactorsMatch(type, d, covariances, precisionsCholesky, prefix + 'precisions_cholesky');
     gm.params = {
       weights,
       means: f64Tensor(tensors, prefix + 'means', [K, d]),
-      covariances: positiveDiagonal('covariances'),
-      precisionsCholesky: positiveDiagonal('precisions_cholesky'),
+      covariances,
+      precisionsCholesky,
       lowerFactor: metadata[prefix + 'lower_factor'] === 'true',
     };
     gm.nFeatures = d;

@@ -21,6 +21,24 @@ export interface ImageSpec {
   channels: 1 | 3;
 }
 
+/**
+ * A loaded model's values must lie where images (pixels in [0, 1]) can take them: the PCA mean in [0, 1], and
+ * the mixture means within the projections' reach (‖x − mean‖ ≤ √pixels, ÷ √variance when whitened). A corrupt
+ * but finite value outside would give −∞ log-likelihoods, not an error.
+ */
+function checkReach(m: ImageModel): void {
+  const broken = (why: string) => new GaussfaceError(`model file is inconsistent: ${why} — the file is corrupt`, 'EFORMAT');
+  const mean = m.pca.mean;
+  for (let i = 0; i < mean.length; i++) if (!(mean[i] >= -1e-6 && mean[i] <= 1 + 1e-6)) throw broken(`"pca.mean" has ${mean[i]} at pixel ${i}; pixel means lie in [0, 1]`);
+  const [k, reach] = [m.pca.nComponentsFitted, Math.sqrt(mean.length)];
+  const ev = m.pca.explainedVariance;
+  const means = m.gmm.means.data;
+  for (let i = 0; i < means.length; i++) {
+    const limit = 2 * (m.pca.whiten ? reach / Math.sqrt(ev[i % k]) : reach);
+    if (!(Math.abs(means[i]) <= limit)) throw broken(`"gmm.means" has ${means[i]} at index ${i}; projections of images reach at most ${limit.toPrecision(3)}`);
+  }
+}
+
 /** PCA + Gaussian mixture over images, with the image format and free-form provenance. */
 export class ImageModel {
   constructor(
@@ -92,7 +110,9 @@ export class ImageModel {
     };
     const info = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, v]) => [k.slice(5), v]));
     try {
-      return new ImageModel(spec, PCA.fromState(tensors, metadata, 'pca.', opts), GaussianMixture.fromState(tensors, metadata, 'gmm.', opts), info);
+      const model = new ImageModel(spec, PCA.fromState(tensors, metadata, 'pca.', opts), GaussianMixture.fromState(tensors, metadata, 'gmm.', opts), info);
+      checkReach(model);
+      return model;
     } catch (e) {
       // A setting the file holds that the constructors refuse is a broken file, not the caller's input.
       if (e instanceof GaussfaceError && (e.code === 'ESHAPE' || e.code === 'EINPUT')) throw new GaussfaceError(`model file is inconsistent: ${e.message}`, 'EFORMAT');

@@ -314,6 +314,19 @@ export class VAE {
     }
   }
 
+  /**
+   * Throws when a result is NaN or infinite: finite but extreme weights (a corrupt file, a run that was diverging)
+   * overflow float32 activations, and a NaN handed on would surface far from its cause.
+   */
+  private finiteOutput<T extends ArrayLike<number>>(what: string, values: T): T {
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) {
+        const w = this.e.f32(this.net.P, this.net.nParams).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        throw new GaussfaceError(`VAE.${what}: the model gives ${values[i]} (its largest weight is ${w.toPrecision(3)}); it has diverged or its file is corrupt — retrain with a lower learning rate or load an earlier checkpoint`, 'EDIVERGED');
+      }
+    return values;
+  }
+
   /** Mean negative ELBO (nats per image, β = 1, one z per image from fixed draws, so repeated calls agree). */
   async elbo(X: MatrixLike): Promise<number> {
     const data = this.checkImages(X, 'X');
@@ -322,7 +335,7 @@ export class VAE {
       this.net.forward(n, EPS_EVAL, s * this.latent);
       total += this.net.lossSum(n, 1);
     });
-    return total / data.rows;
+    return this.finiteOutput('elbo', [total / data.rows])[0];
   }
 
   /**
@@ -353,7 +366,7 @@ export class VAE {
         total += m + Math.log(w.reduce((a, v) => a + Math.exp(v - m), 0) / k);
       }
     });
-    return total / data.rows;
+    return this.finiteOutput('iwae', [total / data.rows])[0];
   }
 
   /** Posterior means and log-variances of the latent code (n × latent each). */
@@ -368,7 +381,7 @@ export class VAE {
         logvar.set(head.subarray(2 * k * i + k, 2 * k * (i + 1)), (s + i) * k);
       }
     });
-    return { mu: new Matrix(data.rows, k, mu), logvar: new Matrix(data.rows, k, logvar) };
+    return { mu: new Matrix(data.rows, k, this.finiteOutput('encode', mu)), logvar: new Matrix(data.rows, k, this.finiteOutput('encode', logvar)) };
   }
 
   /** Images (pixel probabilities, or Gaussian means) for latent codes (n × latent). */
@@ -384,7 +397,7 @@ export class VAE {
       this.net.toPixels(y, n);
       this.net.takeImages(y, n, out, s * D);
     }
-    return new Matrix(z.rows, D, out);
+    return new Matrix(z.rows, D, this.finiteOutput('decode', out));
   }
 
   /** Images decoded from the means of the posterior (reconstructions). */
