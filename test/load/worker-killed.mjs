@@ -14,7 +14,7 @@ const reference = await timed(() => long({ pool }));
 const figures = { uninterruptedFitS: round(reference.ms / 1000, 1) };
 for (const [how, kill] of [
   ['terminated', () => pool.restart(1)],
-  ['uncaught error', () => pool.broadcast('debug.crash').catch(() => {})],
+  ['uncaught error', () => pool.broadcast(sdk.tasks.debug.crash, {}).catch(() => {})],
 ]) {
   for (const delay of [700, 3000]) {
     const fit = long({ pool });
