@@ -440,6 +440,7 @@ export class Pool {
    * that made them, for the task's `copyOut`, and are detached here.
    */
   async map<P, R>(task: TaskDef<P, R[]>, ds: Dataset, params: P, opts: CallOptions & { into?: Dataset; recycle?: unknown[] } = {}): Promise<R[]> {
+    checkTask(task);
     const out = new Array<R>(ds.nChunks);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
@@ -464,6 +465,7 @@ export class Pool {
 
   /** Runs `task` once in every worker (no chunks), e.g. to check a kernel; results in worker order. */
   async broadcast<P, R>(task: TaskDef<P, R>, params: P, opts: CallOptions = {}): Promise<R[]> {
+    checkTask(task);
     const out = new Array<R>(this.size);
     await this.withAbort(opts.signal, [...Array(this.size).keys()], async (w) => {
       const s = await this.slot(w);
@@ -560,6 +562,12 @@ export class Pool {
     const why = 'the pool was closed (pool.close() or shutdown()) while the call was running; call again (after shutdown(), the next call starts a new default pool)';
     for (let w = 0; w < this.size; w++) this.slots[w]?.kill(why, 'EABORT');
   }
+}
+
+/** A task from the table (`tasks.linalg.gemm`), not its name: JavaScript callers get no type check. */
+function checkTask(task: TaskDef): void {
+  if (typeof task?.name !== 'string' || typeof task.run !== 'function')
+    throw new GaussfaceError(`a pool task must be an entry of the tasks table (e.g. tasks.linalg.gemm), got ${typeof task === 'string' ? `the string '${task}'` : typeof task}`, 'EINPUT');
 }
 
 /** The still attached (transferable) buffers of the results in `values`, to hand back. */

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { fmaAvailable, tasks } from '../dist/index.js';
+import { fmaAvailable, Pool, tasks } from '../dist/index.js';
 
 const dts = readFileSync(new URL('../build/kernels.d.ts', import.meta.url), 'utf8');
 const declared = new Map([...dts.matchAll(/^ {2}(\w+)\(([^)]*)\): \w+;$/gm)].map(([, name, args]) => [name, args ? args.split(',').length : 0]));
@@ -28,6 +28,18 @@ test('the task table: unique names, grouped as model code uses them', () => {
   assert.is(new Set(names).size, names.length);
   assert.is(tasks.kmeans.lloyd.name, 'kmeans.lloyd');
   assert.is(typeof tasks.mixture.step.run, 'function');
+});
+
+test('a task named by a string (an untyped JavaScript caller) is refused with the way to name it', async () => {
+  const pool = await Pool.create({ inline: true });
+  try {
+    const ds = await pool.upload(new Float32Array(8), 4, 2);
+    const err = await pool.map('gemm', ds, {}).then(() => null, (e) => e);
+    assert.is(err?.code, 'EINPUT');
+    assert.match(err.message, /entry of the tasks table \(e\.g\. tasks\.linalg\.gemm\), got the string 'gemm'/);
+  } finally {
+    pool.close();
+  }
 });
 
 test.run();
