@@ -5,7 +5,7 @@ Reads the exact pixels JS wrote (.bench-cache/quality/<set>.f32 + .json, rows in
 row i iff i % 5 == 4, sweeps PCA sizes x mixture sizes x covariance types and reports every configuration's
 held-out log-likelihood per pixel; "best" is the configuration with the highest held-out score (chosen on the
 held-out images themselves: an upper bound for scikit-learn). Usage:
-  /usr/bin/python3 bench/quality/sklearn_best.py lfw [--pca 50,100] [--k 1,2,4,8] [--types full,diag]
+  /usr/bin/python3 bench/quality/sklearn_best.py lfw [--pca 50,100,200] [--k 1,2,4,8] [--types full,diag] [--tag=-pca400]
 Writes .bench-cache/quality/sklearn-<set><tag>.json and sklearn-<set><tag>-samples.f32 (16 samples of the best
 model); bench/quality/table.mjs merges the runs of a set.
 """
