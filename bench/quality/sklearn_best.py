@@ -5,8 +5,9 @@ Reads the exact pixels JS wrote (.bench-cache/quality/<set>.f32 + .json, rows in
 row i iff i % 5 == 4, sweeps PCA sizes x mixture sizes x covariance types and reports every configuration's
 held-out log-likelihood per pixel; "best" is the configuration with the highest held-out score (chosen on the
 held-out images themselves: an upper bound for scikit-learn). Usage:
-  /usr/bin/python3 bench/quality/sklearn_best.py lfw [--pca 50,100] [--k 1,2,4,8] [--types full,diag]
-Writes .bench-cache/quality/sklearn-<set>.json and sklearn-<set>-samples.f32 (16 samples of the best model).
+  /usr/bin/python3 bench/quality/sklearn_best.py lfw [--pca 50,100,200] [--k 1,2,4,8] [--types full,diag] [--tag=-pca400]
+Writes .bench-cache/quality/sklearn-<set><tag>.json and sklearn-<set><tag>-samples.f32 (16 samples of the best
+model); bench/quality/table.mjs merges the runs of a set.
 """
 import argparse, json, math, time
 import numpy as np
@@ -19,6 +20,7 @@ ap.add_argument("--pca", default="50,100,200")
 ap.add_argument("--k", default="1,2,4,8")
 ap.add_argument("--types", default="full,diag")
 ap.add_argument("--cache", default=".bench-cache/quality")
+ap.add_argument("--tag", default="", help="suffix of the output files, to add PCA sizes to an earlier run")
 a = ap.parse_args()
 
 meta = json.load(open(f"{a.cache}/{a.set}.json"))
@@ -69,7 +71,7 @@ zs, _ = gm.sample(200)
 zs = zs[np.random.RandomState(0).permutation(200)]
 row["medianSampleToTrain"] = float(np.median(nearest(zs, ztr)))
 row["medianHeldOutToTrain"] = float(np.median(nearest(zte, ztr)))
-np.clip(pca.inverse_transform(zs[:16]), 0, 1).astype("<f4").tofile(f"{a.cache}/sklearn-{a.set}-samples.f32")
+np.clip(pca.inverse_transform(zs[:16]), 0, 1).astype("<f4").tofile(f"{a.cache}/sklearn-{a.set}{a.tag}-samples.f32")
 bic = {p: min((r for r in rows if r["pca"] == p), key=lambda r: r["bic"]) for p in map(int, a.pca.split(","))}
-json.dump(dict(set=a.set, rows=rows, best=row, bicChoice=bic, seconds=time.time() - t0), open(f"{a.cache}/sklearn-{a.set}.json", "w"), indent=1)
+json.dump(dict(set=a.set, rows=rows, best=row, bicChoice=bic, seconds=time.time() - t0), open(f"{a.cache}/sklearn-{a.set}{a.tag}.json", "w"), indent=1)
 print("best", json.dumps(row))
