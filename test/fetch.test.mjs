@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gzipSync, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { extractTar, fetchDataset, fetchFile, readMat } from '../dist/node.js';
+import { gunzip, loadIdx } from '../dist/index.js';
 import { rejects } from './helpers/util.mjs';
 
 const sha = (b) => createHash('sha256').update(b).digest('hex');
@@ -199,6 +200,14 @@ test('readMat: a zlib bomb stops at the inflate limit (EFORMAT), a corrupt strea
   corrupt[5] ^= 0xff;
   assert.is((await rejects(async () => readMat(matrix(corrupt), 'faces'), /compressed element is corrupt or truncated/)).code, 'EFORMAT');
   assert.equal(readMat(files['olivettifaces.mat'], 'faces').shape, [4096, 2], 'the real file is within the default limit');
+});
+
+test('gunzip: a gzip bomb stops at maxBytes (EFORMAT); idx files within the limit still load', async () => {
+  const bomb = gzipSync(Buffer.alloc(32 << 20)); // 32 KiB that inflates to 32 MiB
+  const err = await rejects(() => gunzip(bomb, { maxBytes: 1 << 20 }), /inflates to more than 1048576 bytes/);
+  assert.is(err.code, 'EFORMAT');
+  assert.is((await gunzip(bomb)).length, 32 << 20, 'the default limit (1 GiB) lets it through');
+  assert.equal((await loadIdx(files['train-labels-idx1-ubyte.gz'])).shape, [3]);
 });
 
 test('a tar entry that escapes the folder is refused', async () => {

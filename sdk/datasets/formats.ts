@@ -10,15 +10,30 @@ export interface Idx {
 
 const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-/** Decompresses gzip bytes with the runtime's DecompressionStream (Node ≥ 18, Deno, browsers). */
-export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+/**
+ * Decompresses gzip bytes with the runtime's DecompressionStream (Node ≥ 18, Deno, browsers), stopping at
+ * `maxBytes` of output (default 1 GiB): a small "gzip bomb" is an EFORMAT error, not an exhausted memory.
+ */
+export async function gunzip(bytes: Uint8Array, { maxBytes = 2 ** 30 }: { maxBytes?: number } = {}): Promise<Uint8Array> {
   if (!isGzip(bytes)) throw new GaussfaceError('gunzip: the bytes are not gzip data (no 1f 8b signature)', 'EFORMAT');
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      if ((total += r.value.length) > maxBytes) break;
+      chunks.push(r.value);
+    }
   } catch (e) {
     throw new GaussfaceError(`gunzip: the gzip data is corrupt or truncated (${(e as Error).message})`, 'EFORMAT');
   }
+  if (total > maxBytes) {
+    await reader.cancel().catch(() => {});
+    throw new GaussfaceError(`gunzip: the data inflates to more than ${maxBytes} bytes (the limit; pass a larger maxBytes if the file is genuine)`, 'EFORMAT');
+  }
+  const out = new Uint8Array(total);
+  chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
+  return out;
 }
 
 /** An idx file of unsigned bytes (magic 0x00000803 images, 0x00000801 labels), already decompressed. */
