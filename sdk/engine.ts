@@ -3,13 +3,18 @@
 // It is the only place that knows how the engine is instantiated.
 import portableBytes from '../build/gaussface.wasm';
 import fmaBytes from '../build/gaussface-fma.wasm';
-import { startFailure, STREAM_ADVICE } from './engine-errors.js';
 import { GaussfaceError } from './errors.js';
 
 /** Raw engine exports: byte offsets and sizes in, numbers out. */
 export type EngineExports = Record<string, (...args: number[]) => number> & { memory: WebAssembly.Memory };
 
 const WASM32_LIMIT = 2 ** 32;
+
+/**
+ * The advice closing an out-of-engine-memory error. It fits the models that can stream their rows; one that
+ * cannot (K-Means) replaces it with its own (the exact text is the hook, also across the worker boundary).
+ */
+export const STREAM_ADVICE = 'Process the data in smaller chunks (pool datasets stream by rows) or reduce the problem size.';
 /**
  * Which engine build: 'portable' (plain SIMD: the same bits in every runtime and on every CPU; the default) or
  * 'fma' (relaxed SIMD's fused multiply-add in the GEMM micro-kernel: faster, deterministic on one machine, but
@@ -30,6 +35,24 @@ export function compileEngine(build: EngineBuild = 'portable'): Promise<WebAssem
     compiled.set(build, m);
   }
   return m;
+}
+
+/**
+ * An engine that cannot start for lack of memory: an ENOMEM error with what to change. Each instance reserves
+ * about 10 GiB of address space up front (its 4 GiB memory and V8's guard regions, which spare it bounds
+ * checks), so a virtual-memory limit (`ulimit -v`) of tens of GiB stops a pool long before RAM runs out.
+ * Anything else passes through unchanged.
+ */
+function startFailure(e: unknown, step: 'compile' | 'instantiate'): unknown {
+  if (!(e instanceof RangeError) || !/out of memory|cannot allocate/i.test(e.message)) return e;
+  return new GaussfaceError(
+    `cannot start a WebAssembly engine (${step}): out of memory (${e.message}). Each engine instance — one in ` +
+      `this thread and one per pool worker — reserves about 10 GiB of virtual address space: under a ` +
+      `virtual-memory limit (ulimit -v) raise it to at least 10 GiB per instance or remove it, use fewer workers ` +
+      `(Pool.create({ workers: 1 }) or { inline: true }), or in Node start with --disable-wasm-trap-handler ` +
+      `(about 4 GiB per instance; the engine runs somewhat slower with explicit bounds checks).`,
+    'ENOMEM',
+  );
 }
 
 let fma: Promise<boolean> | undefined;

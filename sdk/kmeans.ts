@@ -5,8 +5,7 @@
 // exactly. Each Lloyd iteration is one pass that computes distances only for the rows whose bounds allow a change,
 // and returns per-chunk cluster sums reduced in chunk order, so a seeded fit gives the same bits with any number of
 // workers. Small data stays in one worker, where the whole fit runs as one program (no message per step).
-import type { Engine } from './engine.js';
-import { STREAM_ADVICE } from './engine-errors.js';
+import { STREAM_ADVICE, type Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
 import { exclusive } from './exclusive.js';
 import { localEngine } from './local.js';

@@ -59,7 +59,7 @@ interface Slot {
    */
   waiting: Set<(e: Error) => void>;
   /** Why the worker died, once it has: calls made afterwards reject at once. */
-  died?: Error;
+  died?: GaussfaceError;
   kill(reason: string, code: string): void;
   pending: number;
   /** Stops the worker once it has been idle for the pool's idleTimeout (see Pool.idle). */
@@ -247,10 +247,7 @@ export class Pool {
       const handle = this.inline ? inThreadHandle() : await spawnWorker();
       const remote = this.inline ? (new Executor() as unknown as Remote<Executor>) : wrap<Executor>(handle.endpoint);
       const slot = this.makeSlot(w, handle, remote);
-      handle.onDeath((reason) => {
-        const lost = [...slot.resident].join(', ') || 'none';
-        slot.kill(`worker ${w} died (${reason}); the data it held (datasets ${lost}) is sent again on the next call`, 'EWORKER');
-      });
+      handle.onDeath((reason) => this.stop(w, `died (${reason})`, slot)); // this slot's worker, not a successor's
       slot.ready = this.guard(slot, remote.init(this.module!));
       this.slots[w] = s = slot;
     }
@@ -526,10 +523,10 @@ export class Pool {
     this.stop(w, 'was restarted');
   }
 
-  /** Ends worker w: its calls reject with EWORKER saying `how` it ended and what data went with it (as a death does). */
-  private stop(w: number, how: string): void {
-    const s = this.slots[w];
-    s?.kill(`worker ${w} ${how}; the data it held (datasets ${[...s.resident].join(', ') || 'none'}) is sent again on the next call`, 'EWORKER');
+  /** Ends worker w (`s`, its current slot): its calls reject with EWORKER saying `how` it ended and what data went with it. */
+  private stop(w: number, how: string, s = this.slots[w]): void {
+    const held = s ? [...s.resident].join(', ') || 'none' : '';
+    s?.kill(`worker ${w} ${how}; the data it held (datasets ${held}) is sent again on the next call`, 'EWORKER');
   }
 
   /** Terminates every worker; the pool cannot be used afterwards. Calls still running reject with EABORT. */

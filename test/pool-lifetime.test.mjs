@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool } from '../dist/index.js';
 import { randF32, rejects } from './helpers/util.mjs';
-import { task } from './helpers/tasks.mjs';
 import { run as runDeno } from './runtime/run-deno.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -105,9 +104,9 @@ test('a worker restarted between two steps gets back the rows the next step read
     const ds = await pool.upload(randF32(n * d, 5), n, d, { chunkRows: 500 }); // chunks 1 and 3 in worker 1
     const R = await pool.upload(new Float32Array(n * K).map((_, i) => (i % 3) / 2), n, K, { like: ds });
     const params = { kind: 'diag', K, d, shift: new Float32Array(K * d), respId: R.id, minResp: 0 };
-    const before = await pool.map(task('mixture', 'statsFromResp'), ds, params);
+    const before = await pool.map('mixture.statsFromResp', ds, params);
     pool.restart(1);
-    const after = await pool.map(task('mixture', 'statsFromResp'), ds, params);
+    const after = await pool.map('mixture.statsFromResp', ds, params);
     assert.equal(after.map((p) => Array.from(p.sx)), before.map((p) => Array.from(p.sx)));
     await pool.release(R);
     assert.is(ds.companions.size, 0, 'a released companion is not kept');
@@ -120,7 +119,7 @@ test('closing a pool during a call rejects it saying the pool was closed (not "w
   const pool = await Pool.create({ workers: 2 });
   const [m, k, n] = [4096, 256, 1024];
   const ds = await pool.upload(randF32(m * k, 9), m, k);
-  const call = pool.map(task('linalg', 'gemm', 'gemm'), ds, { b: randF32(k * n, 10), k, n }).then(() => null, (e) => e);
+  const call = pool.map('gemm', ds, { b: randF32(k * n, 10), k, n }).then(() => null, (e) => e);
   await sleep(20);
   pool.close();
   const err = await call;

@@ -5,7 +5,6 @@
 // fit's rows (and the rows read next to them), and the fit ends with the same bits as without the kill. Either
 // way the next fit on the same pool gives the same bits as before.
 import * as sdk from '../../dist/index.js';
-import { task } from '../helpers/tasks.mjs';
 import { check, fits, outcome, report, round, sameBits, timed } from './lib.mjs';
 
 const pool = await sdk.Pool.create({ workers: 2 });
@@ -15,7 +14,7 @@ const reference = await timed(() => long({ pool }));
 const figures = { uninterruptedFitS: round(reference.ms / 1000, 1) };
 for (const [how, kill] of [
   ['terminated', () => pool.restart(1)],
-  ['uncaught error', () => pool.broadcast(task('debug', 'crash'), {}).catch(() => {})],
+  ['uncaught error', () => pool.broadcast('debug.crash').catch(() => {})],
 ]) {
   for (const delay of [700, 3000]) {
     const fit = long({ pool });
