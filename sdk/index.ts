@@ -8,6 +8,7 @@ export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type K
 export { RandomState } from './legacy-random.js';
 export { PCA, type PCAOptions, type SvdSolver } from './pca.js';
 export { GaussianMixture, type GaussianMixtureOptions, type MixtureSample, type CovarianceType, type EMProgress, type InitParams } from './mixture/gmm.js';
+export { MixtureOfFactorAnalyzers, type MixtureOfFactorAnalyzersOptions, type MfaProgress, type NoiseType } from './mfa/mfa.js';
 export { selectComponents, type SelectOptions, type SelectionRow, type Selection } from './mixture/select.js';
 export { generate, type GenerateOptions, type GenerateResult, type PipelineProgress } from './pipelines/generate.js';
 export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type SyntheticFaces } from './datasets/synthetic-faces.js';
