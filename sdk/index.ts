@@ -14,7 +14,7 @@ export { generate, type GenerateOptions, type GenerateResult, type PipelineProgr
 export { syntheticFaces, FACE_ATTRIBUTES, type SyntheticFacesOptions, type SyntheticFaces } from './datasets/synthetic-faces.js';
 export { encodeSafetensors, decodeSafetensors, type Tensor, type TensorData, type DType } from './safetensors.js';
 export type { ModelState, TensorMap } from './model-state.js';
-export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec } from './pipelines/image-model.js';
+export { ImageModel, IMAGE_MODEL_FORMAT, type ImageSpec, type ImageModelKind } from './pipelines/image-model.js';
 export { lineChart, latentHistograms, scatter, type Series } from './plots.js';
 export { nearestNeighbours, type Neighbours } from './neighbours.js';
 export { evaluate, type Evaluation } from './pipelines/evaluate.js';

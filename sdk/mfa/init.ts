@@ -44,8 +44,11 @@ export async function initialMfaParams(X: Matrix<Float32Array>, s: InitSettings)
     const r = Math.min(q, rows.length - 1);
     const pca = await new PCA({ nComponents: r, svdSolver: D > 500 ? 'randomized' : 'full', randomState: s.randomState, pool, signal }).fit(new Matrix(rows.length, D, data));
     const ev = pca.explainedVariance;
-    const meanVar = (ev.reduce((a, b) => a + b, 0) + pca.noiseVariance * Math.max(0, Math.min(rows.length - 1, D) - r)) / D;
-    const sigma2 = Math.max(pca.noiseVariance, MIN_NOISE_FRACTION * meanVar, s.reg);
+    // Probabilistic PCA's σ² spreads the discarded variance over all D − r directions (PCA's noiseVariance divides
+    // by min(n, D) − r, which is far too large when the cluster has fewer images than pixels).
+    const total = ev[0] > 0 ? ev[0] / pca.explainedVarianceRatio[0] : 0;
+    const kept = ev.reduce((a, b) => a + b, 0);
+    const sigma2 = Math.max((total - kept) / (D - r), (MIN_NOISE_FRACTION * total) / D, s.reg);
     const V = pca.components.data;
     for (let a = 0; a < r; a++) {
       const scale = Math.sqrt(Math.max(ev[a] - sigma2, 0));

@@ -3,10 +3,11 @@
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import { nearestNeighbours } from '../neighbours.js';
 import type { Pool } from '../pool.js';
+import { evaluateMfa } from '../mfa/evaluate.js';
 import type { ImageModel } from './image-model.js';
 
 export interface Evaluation {
-  /** Mean log-likelihood per sample of the held-out features, divided by their dimension (nats). */
+  /** Mean log-likelihood per sample of the held-out features, divided by their dimension (nats; per pixel for an MFA model). */
   heldOutLogLikelihoodPerDim: number;
   trainLogLikelihoodPerDim: number;
   /** Distance (in the model's PCA space) of each generated image to its nearest training image. */
@@ -20,7 +21,7 @@ export interface Evaluation {
   nearestTrain: Int32Array;
 }
 
-const median = (a: Float64Array) => {
+export const median = (a: Float64Array) => {
   const s = Float64Array.from(a).sort();
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -32,6 +33,7 @@ const median = (a: Float64Array) => {
 export async function evaluate(model: ImageModel, train: MatrixLike, heldOut: MatrixLike, opts: { nSamples?: number; randomState?: number; pool?: Pool; signal?: AbortSignal } = {}): Promise<Evaluation> {
   const T = asMatrix(train, 'train');
   const H = asMatrix(heldOut, 'heldOut', { cols: T.cols });
+  if (model.kind === 'mfa') return evaluateMfa(model, T, H, opts); // per pixel, distances in a PCA of T
   const k = model.pca.nComponentsFitted;
   const [ft, fh] = [await model.pca.transform(T), await model.pca.transform(H)];
   const n = opts.nSamples ?? Math.min(200, H.rows);
