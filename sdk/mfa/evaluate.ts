@@ -2,10 +2,9 @@
 // log-likelihood is in pixel space already, and the memorisation check measures distances in a PCA of the
 // training images, as for a PCA + mixture model (pixel distances would count detail no sample can have).
 import { type Matrix } from '../matrix.js';
-import { nearestNeighbours } from '../neighbours.js';
 import { PCA } from '../pca.js';
 import type { Pool } from '../pool.js';
-import { median, type Evaluation } from '../pipelines/evaluate.js';
+import { memorisation, type Evaluation } from '../pipelines/evaluate.js';
 import type { ImageModel } from '../pipelines/image-model.js';
 
 /** PCA size of the distance space: what the PCA + mixture models of the README keep for LFW. */
@@ -19,16 +18,11 @@ export async function evaluateMfa(model: ImageModel, T: Matrix<Float32Array>, H:
   const k = Math.min(DISTANCE_COMPONENTS, T.rows - 1, D);
   const pca = await new PCA({ nComponents: k, svdSolver: D > 500 ? 'randomized' : 'full', randomState: 0, pool: opts.pool, signal: opts.signal }).fit(T);
   const [ft, fh, fs] = [await pca.transform(T), await pca.transform(H), await pca.transform(images)];
-  const s = await nearestNeighbours(fs, ft, opts);
-  const h = await nearestNeighbours(fh, ft, opts);
   return {
     heldOutLogLikelihoodPerDim: (await mfa.score(H)) / D,
     trainLogLikelihoodPerDim: (await mfa.score(T)) / D,
-    sampleToTrain: s.distance,
-    heldOutToTrain: h.distance,
-    medianSampleToTrain: median(s.distance),
-    medianHeldOutToTrain: median(h.distance),
     samples: images,
-    nearestTrain: s.index,
+    ...(await memorisation(fs, fh, ft, opts)),
   };
 }
+

@@ -5,6 +5,7 @@ import { GaussfaceError } from '../errors.js';
 import { fitChunkRows } from '../fitdata.js';
 import { localEngine } from '../local.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
+import { informationCriterion, mostProbable } from '../mixture/criteria.js';
 import { minResponsibility } from '../mixture/em.js';
 import { componentCounts, shuffled } from '../mixture/sample.js';
 import { enumField, f64Tensor, intField, type ModelState } from '../model-state.js';
@@ -53,7 +54,6 @@ export interface MfaProgress {
   change: number;
 }
 
-const rowsOf = (X: MatrixLike | Dataset) => (X instanceof Dataset ? X.rows : asMatrix(X, 'X', { finite: false }).rows);
 
 /**
  * Mixture of factor analysers (Ghahramani & Hinton 1996) — with `noiseType: 'isotropic'`, a mixture of
@@ -241,13 +241,7 @@ export class MixtureOfFactorAnalyzers {
 
   /** Most probable component of each sample. */
   async predict(X: MatrixLike | Dataset): Promise<Int32Array> {
-    const r = await this.predictProba(X);
-    const K = this.nComponents;
-    return Int32Array.from({ length: r.rows }, (_, i) => {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (r.data[i * K + k] > r.data[i * K + best]) best = k;
-      return best;
-    });
+    return mostProbable(await this.predictProba(X));
   }
 
   /** Number of free parameters (loadings counted up to their rotation). */
@@ -257,15 +251,13 @@ export class MixtureOfFactorAnalyzers {
   }
 
   /** Bayesian information criterion on X (lower is better). */
-  async bic(X: MatrixLike | Dataset): Promise<number> {
-    const n = rowsOf(X);
-    return -2 * (await this.score(X)) * n + this.nParameters() * Math.log(n);
+  bic(X: MatrixLike | Dataset): Promise<number> {
+    return informationCriterion('bic', this, X);
   }
 
   /** Akaike information criterion on X (lower is better). */
-  async aic(X: MatrixLike | Dataset): Promise<number> {
-    const n = rowsOf(X);
-    return -2 * (await this.score(X)) * n + 2 * this.nParameters();
+  aic(X: MatrixLike | Dataset): Promise<number> {
+    return informationCriterion('aic', this, X);
   }
 
   /**

@@ -21,7 +21,7 @@ export interface Evaluation {
   nearestTrain: Int32Array;
 }
 
-export const median = (a: Float64Array) => {
+const median = (a: Float64Array) => {
   const s = Float64Array.from(a).sort();
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -42,16 +42,23 @@ export async function evaluate(model: ImageModel, train: MatrixLike, heldOut: Ma
   for (let i = 0; i < images.data.length; i++) images.data[i] = Math.min(1, Math.max(0, images.data[i]));
   // Distances in the model's PCA space: the generator cannot produce what PCA discards, so comparing pixels
   // would flatter the (smoother) samples; held-out images are projected the same way.
-  const s = await nearestNeighbours(drawn.X, ft, opts);
-  const h = await nearestNeighbours(fh, ft, opts);
   return {
     heldOutLogLikelihoodPerDim: (await model.gmm.score(fh)) / k,
     trainLogLikelihoodPerDim: (await model.gmm.score(ft)) / k,
+    samples: images,
+    ...(await memorisation(drawn.X, fh, ft, opts)),
+  };
+}
+
+/** The memorisation check on features: each sample's and each held-out row's nearest training row. */
+export async function memorisation(samples: MatrixLike, heldOut: MatrixLike, train: MatrixLike, opts: { pool?: Pool; signal?: AbortSignal }) {
+  const s = await nearestNeighbours(samples, train, opts);
+  const h = await nearestNeighbours(heldOut, train, opts);
+  return {
     sampleToTrain: s.distance,
     heldOutToTrain: h.distance,
     medianSampleToTrain: median(s.distance),
     medianHeldOutToTrain: median(h.distance),
-    samples: images,
     nearestTrain: s.index,
   };
 }
