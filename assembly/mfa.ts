@@ -27,11 +27,11 @@ export function mfa_logprob(n: i32, K: i32, q: i32, P: usize, off: usize, logCon
 
 /**
  * The factor side of component k's M-step sums, for the rows center_scale_rows packs (R[i, k] ≥ rmin, same order):
- * Z[m, :] = √r_i · [E[z | x_i, k]ᵀ, 1] (f32, m × (q + 1)) with E[z | x] = L⁻ᵀ p (Linv = L⁻¹, lower, q × q, f64;
- * p as in mfa_logprob), and G += Σ_m Z[m]ᵀZ[m] in f64 ((q + 1)², the Σ r·z̃z̃ᵀ part of E[z̃z̃ᵀ]). Returns m.
+ * Z[m, :] = √r_i · [E[z | x_i, k]ᵀ, 1] (f32, m × (q + 1)) with E[z | x] = L⁻ᵀ p (LinvT = L⁻ᵀ, upper, q × q, f64,
+ * read along its rows; p as in mfa_logprob), and G += Σ_m Z[m]ᵀZ[m] in f64 ((q + 1)², the Σ r·z̃z̃ᵀ part of E[z̃z̃ᵀ]). Returns m.
  * The f32 √r is center_scale_rows' own, so WᵀZ sums r·(x − μ)·z̃ᵀ with the same row weights.
  */
-export function mfa_factor_rows(n: i32, K: i32, q: i32, k: i32, P: usize, off: usize, Linv: usize, R: usize, rmin: f32, p: usize, Z: usize, G: usize): i32 {
+export function mfa_factor_rows(n: i32, K: i32, q: i32, k: i32, P: usize, off: usize, LinvT: usize, R: usize, rmin: f32, p: usize, Z: usize, G: usize): i32 {
   const Kq = K * q;
   const q1 = q + 1;
   let m = 0;
@@ -43,10 +43,11 @@ export function mfa_factor_rows(n: i32, K: i32, q: i32, k: i32, P: usize, off: u
     for (let a = 0; a < q; a++)
       store<f64>(p + (<usize>a << 3), <f64>load<f32>(prow + (<usize>a << 2)) - load<f64>(off + (<usize>(k * q + a) << 3)));
     const z = Z + (<usize>m * <usize>q1 << 2);
-    // z_a = Σ_{b ≥ a} Linv[b, a] · p_b  (L⁻ᵀ is upper triangular).
+    // z_a = Σ_{b ≥ a} (L⁻ᵀ)[a, b] · p_b.
     for (let a = 0; a < q; a++) {
+      const row = LinvT + (<usize>(a * q) << 3);
       let t: f64 = 0;
-      for (let b = a; b < q; b++) t += load<f64>(Linv + (<usize>(b * q + a) << 3)) * load<f64>(p + (<usize>b << 3));
+      for (let b = a; b < q; b++) t += load<f64>(row + (<usize>b << 3)) * load<f64>(p + (<usize>b << 3));
       store<f32>(z + (<usize>a << 2), <f32>(<f64>s * t));
     }
     store<f32>(z + (<usize>q << 2), s);

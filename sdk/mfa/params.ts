@@ -39,12 +39,15 @@ export function cholesky(A: Float64Array, n: number): Float64Array | null {
 /** L⁻¹ of a lower-triangular n × n matrix (lower triangular). */
 export function invertLower(L: Float64Array, n: number): Float64Array {
   const X = new Float64Array(n * n);
+  const x = new Float64Array(n); // column c of L⁻¹, kept contiguous while it is solved
   for (let c = 0; c < n; c++) {
-    X[c * n + c] = 1 / L[c * n + c];
+    x[c] = 1 / L[c * n + c];
+    X[c * n + c] = x[c];
     for (let i = c + 1; i < n; i++) {
       let s = 0;
-      for (let t = c; t < i; t++) s -= L[i * n + t] * X[t * n + c];
-      X[i * n + c] = s / L[i * n + i];
+      for (let t = c; t < i; t++) s -= L[i * n + t] * x[t];
+      x[i] = s / L[i * n + i];
+      X[i * n + c] = x[i];
     }
   }
   return X;
@@ -87,12 +90,15 @@ export function mfaView(engine: Engine, p: MfaParams, K: number, D: number, q: n
     const L = cholesky(M, q);
     if (!L) throw new GaussfaceError(`component ${k}: I + ΛᵀΨ⁻¹Λ is not positive definite (non-finite parameters?)`, 'ECOLLAPSE');
     const Li = invertLower(L, q);
-    linv.set(Li, k * q * q);
+    // M⁻¹ = L⁻ᵀL⁻¹ from the rows of L⁻ᵀ (contiguous reads), lower triangle mirrored.
+    const LiT = new Float64Array(q * q);
+    for (let a = 0; a < q; a++) for (let t = 0; t <= a; t++) LiT[t * q + a] = Li[a * q + t];
+    linv.set(LiT, k * q * q);
     for (let a = 0; a < q; a++)
-      for (let b = 0; b < q; b++) {
+      for (let b = 0; b <= a; b++) {
         let s = 0;
-        for (let t = Math.max(a, b); t < q; t++) s += Li[t * q + a] * Li[t * q + b];
-        minv[k * q * q + a * q + b] = s;
+        for (let t = a; t < q; t++) s += LiT[a * q + t] * LiT[b * q + t];
+        minv[k * q * q + a * q + b] = minv[k * q * q + b * q + a] = s;
       }
     // W_ja = Σ_b (Ψ⁻¹Λ)_jb·(L⁻¹)_ab; the offset μᵀW uses the f32 values the GEMM sees, so X·W − off = (X − μ)·W.
     for (let j = 0; j < D; j++) {
@@ -156,6 +162,8 @@ export function mfaMStep(st: MfaStats, view: MfaView, K: number, D: number, q: n
           'Try to decrease nComponents or nFactors, or increase regCovar.',
         'ECOLLAPSE',
       );
+    const Lt = new Float64Array(q1 * q1); // Lᵀ, so that the back substitution reads rows (q can be 1000)
+    for (let a = 0; a < q1; a++) for (let t = 0; t <= a; t++) Lt[t * q1 + a] = L[a * q1 + t];
     const Sk = S.subarray(k * D * q1, (k + 1) * D * q1);
     let isoSum = 0;
     for (let j = 0; j < D; j++) {
@@ -168,7 +176,7 @@ export function mfaMStep(st: MfaStats, view: MfaView, K: number, D: number, q: n
       let explained = 0;
       for (let a = q1 - 1; a >= 0; a--) {
         let s = lt[a];
-        for (let t = a + 1; t < q1; t++) s -= L[t * q1 + a] * lt[t];
+        for (let t = a + 1; t < q1; t++) s -= Lt[a * q1 + t] * lt[t];
         lt[a] = s / L[a * q1 + a];
         explained += lt[a] * Sk[j * q1 + a];
       }

@@ -19,7 +19,7 @@ export interface MfaEStep {
   psiInv: Float32Array;
   /** K × q: μ_kᵀW_k (f64), subtracted from X·W after the product. */
   off: Float64Array;
-  /** K × q × q: L_k⁻¹ (lower, f64), turns the projection into E[z | x, k]. */
+  /** K × q × q: L_k⁻ᵀ (upper, f64), turns the projection into E[z | x, k] = L_k⁻ᵀ·p. */
   linv: Float64Array;
   /** Per component: −½(D·log 2π + log|Σ_k|) (f64). */
   logConst: Float64Array;
