@@ -156,7 +156,8 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   const tensors: Record<string, Tensor> = {};
   for (const { name, dtype, shape, begin, end: stop } of entries) {
     const src = bytes.subarray(8 + hl + begin, 8 + hl + stop);
-    const copy = LITTLE_ENDIAN ? src.slice() : swapBytes(src, ITEM[dtype]);
+    // Uint8Array's slice, a copy: a Node Buffer's own slice() is a view of the whole (pooled) buffer.
+    const copy = LITTLE_ENDIAN ? Uint8Array.prototype.slice.call(src) : swapBytes(src, ITEM[dtype]);
     tensors[name] = { dtype, shape, data: new CTOR[dtype](copy.buffer as ArrayBuffer) };
   }
   return { tensors, metadata };
