@@ -321,8 +321,9 @@ export class MixtureOfFactorAnalyzers {
     const K = intField(metadata, prefix + 'n_components', 1, 1 << 16);
     const D = intField(metadata, prefix + 'n_features', 2, 1 << 24);
     const q = intField(metadata, prefix + 'n_factors', 1, D - 1);
-    const reg = Number(metadata[prefix + 'reg_covar'] ?? 1e-6);
-    const m = new MixtureOfFactorAnalyzers({ ...options, nComponents: K, nFactors: q, noiseType, regCovar: reg > 0 ? reg : 1e-6 });
+    const reg = options.regCovar ?? Number(metadata[prefix + 'reg_covar'] ?? 1e-6);
+    if (!(reg > 0)) throw broken(`metadata "${prefix}reg_covar" = ${JSON.stringify(metadata[prefix + 'reg_covar'])}, expected a number > 0`);
+    const m = new MixtureOfFactorAnalyzers({ ...options, nComponents: K, nFactors: q, noiseType, regCovar: reg });
     const weights = f64Tensor(tensors, prefix + 'weights', [K]);
     if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
       throw broken(`tensor "${prefix}weights": mixture weights must be ≥ 0 and sum to 1`);
