@@ -1,6 +1,6 @@
 // GEMM GFLOP/s: the engine on one thread and on the pool, numpy/OpenBLAS on one thread, and the JS peers.
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { chunkRowsFor, compileEngine, fmaAvailable, loadEngine, matmul, Pool } from '../dist/index.js';
+import { chunkRowsFor, compileEngine, fmaAvailable, loadEngine, matmul, Pool, tasks } from '../dist/index.js';
 import { median } from './util.mjs';
 
 const SHAPES = [
@@ -43,9 +43,9 @@ async function wasmPool(workers, m, k, n, a, b, reps) {
   const pool = await Pool.create({ workers });
   try {
     const ds = await pool.upload(a, m, k, { chunkRows: Math.min(chunkRowsFor(k), Math.max(8, Math.ceil(m / 64) * 8)) });
-    const returned = await seconds(reps, () => pool.map('gemm', ds, { b, k, n }));
+    const returned = await seconds(reps, () => pool.map(tasks.linalg.gemm, ds, { b, k, n }));
     const out = pool.derive(ds, n);
-    const kept = await seconds(reps, () => pool.map('gemm', ds, { b, k, n, into: out.id }, { into: out }));
+    const kept = await seconds(reps, () => pool.map(tasks.linalg.gemm, ds, { b, k, n, into: out.id }, { into: out }));
     const endToEnd = await seconds(reps, () => matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, { pool }));
     return { returned, kept, endToEnd };
   } finally {

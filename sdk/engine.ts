@@ -1,45 +1,59 @@
-// One engine instance = one WebAssembly instance with its own linear memory. This module compiles the
-// embedded .wasm once, instantiates it, and turns traps, aborts and failure codes into readable Errors.
-// It is the only place that knows how the engine is instantiated.
-import portableBytes from '../build/gaussface.wasm';
-import fmaBytes from '../build/gaussface-fma.wasm';
+// One engine instance = one WebAssembly instance with its own linear memory: instantiation from a compiled
+// Module, and traps, aborts and failure codes turned into readable Errors. The embedded .wasm bytes live in
+// engine-builds.ts, which workers never load: they instantiate the Module the page compiled and posted.
 import { GaussfaceError } from './errors.js';
+import type { Kernels } from '../build/kernels.js';
 
-/** Raw engine exports: byte offsets and sizes in, numbers out. */
-export type EngineExports = Record<string, (...args: number[]) => number> & { memory: WebAssembly.Memory };
+export type { Kernels };
+/** Raw engine exports: byte offsets and sizes in, numbers out (their signatures: build/kernels.d.ts). */
+export type EngineExports = Kernels & { memory: WebAssembly.Memory };
+/** A kernel of the engine, by the name it is exported under. */
+export type KernelName = Exclude<keyof Kernels, 'alloc' | 'free'>;
 
 const WASM32_LIMIT = 2 ** 32;
-/**
- * Which engine build: 'portable' (plain SIMD: the same bits in every runtime and on every CPU; the default) or
- * 'fma' (relaxed SIMD's fused multiply-add in the GEMM micro-kernel: faster, deterministic on one machine, but
- * its bits differ from the portable build's and between CPUs with and without FMA).
- */
-export type EngineBuild = 'portable' | 'fma';
 
-const compiled = new Map<EngineBuild, Promise<WebAssembly.Module>>();
-
-/** Compiles an embedded engine build once per thread; the Module can be posted to workers. */
-export function compileEngine(build: EngineBuild = 'portable'): Promise<WebAssembly.Module> {
-  let m = compiled.get(build);
-  if (!m) compiled.set(build, (m = WebAssembly.compile((build === 'fma' ? fmaBytes : portableBytes) as BufferSource)));
-  return m;
+/** Values in engine memory for the life of a `scoped` call: the pointer kernels take, and views for JavaScript. */
+export interface EngineArray<T extends Float32Array | Float64Array> {
+  readonly ptr: number;
+  readonly length: number;
+  /** A fresh view (never keep it across a call that may allocate: memory growth detaches it). */
+  view(): T;
+  /** A copy that outlives the scope. */
+  read(): T;
 }
 
-let fma: Promise<boolean> | undefined;
+/**
+ * The advice closing an out-of-engine-memory error. It fits the models that can stream their rows; one that
+ * cannot (K-Means) replaces it with its own (the exact text is the hook, also across the worker boundary).
+ */
+export const STREAM_ADVICE = 'Process the data in smaller chunks (pool datasets stream by rows) or reduce the problem size.';
 
 /**
- * Whether this runtime can run the FMA build. Browsers, Deno and Node ≥ 22 have relaxed SIMD; Node 20 has it
- * behind a V8 flag, which is turned on here (it changes nothing but which WebAssembly opcodes validate).
+ * An engine that cannot start for lack of memory: an ENOMEM error with what to change. Each instance reserves
+ * about 10 GiB of address space up front (its 4 GiB memory and V8's guard regions, which spare it bounds
+ * checks), so a virtual-memory limit (`ulimit -v`) of tens of GiB stops a pool long before RAM runs out.
+ * Anything else passes through unchanged.
  */
-export function fmaAvailable(): Promise<boolean> {
-  fma ??= (async () => {
-    if (WebAssembly.validate(fmaBytes as BufferSource)) return true;
-    const g = globalThis as any;
-    if (typeof g.process?.versions?.node !== 'string' || g.Deno) return false;
-    (await import('./io/node-v8.js')).enableRelaxedSimd();
-    return WebAssembly.validate(fmaBytes as BufferSource);
-  })();
-  return fma;
+export function startFailure(e: unknown, step: 'compile' | 'instantiate'): unknown {
+  if (!(e instanceof RangeError) || !/out of memory|cannot allocate/i.test(e.message)) return e;
+  return new GaussfaceError(
+    `cannot start a WebAssembly engine (${step}): out of memory (${e.message}). Each engine instance — one in ` +
+      `this thread and one per pool worker — reserves about 10 GiB of virtual address space: under a ` +
+      `virtual-memory limit (ulimit -v) raise it to at least 10 GiB per instance or remove it, use fewer workers ` +
+      `(Pool.create({ workers: 1 }) or { inline: true }), or in Node start with --disable-wasm-trap-handler ` +
+      `(about 4 GiB per instance; the engine runs somewhat slower with explicit bounds checks).`,
+    'ENOMEM',
+  );
+}
+
+/**
+ * What `scoped` hands its callback: `take(bytes)` for raw scratch (kernel workspaces, chunk-sized buffers), and
+ * typed arrays — `f64(values)` copies values in, `f64(n)` is n zeros — so that host code never computes offsets.
+ */
+export interface Scratch {
+  (bytes: number): number;
+  f32(init: number | ArrayLike<number>): EngineArray<Float32Array>;
+  f64(init: number | ArrayLike<number>): EngineArray<Float64Array>;
 }
 
 /** A live engine instance: allocation, typed views and checked calls. */
@@ -55,8 +69,7 @@ export class Engine {
   private abortState: { message?: string };
 
   /** Instantiates a compiled engine module (from `compileEngine()` or posted from another thread). */
-  static async instantiate(module?: WebAssembly.Module): Promise<Engine> {
-    const mod = module ?? (await compileEngine());
+  static async instantiate(module: WebAssembly.Module): Promise<Engine> {
     const state: { message?: string } = {};
     let engine: Engine | undefined;
     const imports = {
@@ -69,7 +82,9 @@ export class Engine {
         },
       },
     };
-    const instance = await WebAssembly.instantiate(mod, imports);
+    const instance = await WebAssembly.instantiate(module, imports).catch((e) => {
+      throw startFailure(e, 'instantiate');
+    });
     engine = new Engine(instance, state);
     (instance.exports._initialize as (() => void) | undefined)?.();
     return engine;
@@ -103,8 +118,7 @@ export class Engine {
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);
     return new GaussfaceError(
       `out of engine memory: cannot allocate ${mib(bytes)} MiB (${why}; instance uses ${mib(this.byteLength)} MiB ` +
-        `of the ${mib(WASM32_LIMIT)} MiB wasm32 limit). Process the data in smaller chunks ` +
-        `(pool datasets stream by rows) or reduce the problem size.`,
+        `of the ${mib(WASM32_LIMIT)} MiB wasm32 limit). ${STREAM_ADVICE}`,
       'ENOMEM',
     );
   }
@@ -151,27 +165,39 @@ export class Engine {
    * Runs `fn` with scratch allocations that are freed afterwards, whatever happens: the pattern every
    * kernel call uses so that an error never leaks engine memory.
    */
-  scoped<T>(fn: (take: (bytes: number) => number) => T): T {
+  scoped<T>(fn: (take: Scratch) => T): T {
     const taken: number[] = [];
+    const take = ((bytes: number) => {
+      const p = this.alloc(bytes);
+      taken.push(p);
+      return p;
+    }) as Scratch;
+    const typed = <A extends Float32Array | Float64Array>(make: (ptr: number, n: number) => A, size: number) => (init: number | ArrayLike<number>): EngineArray<A> => {
+      const n = typeof init === 'number' ? init : init.length;
+      const ptr = take(n * size);
+      const view = () => make(ptr, n);
+      if (typeof init === 'number') view().fill(0);
+      else view().set(init);
+      return { ptr, length: n, view, read: () => view().slice() as A };
+    };
+    take.f32 = typed((p, n) => this.f32(p, n), 4);
+    take.f64 = typed((p, n) => this.f64(p, n), 8);
     try {
-      return fn((bytes) => {
-        const p = this.alloc(bytes);
-        taken.push(p);
-        return p;
-      });
+      return fn(take);
     } finally {
       for (const p of taken) this.free(p);
     }
   }
 
   /**
-   * Calls an export; a wasm trap becomes a GaussfaceError naming the kernel instead of "unreachable".
+   * Calls a kernel with its arguments as declared in the engine (type-checked against build/kernels.d.ts); a wasm
+   * trap becomes a GaussfaceError naming the kernel instead of "unreachable".
    */
-  call(name: string, ...args: number[]): number {
-    const fn = this.exports[name];
+  call<K extends KernelName>(name: K, ...args: Parameters<Kernels[K]>): ReturnType<Kernels[K]> {
+    const fn = this.exports[name] as unknown as (...a: number[]) => ReturnType<Kernels[K]>;
     if (typeof fn !== 'function') throw new GaussfaceError(`engine has no kernel "${name}"`);
     try {
-      return fn(...args);
+      return fn(...(args as number[]));
     } catch (e) {
       if (e instanceof GaussfaceError) throw e;
       throw new GaussfaceError(`engine kernel ${name} failed: ${(e as Error).message}`, 'ETRAP');
@@ -187,9 +213,4 @@ export class Engine {
     for (let i = 0; i < units.length; i += 4096) s += String.fromCharCode(...units.subarray(i, i + 4096));
     return s;
   }
-}
-
-/** Loads an engine in the current thread (Node, Deno or a browser). */
-export function loadEngine(module?: WebAssembly.Module): Promise<Engine> {
-  return Engine.instantiate(module);
 }

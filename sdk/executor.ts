@@ -3,9 +3,10 @@
 // pool never shares memory with it.
 import { releaseProxy } from 'comlink';
 import { Engine } from './engine.js';
+import { provideEngine } from './engine-builds.js';
 import { GaussfaceError } from './errors.js';
 import type { DatasetInfo, Program } from './pool.js';
-import { tasks } from './tasks/index.js';
+import { taskByName } from './tasks/index.js';
 import { transferable } from './wire.js';
 
 /** A block of rows resident in engine memory. */
@@ -38,11 +39,6 @@ export interface TaskContext {
   copyOut<T extends Float32Array | Float64Array>(view: T): T;
 }
 
-/**
- * A task: returns one result per chunk (in the order of `ctx.chunks`), or a single value for a broadcast.
- * Per-call set-up (copying parameters into the engine once) happens before the loop over chunks.
- */
-export type Task = (ctx: TaskContext, params: any) => unknown;
 
 /** What `Executor.put` answers. */
 export interface PutResult {
@@ -61,7 +57,12 @@ export class Executor {
   /** `programs`: what `solo` can run here, by name (the worker entry registers them). */
   constructor(private readonly programs: Record<string, Program> = {}) {}
 
-  async init(module: WebAssembly.Module): Promise<void> {
+  /**
+   * `module`: the engine build this executor runs; `portable`: the portable build, which a worker's in-thread
+   * engine (local.ts, used by programs) instantiates — worker scripts carry no engine bytes to compile it from.
+   */
+  async init(module: WebAssembly.Module, portable: WebAssembly.Module = module): Promise<void> {
+    provideEngine('portable', portable);
     this.instance = await Engine.instantiate(module);
   }
 
@@ -121,8 +122,8 @@ export class Executor {
    * of earlier results, handed back for `copyOut`; those it does not use are dropped with the call.
    */
   run(task: string, id: number, indices: number[], params: unknown, spare: ArrayBuffer[] = []): unknown {
-    const fn = tasks[task];
-    if (!fn) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
+    const def = taskByName.get(task);
+    if (!def) throw new GaussfaceError(`unknown task "${task}"`, 'EWORKER');
     const ctx: TaskContext = {
       engine: this.engine,
       chunks: id < 0 ? [] : indices.map((i) => this.chunk(id, i)),
@@ -136,7 +137,7 @@ export class Executor {
         return out;
       },
     };
-    return transferable(fn(ctx, params), this.engine.memory.buffer);
+    return transferable(def.run(ctx, params), this.engine.memory.buffer);
   }
 
   /**

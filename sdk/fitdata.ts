@@ -1,6 +1,7 @@
 // Fit-time helpers shared by the models: how a fit chunks its rows, column means, chunk-order sums.
 import type { Engine } from './engine.js';
 import type { Dataset, Pool } from './pool.js';
+import { tasks } from './tasks/index.js';
 
 /** At most this many chunks per fit (bounded per-call results, balanced workers). */
 const MAX_CHUNKS = 32;
@@ -27,7 +28,7 @@ export function uploadForFit(pool: Pool, data: Float32Array, n: number, d: numbe
 
 /** Column means of a resident dataset (f64 sums reduced in chunk order). */
 export async function columnMeans(pool: Pool, ds: Dataset, signal?: AbortSignal): Promise<Float64Array> {
-  const sum = sumParts(await pool.map<Float64Array>('pca.colSums', ds, {}, { signal }));
+  const sum = sumParts(await pool.map(tasks.pca.colSums, ds, {}, { signal }));
   return sum.map((s) => s / ds.rows);
 }
 

@@ -5,8 +5,10 @@
 // exactly. Each Lloyd iteration is one pass that computes distances only for the rows whose bounds allow a change,
 // and returns per-chunk cluster sums reduced in chunk order, so a seeded fit gives the same bits with any number of
 // workers. Small data stays in one worker, where the whole fit runs as one program (no message per step).
-import type { Engine } from './engine.js';
+import { STREAM_ADVICE, type Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
+import { exclusive } from './exclusive.js';
+import { kmeansMoves } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
@@ -14,6 +16,7 @@ import { RandomState, randomStateOf, type RandomStateSnapshot } from './legacy-r
 import { getPool, program, type Dataset, type Pool, type Program, type ProgramContext } from './pool.js';
 import { Random } from './random.js';
 import { preparedCols, preparedRow, type FarPart, type LloydPart } from './tasks/kmeans.js';
+import { tasks } from './tasks/index.js';
 
 /** What `onProgress` receives after every Lloyd iteration. */
 export interface KMeansProgress {
@@ -85,6 +88,19 @@ const bytesPerChunkStats = (K: number, d: number) => K * (d + 1) * 8;
  */
 const ONE_WORKER_WORK = 2 ** 25;
 
+/** What to do when K-Means runs out of engine memory: the engine's advice to stream rows does not apply to it. */
+const KMEANS_ADVICE =
+  'K-Means keeps its rows resident in the workers (next to their per-row bounds and labels) and cannot stream ' +
+  'them, and its centre-to-centre distances take nClusters² values: use fewer clusters, reduce the dimension ' +
+  'first (PCA), spread the rows over more workers (Pool.create({ workers })), or fit on a subsample and label ' +
+  'the rest with predict() in batches of rows.';
+
+/** An ENOMEM error with K-Means' advice in place of the engine's; any other error unchanged. */
+function withKMeansAdvice(err: unknown): unknown {
+  if (!(err instanceof GaussfaceError) || err.code !== 'ENOMEM' || !err.message.includes(STREAM_ADVICE)) return err;
+  return new GaussfaceError(err.message.replace(STREAM_ADVICE, KMEANS_ADVICE), 'ENOMEM');
+}
+
 /** Uploads X (and weights), computes the column means (unless given) and prepares the chunks. */
 async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWeight: Float32Array | undefined, mean: Float64Array | undefined, signal?: AbortSignal): Promise<Prepared> {
   const [n, d] = [X.rows, X.cols];
@@ -99,12 +115,12 @@ async function prepare(pool: Pool, X: Matrix<Float32Array>, K: number, sampleWei
     const m = mean ?? (await columnMeans(pool, raw, signal));
     const P = pool.derive(raw, preparedCols(raw.chunkRows, d, K));
     held.push(P);
-    const ssq = (await pool.map<number>('kmeans.prepare', raw, { mean: m, K, into: P.id }, { signal, into: P })).reduce((a, b) => a + b, 0);
+    const ssq = (await pool.map(tasks.kmeans.prepare, raw, { mean: m, K, into: P.id }, { signal, into: P })).reduce((a, b) => a + b, 0);
     const row = (i: number) => Float32Array.from(X.row(i), (v, j) => v - m[j]);
     return { pool, raw, P, d, K, weights, mean: m, ssq, row, given: (i) => X.row(i), release };
   } catch (err) {
     await release();
-    throw err;
+    throw withKMeansAdvice(err);
   }
 }
 
@@ -135,7 +151,7 @@ async function plusPlus(data: Prepared, K: number, rng: RandomState, sampleWeigh
       const rows = new Float32Array(cand.length * d);
       Array.from(cand).forEach((c, j) => rows.set(data.row(c), j * d));
       const params = { rows, L: cand.length, d, K: data.K, state: state.id, width: 1 + trials, first, wId };
-      return pool.map<Float64Array>('kmeans.ppDist', P, params, { signal, into: state });
+      return pool.map(tasks.kmeans.ppDist, P, params, { signal, into: state });
     };
     // Per-chunk potentials of the committed candidate; `best` is its column in the state's candidate block.
     let chunkPot = (await distances([indices[0]], true)).map((p) => p[0]);
@@ -185,7 +201,7 @@ async function locate(pool: Pool, P: Dataset, chunkPot: number[], draws: Float64
     list.sort((a, b) => a.target - b.target || a.t - b.t);
     targets[c] = Float64Array.from(list, (x) => x.target);
   }
-  const found = await pool.map<Int32Array>('kmeans.ppSearch', P, { ...commit, targets }, { signal });
+  const found = await pool.map(tasks.kmeans.ppSearch, P, { ...commit, targets }, { signal });
   const out = new Int32Array(draws.length);
   for (const [c, list] of byChunk) list.forEach((x, i) => (out[x.t] = found[c][i]));
   return out;
@@ -228,7 +244,7 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
     previous = now;
     step.delta.forEach((v, k) => (drift[k] += v));
     const params = { ...centresParams(data, centres, now), wId, fresh: it === 0, drift, ...step };
-    const parts = await pool.map<LloydPart>('kmeans.lloyd', P, params, { signal: s.signal });
+    const parts = await pool.map(tasks.kmeans.lloyd, P, params, { signal: s.signal });
     const sums = sumParts(parts.map((p) => p.sums));
     const counts = sumParts(parts.map((p) => p.counts));
     const changed = parts.reduce((a, p) => a + p.changed, 0);
@@ -252,8 +268,8 @@ async function lloyd(data: Prepared, engine: Engine, start: Float64Array, s: Llo
     if (shift <= s.tol) break;
   }
   const nIter = Math.min(it + 1, s.maxIter);
-  const parts = await pool.map<{ labels: Int32Array; inertia: number }>(
-    'kmeans.finish', P, { ...centresParams(data, centres), wId, relabel: !strict }, { signal: s.signal });
+  const parts = await pool.map(
+    tasks.kmeans.finish, P, { ...centresParams(data, centres), wId, relabel: !strict }, { signal: s.signal });
   const labels = new Int32Array(P.rows);
   parts.forEach((p, i) => labels.set(p.labels, P.chunkRange(i)[0]));
   return { centres, labels, inertia: parts.reduce((a, p) => a + p.inertia, 0), nIter };
@@ -278,13 +294,7 @@ function centresParams(data: Prepared, centres: Float64Array, now = centred(data
  * moves and the index of the largest.
  */
 function moves(engine: Engine, previous: Float64Array, centres: Float64Array, K: number, d: number) {
-  const [delta, s, cerr] = engine.scoped((take) => {
-    const [p, c, dl, sp, ce] = [take(K * d * 8), take(K * d * 8), take(K * 8), take(K * 8), take(K * 8)];
-    engine.f64(p, K * d).set(previous);
-    engine.f64(c, K * d).set(centres);
-    engine.call('kmeans_moves', K, d, p, c, dl, sp, ce);
-    return [dl, sp, ce].map((q) => engine.f64(q, K).slice());
-  });
+  const { delta, s, cerr } = kmeansMoves(engine, previous, centres, K, d);
   let [dmax1, dmax2, amax] = [0, 0, 0];
   for (let k = 0; k < K; k++) {
     if (delta[k] > dmax1) [dmax2, dmax1, amax] = [dmax1, delta[k], k];
@@ -302,7 +312,7 @@ async function relocateEmpty(data: Prepared, centres: Float64Array, sums: Float6
   const empty: number[] = [];
   counts.forEach((c, k) => c === 0 && empty.push(k));
   if (!empty.length) return;
-  const parts = await data.pool.map<FarPart>('kmeans.farthest', data.P, { m: empty.length, d, K, exact: centres, raw: data.raw.id, wId: data.weights?.id }, { signal });
+  const parts = await data.pool.map(tasks.kmeans.farthest, data.P, { m: empty.length, d, K, exact: centres, raw: data.raw.id, wId: data.weights?.id }, { signal });
   const far = parts.flatMap((p) => p.index.map((index, r) => ({ index, dist: p.dist[r], label: p.label[r], weight: p.weight[r], row: p.rows.subarray(r * d, (r + 1) * d) })));
   far.sort((a, b) => b.dist - a.dist || a.index - b.index);
   if (!far.length || far[0].dist === 0) return; // more clusters than distinct points: nothing to gain
@@ -457,8 +467,15 @@ export class KMeans {
     return new Matrix(this.nClusters, f.d, f.centres);
   }
 
-  /** Clusters X (n_samples × n_features), optionally weighting the samples. Resolves to the model itself. */
-  async fit(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+  /**
+   * Clusters X (n_samples × n_features), optionally weighting the samples. Resolves to the model itself. One fit
+   * at a time per object: another one before it settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike, opts: { sampleWeight?: ArrayLike<number> }): Promise<this> {
     const m = asMatrix(X, 'X', { finite: false });
     const [n, d] = [m.rows, m.cols];
     const K = this.nClusters;
@@ -493,6 +510,8 @@ export class KMeans {
         this.warnings.push(msg);
         (this.options.onWarning ?? ((s: string) => console.warn(`gaussface: ${s}`)))(msg);
       }
+    } catch (err) {
+      throw withKMeansAdvice(err);
     } finally {
       await data.release();
     }
@@ -513,6 +532,8 @@ export class KMeans {
     const data = await prepare(pool, m, this.nClusters, checkedWeights(sampleWeight, m.rows), f.mean, this.options.signal);
     try {
       return await fn(data, f.centres);
+    } catch (err) {
+      throw withKMeansAdvice(err);
     } finally {
       await data.release();
     }
@@ -531,7 +552,7 @@ export class KMeans {
   private labelsAndInertia(X: MatrixLike, sampleWeight?: ArrayLike<number>): Promise<{ labels: Int32Array; inertia: number }> {
     return this.withData(X, sampleWeight, async (data, centres) => {
       const params = { ...centresParams(data, centres), wId: data.weights?.id, relabel: true };
-      const parts = await data.pool.map<{ labels: Int32Array; inertia: number }>('kmeans.finish', data.P, params, { signal: this.options.signal });
+      const parts = await data.pool.map(tasks.kmeans.finish, data.P, params, { signal: this.options.signal });
       const labels = new Int32Array(data.P.rows);
       parts.forEach((p, i) => labels.set(p.labels, data.P.chunkRange(i)[0]));
       return { labels, inertia: parts.reduce((a, p) => a + p.inertia, 0) };
@@ -542,7 +563,7 @@ export class KMeans {
   async transform(X: MatrixLike): Promise<Matrix<Float32Array>> {
     return this.withData(X, undefined, async (data, centres) => {
       const K = this.nClusters;
-      const parts = await data.pool.map<Float32Array>('kmeans.transform', data.P, centresParams(data, centres), { signal: this.options.signal });
+      const parts = await data.pool.map(tasks.kmeans.transform, data.P, centresParams(data, centres), { signal: this.options.signal });
       const out = new Float32Array(data.P.rows * K);
       parts.forEach((p, i) => out.set(p, data.P.chunkRange(i)[0] * K));
       return new Matrix(data.P.rows, K, out);

@@ -3,6 +3,7 @@ import { GaussfaceError } from './errors.js';
 import { runLocal } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { chunkRowsFor, getPool, type CallOptions, type Pool } from './pool.js';
+import { tasks } from './tasks/index.js';
 
 /** Below this many multiply-adds a product runs in the calling thread (a worker round trip costs more). */
 const LOCAL_MADDS = 1 << 22;
@@ -32,7 +33,7 @@ export async function matmul(a: MatrixLike, b: MatrixLike, opts: MatmulOptions =
   const params = { b: B.data, k, n };
   if (m * k * n < LOCAL_MADDS && !opts.pool) {
     if (opts.signal?.aborted) throw new GaussfaceError('operation cancelled (AbortSignal)', 'EABORT');
-    return new Matrix(m, n, await runLocal<Float32Array>('gemm', A.data, m, k, params));
+    return new Matrix(m, n, (await runLocal(tasks.linalg.gemm, A.data, m, k, params))!); // returned: no `into`
   }
   const pool = opts.pool ?? (await getPool());
   // At least ~8 chunks, so that a small but heavy product (512³) is still spread over the workers; a function
@@ -40,9 +41,9 @@ export async function matmul(a: MatrixLike, b: MatrixLike, opts: MatmulOptions =
   const chunkRows = Math.min(chunkRowsFor(k), Math.max(8, Math.ceil(m / 8 / 8) * 8));
   const ds = await pool.upload(A.data, m, k, { ...opts, chunkRows });
   try {
-    const parts = await pool.map<Float32Array>('gemm', ds, params, opts);
+    const parts = await pool.map(tasks.linalg.gemm, ds, params, opts);
     const out = new Float32Array(m * n);
-    parts.forEach((p, i) => out.set(p, ds.chunkRange(i)[0] * n));
+    parts.forEach((p, i) => out.set(p!, ds.chunkRange(i)[0] * n)); // returned: no `into`
     return new Matrix(m, n, out);
   } finally {
     await pool.release(ds);

@@ -119,3 +119,36 @@ function firstNonFinite(a: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
   return -1;
 }
+
+/** An array of any nesting (scikit-learn's `(K, d, d)` as nested lists), flat values, or `{ data, shape }`. */
+export type TensorLike = ArrayLike<number> | ArrayLike<TensorLike> | { data: ArrayLike<number>; shape: readonly number[] };
+
+/**
+ * Flat float64 values of `x` in the row-major order of `shape`: nested arrays must have exactly that shape; flat
+ * values (or `{ data, shape }` with any shape) must have as many values. Names `name` and the expected shape.
+ */
+export function asTensor(x: TensorLike, shape: readonly number[], name: string): Float64Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const want = `(${shape.join(', ')})`;
+  const wrong = (what: string) => new GaussfaceError(`${what}; expected shape ${want} (or ${size} values flat)`, 'ESHAPE');
+  if (x == null || typeof x !== 'object') throw new GaussfaceError(`${name} must be an array of numbers, got ${x === null ? 'null' : typeof x}`, 'EINPUT');
+  const flat = 'data' in x && 'shape' in x ? x.data : x;
+  const out = new Float64Array(size);
+  let n = 0;
+  const walk = (v: unknown, depth: number, where: string): void => {
+    if (typeof v === 'number') {
+      if (n >= size) throw wrong(`${name} has more than ${size} values`);
+      out[n++] = v;
+      return;
+    }
+    const a = v as ArrayLike<unknown>;
+    if (v == null || typeof a.length !== 'number') throw new GaussfaceError(`${name}${where} is ${v === null ? 'null' : typeof v}, not a number or an array`, 'EINPUT');
+    // Nested input must match the shape level by level; a flat list (depth 0, all numbers) only in total size.
+    const nested = depth > 0 || (a.length > 0 && typeof a[0] !== 'number');
+    if (nested && a.length !== shape[depth]) throw wrong(`${name}${where} has ${a.length} entries, not ${shape[depth] ?? 'a number'}`);
+    for (let i = 0; i < a.length; i++) walk(a[i], depth + 1, `${where}[${i}]`);
+  };
+  walk(flat, 0, '');
+  if (n !== size) throw wrong(`${name} has ${n} values`);
+  return out;
+}

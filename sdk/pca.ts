@@ -3,6 +3,8 @@
 // eigendecomposition; 'randomized' is Halko et al.'s range finder with every pass streaming over the chunks.
 import type { Engine } from './engine.js';
 import { GaussfaceError } from './errors.js';
+import { exclusive } from './exclusive.js';
+import { eighDesc, gemm, gram } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
 import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
@@ -11,56 +13,11 @@ import { Random } from './random.js';
 import { enumField, f64Tensor, intField, type ModelState } from './model-state.js';
 import type { Tensor } from './safetensors.js';
 import type { SketchPart } from './tasks/pca.js';
+import { tasks } from './tasks/index.js';
+import type { TaskDef } from './tasks/define.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Small dense maths in the calling thread's engine
-
-/** A (m × k) · B (k × n), f32. */
-function gemm(e: Engine, A: ArrayLike<number>, m: number, k: number, B: ArrayLike<number>, n: number): Float32Array {
-  return e.scoped((take) => {
-    const a = take(m * k * 4);
-    const b = take(k * n * 4);
-    const c = take(m * n * 4);
-    e.f32(a, m * k).set(A);
-    e.f32(b, k * n).set(B);
-    e.call('gemm', 0, 0, m, n, k, 1, a, k, b, n, 0, c, n);
-    return e.f32(c, m * n).slice();
-  });
-}
-
-/** XᵀX (cols × cols, f64, exact products) of a rows × cols f32 matrix. */
-function gram(e: Engine, X: Float32Array, rows: number, cols: number): Float64Array {
-  return e.scoped((take) => {
-    const x = take(X.length * 4);
-    e.f32(x, X.length).set(X);
-    const g = take(cols * cols * 8);
-    e.f64(g, cols * cols).fill(0);
-    e.call('pca_gram', rows, cols, x, cols, 0, g, cols, take(e.call('pca_gram_workspace', cols)));
-    return e.f64(g, cols * cols).slice();
-  });
-}
-
-/** Eigendecomposition of a symmetric matrix (lower triangle read), eigenvalues descending; vectors as columns. */
-function eighDesc(e: Engine, A: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  return e.scoped((take) => {
-    const a = take(n * n * 8);
-    e.f64(a, n * n).set(A);
-    const w = take(n * 8);
-    const V = take(n * n * 8);
-    const code = e.call('eigh', n, a, n, w, V, n, take(e.call('eigh_workspace', n)));
-    if (code !== 0)
-      throw new GaussfaceError(`PCA: the eigendecomposition failed (code ${code}); the data may contain values too large for float32 sums: scale it`, 'ENOTPD');
-    const asc = e.f64(w, n);
-    const vec = e.f64(V, n * n);
-    const values = new Float64Array(n);
-    const vectors = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) {
-      values[j] = asc[n - 1 - j];
-      for (let i = 0; i < n; i++) vectors[i * n + j] = vec[i * n + n - 1 - j];
-    }
-    return { values, vectors };
-  });
-}
+// Orthonormalising the randomized range finder's sketches
 
 /**
  * SVQB orthonormalisation (Stathopoulos & Wu): for a Gram matrix G = YᵀY (l × l), W = V·Λ^(−1/2) makes Y·W
@@ -86,7 +43,7 @@ function orthonormalize(e: Engine, Y: Float32Array, rows: number, l: number): Fl
 }
 
 /** Transpose of a rows × cols matrix, as f32. */
-function transpose32(A: ArrayLike<number>, rows: number, cols: number): Float32Array {
+export function transpose32(A: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = A[i * cols + j];
   return out;
@@ -149,7 +106,7 @@ interface Solution {
 
 /** svd_flip (u-based): the sign of each column of U's entry of largest magnitude (first on ties). */
 async function flipSigns(pool: Pool, ds: Dataset, params: { mean?: Float64Array; W: Float32Array; k: number }, signal?: AbortSignal): Promise<Float32Array> {
-  const parts = await pool.map<Float32Array>('pca.signs', ds, params, { signal });
+  const parts = await pool.map(tasks.pca.signs, ds, params, { signal });
   const best = new Float32Array(params.k);
   for (const p of parts) for (let j = 0; j < params.k; j++) if (Math.abs(p[j]) > Math.abs(best[j])) best[j] = p[j];
   return best.map((v) => (v < 0 ? -1 : 1));
@@ -182,17 +139,18 @@ async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: 
   try {
     let ssq = 0;
     if (!ds.streamed) {
-      ssq = (await pool.map<number>('pca.center', ds, { mean, into: Xc.id }, { signal, into: Xc })).reduce((a, b) => a + b, 0);
+      ssq = (await pool.map(tasks.pca.center, ds, { mean, into: Xc.id }, { signal, into: Xc })).reduce((a, b) => a + b, 0);
       if (owns) await pool.release(ds);
     }
     // One executor holding every chunk (a one-worker fit) sums the passes' results itself, in engine memory.
     const sum = Xc.workers === 1 && !Xc.streamed;
-    let spent: SketchPart[] | undefined; // the last pass's parts, once summed: their buffers go back to the workers
+    let spent: (SketchPart | null)[] | undefined; // the last pass's parts, once summed: their buffers go back to the workers
     const pass = async (keepY?: Dataset) => {
       const params = { d, Z, l, keepY: keepY?.id, sum, mean: ds.streamed ? mean : undefined };
-      const parts = await pool.map<SketchPart>('pca.sketch', Xc, params, { signal, into: keepY, recycle: spent });
-      if (ds.streamed && !spent) ssq = parts.reduce((a, p) => a + p.ssq, 0); // the first pass centred every row
-      const { G, P } = sum ? parts[parts.length - 1] : { G: sumParts(parts.map((p) => p.G), e), P: sumParts(parts.map((p) => p.P), e) };
+      const parts = await pool.map(tasks.pca.sketch, Xc, params, { signal, into: keepY, recycle: spent });
+      // Without `sum` every chunk returns its part; with it (never streamed) the last chunk returns the sums.
+      if (ds.streamed && !spent) ssq = parts.reduce((a, p) => a + p!.ssq, 0); // the first pass centred every row
+      const { G, P } = sum ? parts[parts.length - 1]! : { G: sumParts(parts.map((p) => p!.G), e), P: sumParts(parts.map((p) => p!.P), e) };
       spent = parts;
       return { W: svqb(e, G, l), P: Float32Array.from(P) };
     };
@@ -233,6 +191,21 @@ const randomizedProgram = program('pca.randomized', ({ pool, datasets: [ds] }: P
 export const pcaPrograms = { [randomizedProgram.name]: randomizedProgram };
 
 const bad = (what: string) => new GaussfaceError(`PCA: ${what}`, 'EINPUT');
+
+/**
+ * What every fitted PCA satisfies, checked on a loaded one: unit-length components (a corrupt but finite entry
+ * would scale projections by up to 3e38 and overflow float32 later) and variances ≥ 0.
+ */
+function checkLoadedPCA(f: Fitted, prefix: string): void {
+  const broken = (why: string) => new GaussfaceError(`model file is inconsistent: ${why} — the file is corrupt`, 'EFORMAT');
+  for (let r = 0; r < f.k; r++) {
+    let norm = 0;
+    for (let c = 0; c < f.d; c++) norm += f.components[r * f.d + c] ** 2;
+    if (!(Math.abs(Math.sqrt(norm) - 1) <= 1e-3)) throw broken(`row ${r} of "${prefix}components" has length ${Math.sqrt(norm).toPrecision(4)}; PCA components have length 1`);
+  }
+  for (const [name, v] of [['explained_variance', f.explainedVariance], ['explained_variance_ratio', f.explainedVarianceRatio], ['singular_values', f.singularValues], ['noise_variance', [f.noiseVariance]]] as const)
+    if (v.some((x) => !(x >= 0) || (name === 'explained_variance_ratio' && x > 1 + 1e-9))) throw broken(`"${prefix + name}" holds a value out of range (${v.find((x) => !(x >= 0) || x > 1)})`);
+}
 
 /**
  * Principal component analysis with scikit-learn's semantics: components, explained variance (ratio), singular
@@ -330,7 +303,7 @@ export class PCA {
 
   /** Rebuilds a fitted PCA from `toState` output, checking every shape first. */
   static fromState(tensors: Record<string, Tensor>, metadata: Record<string, string>, prefix = 'pca.', options: PCAOptions = {}): PCA {
-    const components = tensors[prefix + 'components'];
+    const components = Object.hasOwn(tensors, prefix + 'components') ? tensors[prefix + 'components'] : undefined;
     if (!components || components.shape.length !== 2) throw new GaussfaceError(`model file is inconsistent: tensor "${prefix}components" is missing or not 2-D`, 'EFORMAT');
     const [k, d] = components.shape;
     const pca = new PCA({ ...options, nComponents: k, whiten: metadata[prefix + 'whiten'] === 'true' });
@@ -345,15 +318,21 @@ export class PCA {
       singularValues: f64Tensor(tensors, prefix + 'singular_values', [k]),
       noiseVariance: f64Tensor(tensors, prefix + 'noise_variance', [1])[0],
     };
+    checkLoadedPCA(pca.fitted_, prefix);
     return pca;
   }
 
   /**
    * Fits the model to X (n_samples × n_features): a matrix, or a Dataset of the pool — resident (uploaded once for
    * several fits) or streamed (`pool.stream`: rows read chunk by chunk on every pass, for data larger than the
-   * workers' memory). Resolves to the model itself.
+   * workers' memory). Resolves to the model itself. One fit at a time per object: another one before it settles
+   * rejects with code EBUSY.
    */
-  async fit(X: MatrixLike | Dataset): Promise<this> {
+  fit(X: MatrixLike | Dataset): Promise<this> {
+    return exclusive(this, 'fit', () => this.fitOnce(X));
+  }
+
+  private async fitOnce(X: MatrixLike | Dataset): Promise<this> {
     const given = X instanceof Dataset ? X : undefined;
     const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { finite: false });
     const [n, d] = given ? [given.rows, given.cols] : [m!.rows, m!.cols];
@@ -400,7 +379,7 @@ export class PCA {
     const e = await localEngine();
     const [n, d] = [ds.rows, ds.cols];
     const r = Math.min(n, d);
-    const G = sumParts(await pool.map<Float64Array>('pca.gram', ds, { mean }, { signal: this.options.signal }), e);
+    const G = sumParts(await pool.map(tasks.pca.gram, ds, { mean }, { signal: this.options.signal }), e);
     const { values, vectors } = eighDesc(e, G, d);
     const lambda = values.subarray(0, r).map((v) => Math.max(v, 0));
     const total = lambda.reduce((a, b) => a + b, 0);
@@ -440,12 +419,12 @@ export class PCA {
   }
 
   /** Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. */
-  private async mapRows<T extends Float32Array | Float64Array>(X: MatrixLike, cols: number, width: number, task: string, params: unknown, make: (n: number) => T): Promise<Matrix<T>> {
+  private async mapRows<P, T extends Float32Array | Float64Array>(X: MatrixLike, cols: number, width: number, task: TaskDef<P, T[]>, params: P, make: (n: number) => T): Promise<Matrix<T>> {
     const m = asMatrix(X, 'X', { cols, minRows: 1, finite: false });
     const pool = this.options.pool ?? (await getPool());
     const ds = await uploadForFit(pool, m.data, m.rows, cols, 0, this.options.signal);
     try {
-      const parts = await pool.map<T>(task, ds, params, { signal: this.options.signal });
+      const parts = await pool.map(task, ds, params, { signal: this.options.signal });
       const out = make(m.rows * width);
       parts.forEach((p, i) => out.set(p, ds.chunkRange(i)[0] * width));
       return new Matrix(m.rows, width, out);
@@ -459,7 +438,7 @@ export class PCA {
     const f = this.fitted();
     const scale = this.whiten ? f.explainedVariance.map((v) => 1 / Math.sqrt(v)) : undefined;
     const params = { mean: f.mean, W: transpose32(f.components, f.k, f.d), k: f.k, scale };
-    return this.mapRows(X, f.d, f.k, 'pca.transform', params, (len) => new Float32Array(len));
+    return this.mapRows(X, f.d, f.k, tasks.pca.transform, params, (len) => new Float32Array(len));
   }
 
   /** Fits, then returns the projections of X. */
@@ -476,7 +455,7 @@ export class PCA {
       const s = this.whiten ? Math.sqrt(f.explainedVariance[j]) : 1;
       for (let i = 0; i < f.d; i++) C[j * f.d + i] = f.components[j * f.d + i] * s;
     }
-    return this.mapRows(Y, f.k, f.d, 'pca.inverse', { C, mean: Float32Array.from(f.mean) }, (len) => new Float32Array(len));
+    return this.mapRows(Y, f.k, f.d, tasks.pca.inverse, { C, mean: Float32Array.from(f.mean) }, (len) => new Float32Array(len));
   }
 
   /**
@@ -498,7 +477,7 @@ export class PCA {
       a: E.map((v) => 1 / (v + s2)), b: s2 > 0 ? 1 / s2 : 0,
       c0: -0.5 * (f.d * Math.log(2 * Math.PI) + logdet),
     };
-    return (await this.mapRows(X, f.d, 1, 'pca.scoreSamples', params, (len) => new Float64Array(len))).data;
+    return (await this.mapRows(X, f.d, 1, tasks.pca.scoreSamples, params, (len) => new Float64Array(len))).data;
   }
 
   /** Mean log-likelihood of the samples. */

@@ -11,7 +11,7 @@ export interface Series {
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Short tick labels: 1.2k, 3.4M, 0.05. */
+/** Short labels for data values on the x axis: 1.2k, 3.4M, 0.05. */
 function fmt(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
@@ -20,33 +20,75 @@ function fmt(v: number): string {
 }
 
 /**
+ * Round axis ticks covering [lo, hi]: a step of 1, 2 or 5 × 10^k giving about `target` intervals, and the axis
+ * range widened to whole steps (so the ends are ticks too).
+ */
+function niceTicks(lo: number, hi: number, target = 5): { ticks: number[]; step: number; lo: number; hi: number } {
+  if (!(hi > lo)) [lo, hi] = [lo - 1, hi + 1];
+  const raw = (hi - lo) / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => s >= raw * 0.999)!;
+  const [first, last] = [Math.floor(lo / step + 1e-9), Math.ceil(hi / step - 1e-9)];
+  const ticks = Array.from({ length: last - first + 1 }, (_, i) => (first + i) * step);
+  return { ticks, step, lo: first * step, hi: last * step };
+}
+
+/** A tick label with as many decimals as the step needs: 1.166M for 1,166,000 in steps of 1,000, 0.25, 40k. */
+function tickLabel(v: number, step: number): string {
+  const [unit, suffix] = Math.max(Math.abs(v), step) >= 1e6 ? [1e6, 'M'] : Math.max(Math.abs(v), step) >= 1e4 ? [1e3, 'k'] : [1, ''];
+  const decimals = Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9));
+  const text = (v / unit).toFixed(decimals);
+  return Number(text) === 0 ? '0' : `${text}${suffix}`;
+}
+
+const LEGEND_ROW = 16;
+
+/** Legend entries (a coloured stroke and the name) laid out in rows above the plot, never over the lines. */
+function legend(series: Series[], left: number, right: number, top: number): { svg: string[]; rows: number } {
+  const svg: string[] = [];
+  let [x, row] = [left, 0];
+  series.forEach((s, k) => {
+    const c = COLORS[k % COLORS.length];
+    const w = 22 + 7 * s.name.length; // stroke, gap, and ~7 px per character at 12 px
+    if (x > left && x + w > right) [x, row] = [left, row + 1];
+    const y = top + row * LEGEND_ROW;
+    svg.push(`<line x1="${x}" x2="${x + 16}" y1="${y - 4}" y2="${y - 4}" stroke="${c}" stroke-width="2"/>`);
+    svg.push(`<text x="${x + 20}" y="${y}" font-size="12" fill="${c}">${esc(s.name)}</text>`);
+    x += w + 14;
+  });
+  return { svg, rows: row + 1 };
+}
+
+/**
  * A line chart of one or more series (e.g. BIC and AIC against the number of components, or the explained
- * variance curve), with axes, ticks, a legend and optional highlighted points.
+ * variance curve), with axes, round ticks, a legend above the plot and optional highlighted points.
  */
 export function lineChart(series: Series[], opts: { title?: string; xLabel?: string; yLabel?: string; width?: number; height?: number; logX?: boolean } = {}): string {
   const { width = 480, height = 300, title = '', xLabel = '', yLabel = '', logX = false } = opts;
   const m = { l: 64, r: 16, t: title ? 32 : 12, b: 44 };
+  const parts: string[] = [];
+  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  if (title) parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
+  const key = legend(series, m.l, width - m.r, m.t + 12);
+  parts.push(...key.svg);
+  m.t += key.rows * LEGEND_ROW + 6;
   const tx = (v: number) => (logX ? Math.log2(v) : v);
   const xs = series.flatMap((s) => Array.from(s.x, tx));
   const ys = series.flatMap((s) => Array.from(s.y)).filter(Number.isFinite);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
-  const pad = (y1 - y0) * 0.05;
-  [y0, y1] = [y0 - pad, y1 + pad];
+  const yAxis = niceTicks(Math.min(...ys), Math.max(...ys));
+  const [y0, y1] = [yAxis.lo, yAxis.hi];
   const X = (v: number) => m.l + ((tx(v) - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
   const Y = (v: number) => height - m.b - ((v - y0) / (y1 - y0)) * (height - m.t - m.b);
-  const parts: string[] = [];
-  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  if (title) parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  for (let i = 0; i <= 4; i++) {
-    const v = y0 + ((y1 - y0) * i) / 4;
+  for (const v of yAxis.ticks) {
     parts.push(`<line x1="${m.l}" x2="${width - m.r}" y1="${Y(v)}" y2="${Y(v)}" stroke="#eee"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${Y(v) + 4}" text-anchor="end" font-size="11">${fmt(v)}</text>`);
+    parts.push(`<text x="${m.l - 6}" y="${Y(v) + 4}" text-anchor="end" font-size="11">${tickLabel(v, yAxis.step)}</text>`);
   }
-  const xTicks = [...new Set(series.flatMap((s) => Array.from(s.x)))].sort((a, b) => a - b);
-  const step = Math.ceil(xTicks.length / 10);
-  xTicks.filter((_, i) => i % step === 0).forEach((v) => parts.push(`<text x="${X(v)}" y="${height - m.b + 16}" text-anchor="middle" font-size="11">${fmt(v)}</text>`));
+  // x ticks: the data's own x values when there are few (k = 1, 2, 4 … on a log axis; epochs), else round ones.
+  const xValues = [...new Set(series.flatMap((s) => Array.from(s.x)))].sort((a, b) => a - b);
+  const xAxis = logX || xValues.length <= 12 ? undefined : niceTicks(x0, x1, 8);
+  const xTicks = xAxis ? xAxis.ticks.filter((v) => v >= x0 && v <= x1) : xValues.filter((_, i) => i % Math.ceil(xValues.length / 12) === 0);
+  xTicks.forEach((v) => parts.push(`<text x="${X(v)}" y="${height - m.b + 16}" text-anchor="middle" font-size="11">${xAxis ? tickLabel(v, xAxis.step) : fmt(v)}</text>`));
   parts.push(`<line x1="${m.l}" x2="${width - m.r}" y1="${height - m.b}" y2="${height - m.b}" stroke="#333"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${height - m.b}" stroke="#333"/>`);
   parts.push(`<text x="${(m.l + width - m.r) / 2}" y="${height - 8}" text-anchor="middle" font-size="12">${esc(xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${(m.t + height - m.b) / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(yLabel)}</text>`);
@@ -55,9 +97,21 @@ export function lineChart(series: Series[], opts: { title?: string; xLabel?: str
     const pts = Array.from(s.x, (x, i) => `${X(x).toFixed(1)},${Y(s.y[i]).toFixed(1)}`);
     parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.join(' ')}"/>`);
     Array.from(s.x).forEach((x, i) => parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(s.y[i]).toFixed(1)}" r="${i === s.highlight ? 6 : 3}" fill="${i === s.highlight ? 'none' : c}" stroke="${c}" stroke-width="2"/>`));
-    parts.push(`<text x="${width - m.r - 8}" y="${m.t + 14 + 16 * k}" text-anchor="end" font-size="12" fill="${c}">${esc(s.name)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join('')}</svg>`;
+}
+
+/** SVG charts placed side by side in one SVG (e.g. the BIC/AIC curves next to the cross-validation curve). */
+export function sideBySide(charts: string[]): string {
+  const size = (svg: string, attr: string) => Number(new RegExp(`^<svg[^>]*\\s${attr}="([\\d.]+)"`).exec(svg)?.[1] ?? 0);
+  let x = 0;
+  const inner = charts.map((svg) => {
+    const placed = svg.replace(/^<svg /, `<svg x="${x}" y="0" `);
+    x += size(svg, 'width');
+    return placed;
+  });
+  const height = Math.max(...charts.map((svg) => size(svg, 'height')));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="${height}" viewBox="0 0 ${x} ${height}" font-family="sans-serif">${inner.join('')}</svg>`;
 }
 
 /**

@@ -2,10 +2,12 @@
 // and a map primitive whose results come back in chunk order. Reductions done in chunk order give the same
 // bits whatever the number of workers, because chunk boundaries depend only on the data's shape.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
-import { compileEngine, fmaAvailable, type EngineBuild } from './engine.js';
-import { GaussfaceError } from './errors.js';
+import { compileEngine, fmaAvailable, type EngineBuild } from './engine-builds.js';
+import { GaussfaceError, type ErrorCode } from './errors.js';
 import { Executor, type PutResult } from './executor.js';
-import { hardwareConcurrency, spawnWorker, type WorkerHandle } from './spawn.js';
+import type { TaskDef } from './tasks/define.js';
+import { hardwareConcurrency, spawnWorker } from './host.js';
+import type { WorkerHandle } from './spawn.js';
 import { buffersIn } from './wire.js';
 
 export interface PoolOptions {
@@ -24,6 +26,20 @@ export interface PoolOptions {
    * environment sets GAUSSFACE_FMA=1.
    */
   fma?: boolean;
+  /**
+   * Milliseconds after which a worker that has nothing to do and holds no data is stopped; it starts again,
+   * empty, on next use. Default: 250 in Deno, whose Web Workers keep the process alive while they exist, so
+   * that a script ends by itself; never elsewhere (Node's idle workers do not keep it alive, a page has no
+   * process to end). `Infinity`: never. A worker holding data (`pool.upload`) stays until it is released.
+   */
+  idleTimeout?: number;
+  /**
+   * Where the workers' script is served, for hosts that do not serve it next to the SDK: a copy of gaussface's
+   * `dist/worker.js` (a path or file URL to `dist/worker-node.js` in Node). Default: the browser build starts the
+   * script embedded in it (a blob: URL), the default build `worker.js` next to itself. A script that does not
+   * load is an EWORKER error naming this URL.
+   */
+  workerUrl?: string | URL;
 }
 
 export interface CallOptions {
@@ -45,10 +61,18 @@ interface Slot {
   ready: Promise<void>;
   /** Dataset ids whose chunks this worker holds. */
   resident: Set<number>;
-  /** Rejects every call waiting on this worker when it dies or is terminated. */
-  death: Promise<never>;
-  kill(reason: string, code: string): void;
+  /**
+   * Rejecters of the calls waiting on this worker, called when it dies or is terminated. Each call removes its
+   * own when it settles: a promise that never settles (a shared "death" promise raced against every call) would
+   * keep every call's result reachable through its reactions, for as long as the worker lives.
+   */
+  waiting: Set<(e: Error) => void>;
+  /** Why the worker died, once it has: calls made afterwards reject at once. */
+  died?: GaussfaceError;
+  kill(reason: string, code: ErrorCode): void;
   pending: number;
+  /** Stops the worker once it has been idle for the pool's idleTimeout (see Pool.idle). */
+  idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 let nextDatasetId = 1;
@@ -72,7 +96,7 @@ export interface StreamOptions {
 }
 
 /**
- * A matrix held by the pool's workers as row chunks (chunk i lives in worker i mod `workers`), or — when
+ * A matrix held by the pool's workers as row chunks (chunk i lives in worker `home` + i mod `workers`), or — when
  * `streamed` — sent chunk by chunk on every pass and dropped afterwards. Keeps its source, when it has one, so a
  * restarted worker can be given its chunks again.
  */
@@ -81,6 +105,13 @@ export class Dataset {
   released = false;
   /** What the rows are called in errors (a NaN in them names it with the value's row and column). */
   name = 'X';
+  /**
+   * Datasets uploaded chunked `like` this one, which tasks mapping over it may read by id (weights,
+   * responsibilities): a worker restarted since gets them back with it. Cleared on release.
+   */
+  readonly companions = new Set<Dataset>();
+  /** The dataset this one is a companion of. */
+  companionOf?: Dataset;
   constructor(
     readonly rows: number,
     readonly cols: number,
@@ -90,6 +121,8 @@ export class Dataset {
     /** How many workers hold its chunks (1 when it is kept in one worker). */
     readonly workers = 1,
     readonly id = nextDatasetId++,
+    /** The first of the workers holding its chunks (another than 0 for data kept in one worker, see `upload`). */
+    readonly home = 0,
   ) {
     this.nChunks = Math.ceil(rows / chunkRows);
   }
@@ -100,7 +133,8 @@ export class Dataset {
   /** Indices of the chunks worker w holds. */
   chunksOf(w: number): number[] {
     const out: number[] = [];
-    for (let i = w; i < this.nChunks; i += this.workers) out.push(i);
+    if (w < this.home || w >= this.home + this.workers) return out;
+    for (let i = w - this.home; i < this.nChunks; i += this.workers) out.push(i);
     return out;
   }
   /**
@@ -168,6 +202,8 @@ export function program<R>(name: string, body: (ctx: ProgramContext, params: any
 export class Pool {
   private readonly slots: (Slot | undefined)[];
   private module: WebAssembly.Module | undefined;
+  /** The portable build, posted to workers next to `module` (see Executor.init). */
+  private portable: WebAssembly.Module | undefined;
   private closed = false;
 
   private build_: EngineBuild = 'portable';
@@ -176,6 +212,9 @@ export class Pool {
   get build(): EngineBuild {
     return this.build_;
   }
+
+  private idleTimeout = Infinity;
+  private workerUrl: string | URL | undefined;
 
   private constructor(readonly size: number, private readonly inline = false, private readonly nested = false) {
     this.slots = new Array(size).fill(undefined);
@@ -197,14 +236,24 @@ export class Pool {
     return this.nested ? nextNestedId++ : nextDatasetId++;
   }
 
+  /** Workers running now (they start on first use, and stop when idle if `idleTimeout` says so). */
+  get running(): number {
+    return this.slots.filter(Boolean).length;
+  }
+
   /** Starts a pool (workers are spawned on first use). */
   static async create(opts: PoolOptions = {}): Promise<Pool> {
     const n = opts.inline ? 1 : opts.workers ?? (await hardwareConcurrency());
     if (!Number.isInteger(n) || n < 1 || n > 256)
       throw new GaussfaceError(`workers must be an integer from 1 to 256, got ${n}`, 'EINPUT');
+    const idle = opts.idleTimeout ?? defaultIdleTimeout();
+    if (!(idle >= 0)) throw new GaussfaceError(`idleTimeout must be a number of milliseconds ≥ 0 (or Infinity), got ${idle}`, 'EINPUT');
     const pool = new Pool(n, !!opts.inline);
+    if (!opts.inline) pool.idleTimeout = idle;
+    pool.workerUrl = opts.workerUrl;
     if ((opts.fma ?? envFlag('GAUSSFACE_FMA')) && (await fmaAvailable())) pool.build_ = 'fma';
     pool.module = await compileEngine(pool.build_);
+    pool.portable = await compileEngine('portable');
     return pool;
   }
 
@@ -212,14 +261,14 @@ export class Pool {
     if (this.closed) throw new GaussfaceError('the pool is closed; create a new one (or call the function again after shutdown())', 'EWORKER');
     let s = this.slots[w];
     if (!s) {
-      const handle = this.inline ? inThreadHandle() : await spawnWorker();
+      const handle = this.inline ? inThreadHandle() : await spawnWorker(this.workerUrl);
       const remote = this.inline ? (new Executor() as unknown as Remote<Executor>) : wrap<Executor>(handle.endpoint);
       const slot = this.makeSlot(w, handle, remote);
-      handle.onDeath((reason) => {
-        const lost = [...slot.resident].join(', ') || 'none';
-        slot.kill(`worker ${w} died (${reason}); the data it held (datasets ${lost}) is sent again on the next call`, 'EWORKER');
+      handle.onDeath((reason, startFailure) => {
+        if (startFailure) return slot.kill(reason, 'EWORKER'); // the script never ran: its message names it and the fix
+        this.stop(w, `died (${reason})`, slot); // this slot's worker, not a successor's
       });
-      slot.ready = this.guard(slot, remote.init(this.module!));
+      slot.ready = this.guard(slot, remote.init(this.module!, this.portable));
       this.slots[w] = s = slot;
     }
     await s.ready;
@@ -227,47 +276,82 @@ export class Pool {
   }
 
   private makeSlot(w: number, handle: WorkerHandle, remote: Remote<Executor>): Slot {
-    let die!: (e: Error) => void;
-    const death = new Promise<never>((_, reject) => (die = reject));
-    death.catch(() => {});
     const slot: Slot = {
-      handle, remote, resident: new Set(), death, pending: 0, ready: Promise.resolve(),
+      handle, remote, resident: new Set(), waiting: new Set(), pending: 0, ready: Promise.resolve(),
       kill: (reason, code) => {
         if (this.slots[w] !== slot) return;
         this.slots[w] = undefined;
+        clearTimeout(slot.idleTimer);
         handle.terminate();
-        die(new GaussfaceError(reason, code));
+        slot.died = new GaussfaceError(reason, code);
+        for (const reject of slot.waiting) reject(slot.died);
+        slot.waiting.clear();
       },
     };
     return slot;
   }
 
-  /** Races a worker call against the worker's death, so that a crash rejects instead of hanging. */
+  /**
+   * Races a worker call against the worker's death, so that a crash rejects instead of hanging. The death
+   * listener is the call's own and is removed when the call settles, so nothing keeps its result alive.
+   */
   private async guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
-    if (slot.pending++ === 0) slot.handle.setBusy(true);
-    try {
-      return await Promise.race([call, slot.death]);
-    } finally {
-      if (--slot.pending === 0) slot.handle.setBusy(false);
+    if (slot.died) {
+      call.catch(() => {});
+      throw slot.died;
     }
+    let reject!: (e: Error) => void;
+    const died = new Promise<never>((_, r) => (reject = r));
+    slot.waiting.add(reject);
+    if (slot.pending++ === 0) {
+      clearTimeout(slot.idleTimer);
+      slot.handle.setBusy(true);
+    }
+    try {
+      return await Promise.race([call, died]);
+    } finally {
+      slot.waiting.delete(reject);
+      if (--slot.pending === 0) {
+        slot.handle.setBusy(false);
+        this.idle(slot);
+      }
+    }
+  }
+
+  /**
+   * A worker with no call in flight: after `idleTimeout` ms, still idle and holding no data, it is stopped (to
+   * start again on next use). Only empty workers: the data a fit works on stay resident for its whole length,
+   * however long the calling thread computes between two steps. (Chunks a call sends are marked resident in
+   * the same tick as its last put returns: no timer runs in between.)
+   */
+  private idle(slot: Slot): void {
+    if (!Number.isFinite(this.idleTimeout)) return;
+    slot.idleTimer = setTimeout(() => {
+      if (slot.pending === 0 && slot.resident.size === 0) slot.kill('worker stopped when idle', 'EWORKER');
+    }, this.idleTimeout);
+    (slot.idleTimer as { unref?: () => void }).unref?.(); // Node: the timer alone need not keep the process alive
   }
 
   /**
    * Sends `rows × cols` float32 rows to the workers, once, as fixed-size chunks: `chunkRows` rows each (a
    * function of the shape only, never of the worker count), or the chunking of `like`, another dataset over
    * the same rows (per-row weights or responsibilities next to the data), held where `like`'s chunks are.
-   * With `oneWorker`, every chunk stays in one worker: for data whose steps are too short to be worth a message
-   * to each worker, which a program can then run in one call (`solo`). Same chunks, so the same bits.
+   * With `oneWorker`, every chunk stays in one worker — worker `worker` mod the pool's size (default 0): for data
+   * whose steps are too short to be worth a message to each worker, which a program can then run in one call
+   * (`solo`), or for independent fits run side by side, one per worker. Same chunks, so the same bits.
    */
-  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean; name?: string } = {}): Promise<Dataset> {
+  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean; worker?: number; name?: string } = {}): Promise<Dataset> {
     if (data.length !== rows * cols)
       throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
     if (opts.like && opts.like.rows !== rows)
       throw new GaussfaceError(`upload: ${rows} rows cannot be chunked like a dataset of ${opts.like.rows}`, 'ESHAPE');
     const chunkRows = opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols);
     const workers = opts.like?.workers ?? (opts.oneWorker ? 1 : this.spread(rows, chunkRows));
-    const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId());
+    const home = opts.like?.home ?? (opts.oneWorker ? (opts.worker ?? 0) % this.size : 0);
+    const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId(), home);
     ds.name = opts.name ?? ds.name;
+    opts.like?.companions.add(ds);
+    ds.companionOf = opts.like;
     // Every worker finishes (or fails) before a failure is reported, so that nothing stays resident and the
     // error names the first bad value in row order, whichever worker met it.
     const failures: unknown[] = [];
@@ -318,7 +402,7 @@ export class Pool {
 
   /** An empty dataset of the same chunking as `like`, to be filled by tasks with `ctx.keep`. */
   derive(like: Dataset, cols: number): Dataset {
-    return new Dataset(like.rows, cols, like.chunkRows, null, false, like.workers, this.newId());
+    return new Dataset(like.rows, cols, like.chunkRows, null, false, like.workers, this.newId(), like.home);
   }
 
   /** Workers a dataset of `rows` rows in chunks of `chunkRows` is spread over: one chunk or more each. */
@@ -327,17 +411,24 @@ export class Pool {
   }
 
   private *workersOf(ds: Dataset): Iterable<number> {
-    for (let w = 0; w < Math.min(ds.workers, ds.nChunks); w++) yield w;
+    for (let w = 0; w < Math.min(ds.workers, ds.nChunks); w++) yield ds.home + w;
   }
 
   private async ensureResident(w: number, ds: Dataset): Promise<Slot> {
     if (ds.released) throw new GaussfaceError(`dataset ${ds.id} was released`, 'EINPUT');
     const s = await this.slot(w);
+    // Rows a task reads by id next to these (uploaded `like` them) go back with them into a restarted worker.
+    for (const c of ds.companions) if (c.source && !c.released && !s.resident.has(c.id)) await this.ensureResident(w, c);
     if (s.resident.has(ds.id) || ds.streamed) return s;
     if (!ds.source)
       throw new GaussfaceError(`dataset ${ds.id} was computed in worker ${w}, which was restarted; compute it again`, 'EWORKER');
     let stage: Float32Array | undefined;
     for (const i of ds.chunksOf(w)) stage = await this.putChunk(s, ds, i, stage);
+    if (ds.released) {
+      // Released while its chunks were on the way (another worker's part of the call failed first): drop them.
+      await this.guard(s, s.remote.drop(ds.id)).catch(() => {});
+      throw new GaussfaceError(`dataset ${ds.id} was released`, 'EINPUT');
+    }
     s.resident.add(ds.id);
     return s;
   }
@@ -348,7 +439,8 @@ export class Pool {
    * results of an earlier call (per chunk) that the caller is done with; their buffers go back to the workers
    * that made them, for the task's `copyOut`, and are detached here.
    */
-  async map<R = unknown>(task: string, ds: Dataset, params: unknown = {}, opts: CallOptions & { into?: Dataset; recycle?: unknown[] } = {}): Promise<R[]> {
+  async map<P, R>(task: TaskDef<P, R[]>, ds: Dataset, params: P, opts: CallOptions & { into?: Dataset; recycle?: unknown[] } = {}): Promise<R[]> {
+    checkTask(task);
     const out = new Array<R>(ds.nChunks);
     await this.withAbort(opts.signal, [...this.workersOf(ds)], async (w) => {
       const s = await this.ensureResident(w, ds);
@@ -359,11 +451,11 @@ export class Pool {
         let stage: Float32Array | undefined;
         for (const i of idx) {
           stage = await this.putChunk(s, ds, i, stage);
-          out[i] = ((await this.guard(s, s.remote.run(task, ds.id, [i], params))) as R[])[0];
+          out[i] = ((await this.guard(s, s.remote.run(task.name, ds.id, [i], params))) as R[])[0];
           await this.guard(s, s.remote.drop(ds.id, i));
         }
       } else {
-        const res = (await this.guard(s, s.remote.run(task, ds.id, idx, params, transfer(spare, spare)))) as R[];
+        const res = (await this.guard(s, s.remote.run(task.name, ds.id, idx, params, transfer(spare, spare)))) as R[];
         idx.forEach((i, k) => (out[i] = res[k]));
       }
       if (opts.into) s.resident.add(opts.into.id);
@@ -372,11 +464,12 @@ export class Pool {
   }
 
   /** Runs `task` once in every worker (no chunks), e.g. to check a kernel; results in worker order. */
-  async broadcast<R = unknown>(task: string, params: unknown = {}, opts: CallOptions = {}): Promise<R[]> {
+  async broadcast<P, R>(task: TaskDef<P, R>, params: P, opts: CallOptions = {}): Promise<R[]> {
+    checkTask(task);
     const out = new Array<R>(this.size);
     await this.withAbort(opts.signal, [...Array(this.size).keys()], async (w) => {
       const s = await this.slot(w);
-      out[w] = (await this.guard(s, s.remote.run(task, -1, [], params))) as R;
+      out[w] = (await this.guard(s, s.remote.run(task.name, -1, [], params))) as R;
     });
     return out;
   }
@@ -388,11 +481,14 @@ export class Pool {
   async solo<R>(prog: Program<R>, datasets: Dataset[], params: unknown, opts: CallOptions & { onProgress?: (p: any) => void } = {}): Promise<R> {
     const spread = datasets.find((ds) => ds.workers !== 1 || ds.streamed);
     if (spread) throw new GaussfaceError(`solo: dataset ${spread.id} is spread over ${spread.workers} workers; upload it with oneWorker`, 'EINPUT');
+    const home = datasets[0]?.home ?? 0;
+    const apart = datasets.find((ds) => ds.home !== home);
+    if (apart) throw new GaussfaceError(`solo: dataset ${apart.id} is held by worker ${apart.home}, not by worker ${home} with the others; upload them to one worker`, 'EINPUT');
     let out!: R;
-    await this.withAbort(opts.signal, [0], async () => {
+    await this.withAbort(opts.signal, [home], async () => {
       let s!: Slot;
-      for (const ds of datasets) s = await this.ensureResident(0, ds);
-      s ??= await this.slot(0);
+      for (const ds of datasets) s = await this.ensureResident(home, ds);
+      s ??= await this.slot(home);
       const infos = datasets.map((ds) => ds.info());
       if (this.inline) out = await prog.run(s.remote as unknown as Executor, infos, params, opts.onProgress);
       else out = (await this.guard(s, s.remote.solo(prog.name, infos, params, opts.onProgress && proxy(opts.onProgress)))) as R;
@@ -417,6 +513,8 @@ export class Pool {
   async release(ds: Dataset): Promise<void> {
     if (ds.released) return;
     ds.released = true;
+    ds.companions.clear();
+    ds.companionOf?.companions.delete(ds);
     await Promise.all(
       this.slots.map(async (s) => {
         if (!s || !s.resident.delete(ds.id)) return;
@@ -432,35 +530,44 @@ export class Pool {
   private async withAbort(signal: AbortSignal | undefined, workers: number[], fn: (w: number) => Promise<unknown>): Promise<void> {
     const abortError = () => new GaussfaceError('operation cancelled (AbortSignal)', 'EABORT');
     if (signal?.aborted) throw abortError();
-    if (!signal) {
-      await Promise.all(workers.map(fn));
-      return;
-    }
-    let onAbort!: () => void;
+    let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
-        for (const w of workers) this.restart(w);
+        for (const w of workers) this.stop(w, 'was restarted to cancel a call (AbortSignal)');
         reject(abortError());
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([Promise.all(workers.map(fn)), aborted]);
+      await (signal ? Promise.race([Promise.all(workers.map(fn)), aborted]) : Promise.all(workers.map(fn)));
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort!);
     }
   }
 
   /** Terminates worker w (it is started again, empty, on next use). Exposed for tests of failure paths. */
   restart(w: number): void {
-    this.slots[w]?.kill(`worker ${w} was restarted`, 'EABORT');
+    this.stop(w, 'was restarted');
   }
 
-  /** Terminates every worker; the pool cannot be used afterwards. */
+  /** Ends worker w (`s`, its current slot): its calls reject with EWORKER saying `how` it ended and what data went with it. */
+  private stop(w: number, how: string, s = this.slots[w]): void {
+    const held = s ? [...s.resident].join(', ') || 'none' : '';
+    s?.kill(`worker ${w} ${how}; the data it held (datasets ${held}) is sent again on the next call`, 'EWORKER');
+  }
+
+  /** Terminates every worker; the pool cannot be used afterwards. Calls still running reject with EABORT. */
   close(): void {
     this.closed = true;
-    for (let w = 0; w < this.size; w++) this.restart(w);
+    const why = 'the pool was closed (pool.close() or shutdown()) while the call was running; call again (after shutdown(), the next call starts a new default pool)';
+    for (let w = 0; w < this.size; w++) this.slots[w]?.kill(why, 'EABORT');
   }
+}
+
+/** A task from the table (`tasks.linalg.gemm`), not its name: JavaScript callers get no type check. */
+function checkTask(task: TaskDef): void {
+  if (typeof task?.name !== 'string' || typeof task.run !== 'function')
+    throw new GaussfaceError(`a pool task must be an entry of the tasks table (e.g. tasks.linalg.gemm), got ${typeof task === 'string' ? `the string '${task}'` : typeof task}`, 'EINPUT');
 }
 
 /** The still attached (transferable) buffers of the results in `values`, to hand back. */
@@ -477,6 +584,13 @@ class NonFiniteError extends GaussfaceError {
 /** The lifecycle hooks of an in-thread executor: nothing to start, stop or keep alive. */
 function inThreadHandle(): WorkerHandle {
   return { endpoint: undefined as unknown as WorkerHandle['endpoint'], terminate: () => {}, onDeath: () => {}, setBusy: () => {} };
+}
+
+/** Deno's Web Workers keep the process alive while they exist: there, idle workers are stopped. */
+const DENO_IDLE_MS = 250;
+
+function defaultIdleTimeout(): number {
+  return (globalThis as any).Deno ? DENO_IDLE_MS : Infinity;
 }
 
 let defaultPool: Promise<Pool> | undefined;

@@ -26,7 +26,7 @@ export class Random {
     return a[0] + (a[1] & 0x1fffff) * 2 ** 32;
   }
 
-  private draw<T extends Float32Array | Float64Array>(engine: Engine, kernel: string, n: number, out: T): T {
+  private draw<T extends Float32Array | Float64Array>(engine: Engine, kernel: 'rng_uniform' | 'rng_uniform64' | 'rng_normal', n: number, out: T): T {
     const bytes = out.BYTES_PER_ELEMENT;
     engine.scoped((take) => {
       const p = take(n * bytes);

@@ -19,6 +19,24 @@ const CTOR = { F32: Float32Array, F64: Float64Array, I32: Int32Array, U8: Uint8A
 const MAX_HEADER = 100_000_000;
 const bad = (why: string) => new GaussfaceError(`not a valid safetensors model file: ${why}`, 'EFORMAT');
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// Header names come from the file: look them up as own properties only, so that a dtype called "toString" or a
+// tensor called "__proto__" is an unknown name, not something inherited from Object.prototype.
+const own = (o: object, key: string): unknown => (Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined);
+/** Sets `o[key]` as an own data property even for "__proto__" (plain assignment would replace the prototype). */
+const put = <T>(o: Record<string, T>, key: string, value: T) => Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+
+/** What a model file may be given as: a Uint8Array, a Node Buffer (often a view into a larger pool) or an ArrayBuffer. */
+export type FileBytes = Uint8Array | ArrayBuffer;
+
+/**
+ * A plain Uint8Array over exactly the file's bytes. A Node Buffer is a Uint8Array whose `.buffer` is often a shared
+ * pool and whose `slice` is a view, not a copy: reading through a plain view of its own span avoids both traps.
+ */
+export function fileBytes(bytes: FileBytes, who = 'decodeSafetensors'): Uint8Array {
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (bytes instanceof Uint8Array) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new GaussfaceError(`${who}: expected the file as a Uint8Array, Buffer or ArrayBuffer, got ${bytes === null ? 'null' : typeof bytes === 'object' ? (bytes as object).constructor?.name ?? 'an object' : typeof bytes}`, 'EINPUT');
+}
 
 function dtypeOf(data: TensorData): DType | undefined {
   if (data instanceof Float32Array) return 'F32';
@@ -62,7 +80,7 @@ export function encodeSafetensors(tensors: Record<string, { dtype?: DType; shape
     if (!isShape(shape)) throw new GaussfaceError(`encodeSafetensors: tensor ${name} has shape ${JSON.stringify(shape)}; a shape is a list of non-negative integers`, 'ESHAPE');
     const count = elementCount(shape);
     if (count !== data.length) throw new GaussfaceError(`encodeSafetensors: tensor ${name}: shape [${shape}] needs ${count} values, got ${data.length}`, 'ESHAPE');
-    header[name] = { dtype: actual, shape, data_offsets: [offset, offset + data.byteLength] };
+    put(header, name, { dtype: actual, shape, data_offsets: [offset, offset + data.byteLength] });
     offset += data.byteLength;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -102,8 +120,8 @@ interface Entry {
 /** One header entry, checked on its own (types, shape, span), without reading any tensor bytes. */
 function entry(name: string, t: unknown, fileLength: number): Entry {
   if (!t || typeof t !== 'object' || Array.isArray(t)) throw bad(`tensor "${name}" has no description`);
-  const { dtype, shape, data_offsets: off } = t as { dtype: unknown; shape: unknown; data_offsets: unknown };
-  if (typeof dtype !== 'string' || !(dtype in ITEM)) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)} (expected F32, F64, I32 or U8)`);
+  const [dtype, shape, off] = [own(t, 'dtype'), own(t, 'shape'), own(t, 'data_offsets')];
+  if (typeof dtype !== 'string' || !Object.hasOwn(ITEM, dtype)) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)} (expected F32, F64, I32 or U8)`);
   if (!isShape(shape)) throw bad(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
   if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0) || off[0] > off[1])
     throw bad(`tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`);
@@ -117,10 +135,12 @@ function entry(name: string, t: unknown, fileLength: number): Entry {
 
 /**
  * Parses and validates a safetensors file (dtypes, shapes, offsets that tile the data section exactly, the file
- * length) before copying any tensor; tensors are copies, aligned and independent of `bytes`.
+ * length) before copying any tensor; tensors are copies, aligned and independent of `file` (a Uint8Array, a Node
+ * Buffer — also one read with readFileSync, a view into a shared pool — or an ArrayBuffer). Names from the file
+ * (tensors, metadata keys) are own properties of the results, "__proto__" included.
  */
-export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
-  if (!(bytes instanceof Uint8Array)) throw new GaussfaceError('decodeSafetensors: expected the file as a Uint8Array', 'EINPUT');
+export function decodeSafetensors(file: FileBytes): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  const bytes = fileBytes(file);
   if (bytes.length < 8) throw bad(`file is truncated: expected at least 8 bytes, got ${bytes.length}`);
   const headerLen = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (headerLen > BigInt(MAX_HEADER)) throw bad(`header length ${headerLen} is implausibly large (the limit is ${MAX_HEADER} bytes)`);
@@ -133,14 +153,14 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
     throw bad(`header is not JSON (${(e as Error).message})`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw bad('header is not a JSON object');
-  const { __metadata__: meta = {}, ...described } = header as Record<string, unknown>;
+  const meta = own(header, '__metadata__') ?? {};
   if (!meta || typeof meta !== 'object' || Array.isArray(meta)) throw bad('__metadata__ is not an object');
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(meta)) {
     if (typeof v !== 'string') throw bad(`metadata "${k}" is not a string`);
-    metadata[k] = v;
+    put(metadata, k, v);
   }
-  const entries = Object.entries(described).map(([name, t]) => entry(name, t, bytes.length));
+  const entries = Object.entries(header).filter(([name]) => name !== '__metadata__').map(([name, t]) => entry(name, t, bytes.length));
   // The tensors must tile the data section: sorted by offset, no overlap, no hole, nothing after the last.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < sorted.length; i++)
@@ -156,9 +176,8 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Record<string, 
   const tensors: Record<string, Tensor> = {};
   for (const { name, dtype, shape, begin, end: stop } of entries) {
     const src = bytes.subarray(8 + hl + begin, 8 + hl + stop);
-    // Uint8Array's slice, a copy: a Node Buffer's own slice() is a view of the whole (pooled) buffer.
-    const copy = LITTLE_ENDIAN ? Uint8Array.prototype.slice.call(src) : swapBytes(src, ITEM[dtype]);
-    tensors[name] = { dtype, shape, data: new CTOR[dtype](copy.buffer as ArrayBuffer) };
+    const copy = LITTLE_ENDIAN ? src.slice() : swapBytes(src, ITEM[dtype]); // src is a plain Uint8Array: slice copies
+    put(tensors, name, { dtype, shape, data: new CTOR[dtype](copy.buffer as ArrayBuffer) });
   }
   return { tensors, metadata };
 }

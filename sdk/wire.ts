@@ -1,6 +1,6 @@
 // How values cross the worker boundary: errors keep their class and code, typed arrays move without copies.
 import { transfer, transferHandlers } from 'comlink';
-import { GaussfaceError } from './errors.js';
+import { GaussfaceError, type ErrorCode } from './errors.js';
 
 
 interface SerializedError {
@@ -19,7 +19,7 @@ transferHandlers.set('throw', {
   },
   deserialize(s: SerializedError): never {
     if (!s.isError) throw s.value;
-    const v = s.value as { message: string; name: string; stack?: string; code?: string };
+    const v = s.value as { message: string; name: string; stack?: string; code?: ErrorCode };
     const err = v.name === 'GaussfaceError' ? new GaussfaceError(v.message, v.code) : new Error(v.message);
     err.stack = v.stack;
     throw err;

@@ -1,13 +1,8 @@
-// Worker entry: exposes one Executor (one engine instance, with the whole-algorithm programs) to the pool over
-// comlink.
+// The Web Worker entry (browsers, Deno; dist/worker.js, also embedded in the browser build): one Executor — one
+// engine instance, with the whole-algorithm programs — exposed to the pool over comlink. Bundled on its own with
+// no engine bytes: the pool posts it the compiled Module.
 import { expose } from 'comlink';
 import { Executor } from './executor.js';
 import { programs } from './programs.js';
 
-const api = new Executor(programs);
-if (typeof (globalThis as any).WorkerGlobalScope !== 'undefined') {
-  expose(api, globalThis as any);
-} else {
-  const { parentEndpoint } = await import('./io/node-worker.js');
-  expose(api, parentEndpoint());
-}
+expose(new Executor(programs), globalThis as any);

@@ -7,18 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { syntheticFaces } from '../dist/index.js';
+import { GaussfaceError, HOLDOUT_RULE, holdoutRows, imageGrid, Matrix, MAX_GRID_PIXELS, nParameters, syntheticFaces } from '../dist/index.js';
+import { cliIn, json } from './helpers/cli.mjs';
 
 const CLI = new URL('../cli/gaussface.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gaussface-cli-'));
-const run = (...args) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 120000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const json = (r) => {
-  assert.is(r.code, 0, r.err);
-  return JSON.parse(r.out);
-};
+const run = cliIn(dir);
+/** The CLI under Node flags (e.g. ['--expose-gc']). */
+const runWith = (nodeFlags, ...args) => cliIn(dir, nodeFlags)(...args);
 
 // A folder of PNG faces in two sub-folders (labels), plus broken variants.
 const faces = syntheticFaces({ n: 40, size: 24, seed: 5 });
@@ -39,6 +35,29 @@ test('demo runs end to end offline and writes images, plots, a model and a repor
     assert.ok(existsSync(join(dir, 'demo', f)), f);
   assert.match(readFileSync(join(dir, 'demo', 'report.md'), 'utf8'), /chosen by BIC/);
   assert.is(readdirSync(join(dir, 'demo')).filter((f) => f.includes('.tmp-')).length, 0);
+  // One warning per candidate with more free parameters than the 200 rows fitted (k = 16, 32 full here).
+  const over = r.selection.filter((row) => nParameters(row.covarianceType, row.nComponents, r.pcaComponents) > 200);
+  assert.ok(over.length >= 1 && over.length < r.selection.length, `${over.length} of ${r.selection.length} candidates over-parameterised`);
+  assert.equal((r.warnings ?? []).map((w) => w.match(/^(\d+) full/)?.[1]), over.map((row) => String(row.nComponents)));
+});
+
+test('the BIC chart: round ticks (1, 2 or 5 × 10^k apart) and the legend above the plot, not on a line', () => {
+  const svg = readFileSync(join(dir, 'demo', 'bic.svg'), 'utf8');
+  const unit = { '': 1, k: 1e3, M: 1e6 };
+  const ticks = [...svg.matchAll(/text-anchor="end" font-size="11">(-?[\d.]+)([kM]?)</g)].map(([, v, u]) => Number(v) * unit[u]);
+  assert.ok(ticks.length >= 3, svg);
+  const steps = ticks.slice(1).map((t, i) => Math.abs(t - ticks[i]));
+  const step = steps[0];
+  assert.ok(steps.every((d) => Math.abs(d - step) < 1e-9 * Math.abs(step)), `even steps ${steps}`);
+  const mantissa = step / 10 ** Math.floor(Math.log10(step));
+  assert.ok([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9), `step ${step}`);
+  assert.ok(ticks.every((t) => Math.abs(t / step - Math.round(t / step)) < 1e-9), `ticks on multiples of the step: ${ticks}`);
+  // The plot's top edge is the y axis' upper end; the legend (BIC, AIC) sits above it, every point below it.
+  const top = Number(svg.match(/<line x1="64" x2="64" y1="([\d.]+)"/)[1]);
+  const legend = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" font-size="12" fill="#[0-9a-f]+">(BIC|AIC)</g)];
+  assert.equal(legend.map((m) => m[2]), ['BIC', 'AIC']);
+  assert.ok(legend.every((m) => Number(m[1]) < top), `legend rows above y = ${top}`);
+  assert.ok([...svg.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"/g)].every((m) => Number(m[1]) >= top));
 });
 
 test('fit a folder, then sample, info and select', async () => {
@@ -67,10 +86,10 @@ const userError = (r, pattern) => {
 };
 
 test('augment, cluster, anomalies, evaluate and points', async () => {
-  const aug = json(run('augment', '--model', 'm.safetensors', '-n', '5', '--out', 'aug', '--json'));
+  const aug = json(run('augment', 'm.safetensors', '-n', '5', '--out', 'aug', '--json'));
   assert.is(aug.count, 5);
   assert.is(readdirSync(join(dir, 'aug')).filter((f) => f.endsWith('.png')).length, 5);
-  const cl = json(run('cluster', '--data', 'faces', '--model', 'm.safetensors', '--out', 'clusters', '--json'));
+  const cl = json(run('cluster', 'm.safetensors', '--data', 'faces', '--out', 'clusters', '--json'));
   assert.is(cl.sizes.reduce((a, b) => a + b, 0), 40);
   const assignments = JSON.parse(readFileSync(join(dir, 'clusters', 'assignments.json'), 'utf8'));
   assert.is(assignments.length, 40);
@@ -79,8 +98,10 @@ test('augment, cluster, anomalies, evaluate and points', async () => {
   assert.is(an.anomalies.length, 3);
   assert.ok(an.anomalies[0].logLikelihood <= an.anomalies[2].logLikelihood);
   assert.ok(existsSync(join(dir, 'odd.png')));
-  const ev = json(run('evaluate', 'm.safetensors', '--data', 'faces', '--samples', '20', '--out', 'pairs.png', '--json'));
+  json(run('fit', '--data', 'faces', '--holdout', '--out', 'mh.safetensors', '--components', '2', '--pca', '6', '--json'));
+  const ev = json(run('evaluate', 'mh.safetensors', '--data', 'faces', '--samples', '20', '--out', 'pairs.png', '--json'));
   assert.ok(Number.isFinite(ev.heldOutLogLikelihoodPerDim) && ev.medianSampleToTrain > 0 && ev.medianHeldOutToTrain > 0);
+  assert.equal(ev.scored, { train: { data: 'faces', rows: `all but ${HOLDOUT_RULE}`, count: 32 }, heldOut: { data: 'faces', rows: HOLDOUT_RULE, count: 8 } });
   // A drawing: two dark blobs on white.
   const W = 60;
   const px = Buffer.alloc(W * W, 255);
@@ -103,7 +124,7 @@ test('user errors: one line, exit code 2, naming the problem', () => {
   userError(run('sample', 'missing.safetensors', '--out', 'g.png'), /cannot read model file missing\.safetensors/);
   writeFileSync(join(dir, 'half.safetensors'), readFileSync(join(dir, 'm.safetensors')).subarray(0, 500));
   userError(run('sample', 'half.safetensors', '--out', 'g.png'), /truncated/);
-  userError(run('sample', 'm.safetensors', '-n', 'lots', '--out', 'g.png'), /--count must be an integer/);
+  userError(run('sample', 'm.safetensors', '-n', 'lots', '--out', 'g.png'), /^gaussface: error: -n must be a positive integer, got lots$/);
   assert.not.ok(existsSync(join(dir, 'x.safetensors')));
   for (const cmd of ['demo', 'fit', 'sample', 'select', 'info', 'augment', 'cluster', 'anomalies', 'points', 'evaluate', 'vae']) assert.match(run(cmd, '--help').out, /usage: gaussface/);
   assert.match(run('--help').out, /commands:/);
@@ -139,7 +160,7 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   assert.ok(ev.medianSampleToTrain > 0 && ev.medianHeldOutToTrain > 0);
   assert.ok(existsSync(join(dir, 'vpairs.png')));
   userError(run('vae', 'train', '--data', 'faces', '--preset', 'conv64', '--out', 'x.safetensors'), /conv64 preset is for 64×64 images, got 24×24/);
-  userError(run('vae', 'train', '--data', 'faces', '--preset', 'huge', '--out', 'x.safetensors'), /--preset must be mlp, conv64 or conv128/);
+  userError(run('vae', 'train', '--data', 'faces', '--preset', 'huge', '--out', 'x.safetensors'), /--preset must be one of mlp, conv64, conv128, got 'huge'/);
   json(run('vae', 'train', '--data', 'faces', '--epochs', '1', '--batch', '8', '--latent', '2', '--likelihood', 'gaussian', '--variance', '0.05', '--out', 'vg.safetensors', '--json'));
   assert.equal(json(run('info', 'vg.safetensors', '--json')).config, { input: { channels: 1, height: 24, width: 24 }, encoder: [{ dense: 512 }, { dense: 256 }], latent: 2, likelihood: 'gaussian', variance: 0.05 });
   userError(run('vae', 'train', '--data', 'faces', '--likelihood', 'poisson', '--out', 'x.safetensors'), /--likelihood must be bernoulli or gaussian, got 'poisson'/);
@@ -168,9 +189,157 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   assert.match(readFileSync(join(dir, 'latent2', 'tsne.svg'), 'utf8'), /not Smiling/);
   for (const f of ['morph.png', 'smile.png']) assert.ok(existsSync(join(dir, f)));
   userError(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Beard', '--out', 'x.png'), /attribute 'Beard' is not in attr.txt/);
+  const saved = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--save', '--json'));
+  assert.equal(saved.attributes, ['Smiling']);
+  const { VAE } = await import('../dist/index.js');
+  // (A copy: decodeSafetensors misreads a Node Buffer, whose slice() is a view.)
+  assert.is((await VAE.fromBytes(new Uint8Array(readFileSync(join(dir, 'v2.safetensors'))))).attributes.get('Smiling').length, 3, 'the direction is in the model file');
+  userError(run('vae', 'morph', 'v2.safetensors', '--data', 'faces', '--save'), /--save goes with vae attribute/);
   userError(run('vae', 'train', '--data', 'faces', '--size', '12', '--resume', 'v.safetensors', '--out', 'x.safetensors'), /expects 576 pixels per image, the data has 144/);
   userError(run('vae', 'dream'), /unknown vae command 'dream'/);
-  userError(run('vae', 'attribute', 'v2.safetensors', '--strengths', '-1,1'), /argument is ambiguous.*--strengths=-XYZ/);
+  // A negative value after an option is its value (not parseArgs' "ambiguous" error): here the next problem is reported.
+  userError(run('vae', 'attribute', 'v2.safetensors', '--strengths', '-1,1'), /vae attribute needs a model file, --data SRC and --out FILE/);
+  userError(run('vae', 'evaluate', 'v2.safetensors', '--data', 'faces'), /v2\.safetensors was fitted without --holdout.*--held-out SRC/);
+  const bare = run('vae');
+  assert.is(bare.code, 2);
+  assert.match(bare.err, /^gaussface: error: vae needs a sub-command\n\nusage: gaussface vae train/);
+});
+
+test('no command: usage on stderr and exit code 2; --json errors are JSON on stdout with the same exit codes', () => {
+  const none = run();
+  assert.is(none.code, 2);
+  assert.match(none.err, /a command is needed[\s\S]*usage: gaussface <command>/);
+  assert.is(none.out, '');
+  const missing = run('sample', 'missing.safetensors', '--out', 'g.png', '--json');
+  assert.is(missing.code, 2);
+  assert.equal(JSON.parse(missing.out), { error: { code: 'EUSAGE', message: 'cannot read model file missing.safetensors (no such file?)' } });
+  const bad = run('fit', '--data', 'faces', '--out', 'x.safetensors', '--components', '99', '--pca', '4', '--json');
+  assert.is(bad.code, 2);
+  const { error } = JSON.parse(bad.out);
+  assert.is(error.code, 'EINPUT');
+  assert.match(error.message, /40 samples but nComponents is 99/);
+  assert.equal(JSON.parse(run('frobnicate', '--json').out).error.code, 'EUSAGE');
+});
+
+test('number options: one plain line naming the option as typed; temperature finite, > 0 and ≤ 10', () => {
+  userError(run('sample', 'm.safetensors', '-n', '-3', '--out', 'g.png'), /^gaussface: error: -n must be a positive integer, got -3$/);
+  userError(run('sample', 'm.safetensors', '--count', '-3', '--out', 'g.png'), /^gaussface: error: --count must be a positive integer, got -3$/);
+  userError(run('augment', 'm.safetensors', '-n', '2000000', '--out', 'x'), /^gaussface: error: -n must be an integer from 1 to 1000000, got 2000000$/);
+  for (const t of ['1e308', '0', '-1', 'Infinity', 'NaN'])
+    userError(run('sample', 'm.safetensors', '--temperature', t, '--out', 'g.png'), new RegExp(`--temperature must be a number > 0 and ≤ 10, got ${t}$`));
+  userError(run('augment', 'm.safetensors', '--temperature', '1e308', '--out', 'x'), /--temperature must be a number > 0 and ≤ 10/);
+  userError(run('demo', '--temperature', '11'), /--temperature must be a number > 0 and ≤ 10, got 11/);
+  assert.not.ok(existsSync(join(dir, 'g.png')) && existsSync(join(dir, 'x')));
+});
+
+test('--help: every --out says that missing folders are created', () => {
+  for (const cmd of ['demo', 'fit', 'sample', 'augment', 'cluster', 'anomalies', 'points', 'evaluate']) {
+    const outLines = run(cmd, '--help').out.split('\n').filter((l) => /^\s+--out /.test(l));
+    assert.ok(outLines.length === 1 && /missing folders are created/.test(outLines[0]), `${cmd}: ${outLines}`);
+  }
+  assert.match(run('vae', '--help').out, /Missing folders\s+of --out and --plot are created/);
+  assert.match(run('--help').out, /Output folders \(--out\) that do not exist are created/);
+});
+
+test('the model file is the first argument everywhere; --model still works; both must agree', () => {
+  assert.is(json(run('sample', '--model', 'm.safetensors', '-n', '2', '--out', 'gm.png', '--json')).count, 2);
+  assert.is(json(run('info', '--model', 'm.safetensors', '--json')).mixtureComponents, 2);
+  assert.is(json(run('anomalies', 'm.safetensors', '--data', 'faces', '--top', '2', '--json')).anomalies.length, 2);
+  assert.is(json(run('cluster', '--model', 'm.safetensors', '--data', 'faces', '--out', 'clusters2', '--json')).clusters, 2);
+  userError(run('sample', 'm.safetensors', '--model', 'other.safetensors', '--out', 'g.png'), /sample: give the model file once/);
+  for (const cmd of ['sample', 'augment', 'cluster', 'anomalies', 'evaluate', 'info']) assert.match(run(cmd, '--help').out, /^\s+MODEL\s.*--model MODEL/m, cmd);
+});
+
+test('over-parameterised candidates are warned about on stderr and in --json (fit, select)', () => {
+  const fit = run('fit', '--data', 'faces', '--components', '8', '--pca', '6', '--out', 'm8.safetensors', '--json');
+  const r = json(fit);
+  // 8 full Gaussians in 6 dimensions: 8·21 + 8·6 + 7 = 223 free parameters for 40 rows.
+  assert.equal(r.warnings, [`8 full Gaussians in 6 dimensions have 223 free parameters, more than the 40 rows they are fitted on (the fit can memorise them; trust its BIC/AIC less): use fewer components, a simpler --covariance, a smaller --pca or more images`]);
+  assert.match(fit.err, /^gaussface: warning: 8 full Gaussians in 6 dimensions have 223 free parameters/m);
+  const fine = json(run('fit', '--data', 'faces', '--components', '1', '--pca', '4', '--covariance', 'diag', '--out', 'm1.safetensors', '--json'));
+  assert.is(fine.warnings, undefined);
+  const sel = json(run('select', '--data', 'faces', '--candidates', '1,2,3', '--pca', '5', '--types', 'full,spherical', '--json'));
+  const over = sel.table.filter((row) => nParameters(row.covarianceType, row.nComponents, 5) > 40);
+  assert.equal(over.map((row) => `${row.nComponents} ${row.covarianceType}`), ['2 full', '3 full']);
+  assert.equal(sel.warnings.map((w) => w.split(' Gaussian')[0]), ['2 full', '3 full']);
+});
+
+test('evaluate refuses a model without a hold-out split (exit 2, naming the fix), also under --json', () => {
+  userError(run('evaluate', 'm.safetensors', '--data', 'faces'), /m\.safetensors was fitted without --holdout.*refit with --holdout.*--held-out SRC/);
+  const r = run('evaluate', 'm.safetensors', '--data', 'faces', '--json');
+  assert.is(r.code, 2);
+  assert.match(JSON.parse(r.out).error.message, /fitted without --holdout/);
+});
+
+test('evaluate --held-out scores all of --data as training rows and the given images as held out', async () => {
+  // Images the model never saw: 12 new faces of the same size.
+  const unseen = syntheticFaces({ n: 12, size: 24, seed: 99 });
+  mkdirSync(join(dir, 'unseen'));
+  for (let i = 0; i < 12; i++) await sharp(Buffer.from(unseen.X.row(i).map((v) => Math.round(v * 255))), { raw: { width: 24, height: 24, channels: 1 } }).png().toFile(join(dir, 'unseen', `${i}.png`));
+  const ev = json(run('evaluate', 'm.safetensors', '--data', 'faces', '--held-out', 'unseen', '--samples', '10', '--json'));
+  assert.equal(ev.scored, { train: { data: 'faces', rows: 'all', count: 40 }, heldOut: { data: 'unseen', rows: 'all', count: 12 } });
+  assert.ok(Number.isFinite(ev.heldOutLogLikelihoodPerDim) && ev.trainLogLikelihoodPerDim > ev.heldOutLogLikelihoodPerDim - 50);
+  const human = run('evaluate', 'm.safetensors', '--data', 'faces', '--held-out', 'unseen', '--samples', '10');
+  assert.match(human.out, /train -?[\d.]+ \(40 images\), held-out -?[\d.]+ \(12 images: unseen\)/);
+});
+
+test('the hold-out split is one SDK helper: rows i % 5 == 4 held out', () => {
+  const X = new Matrix(12, 2, Float32Array.from({ length: 24 }, (_, i) => Math.floor(i / 2)));
+  assert.equal(Array.from(holdoutRows(X).data.filter((_, i) => i % 2 === 0)), [0, 1, 2, 3, 5, 6, 7, 8, 10, 11]);
+  assert.equal(Array.from(holdoutRows(X, { heldOut: true }).data.filter((_, i) => i % 2 === 0)), [4, 9]);
+  assert.is(HOLDOUT_RULE, 'i % 5 == 4');
+});
+
+test('a grid too large for one sheet is refused before any work (sample -n 100000 used to exhaust memory)', async () => {
+  json(run('fit', '--data', 'synthetic:40', '--size', '64', '--components', '1', '--pca', '3', '--out', 'm64.safetensors', '--json'));
+  for (const n of ['100000', '20000']) {
+    const t0 = performance.now();
+    userError(run('sample', 'm64.safetensors', '-n', n, '--out', 'huge.png'), new RegExp(`-n ${n}: one grid sheet holds at most 1,9\\d\\d 64×64 images at these settings; draw fewer, or write one file per image with gaussface augment m64\\.safetensors -n ${n} --out DIR`));
+    assert.ok(performance.now() - t0 < 20000);
+  }
+  assert.not.ok(existsSync(join(dir, 'huge.png')));
+  json(run('anomalies', 'm.safetensors', '--data', 'faces', '--top', '40', '--out', join('new', 'folder', 'odd.png'), '--json')); // 40 fit on a sheet
+  assert.ok(existsSync(join(dir, 'new', 'folder', 'odd.png')), 'missing folders of --out are created');
+  // The SDK's own cap: imageGrid refuses a sheet over MAX_GRID_PIXELS with EINPUT instead of allocating it.
+  const tiny = new Matrix(4000, 1, new Float32Array(4000));
+  const err = await imageGrid(tiny, { width: 1, height: 1, channels: 1, scale: 100, cols: 60 }).catch((e) => e);
+  assert.ok(err instanceof GaussfaceError && err.code === 'EINPUT', String(err));
+  assert.match(err.message, new RegExp(`more than the ${MAX_GRID_PIXELS.toLocaleString('en')} pixels one sheet may have`));
+});
+
+test('augment draws in batches of 256: the first batch does not depend on how many follow', () => {
+  assert.is(json(run('augment', 'm.safetensors', '-n', '300', '--out', 'aug300', '--json')).count, 300);
+  assert.is(json(run('augment', 'm.safetensors', '-n', '260', '--out', 'aug260', '--json')).count, 260);
+  const files = readdirSync(join(dir, 'aug300')).sort();
+  assert.is(files.length, 300);
+  assert.is(files.at(-1), 'synthetic_00299.png');
+  for (let i = 0; i < 256; i += 15) assert.ok(readFileSync(join(dir, 'aug300', files[i])).equals(readFileSync(join(dir, 'aug260', files[i]))), files[i]);
+  assert.not.ok(readFileSync(join(dir, 'aug300', files[0])).equals(readFileSync(join(dir, 'aug300', files[256]))));
+});
+
+test('an interrupted augment says how many images it wrote and where', async () => {
+  const child = spawn(process.execPath, [CLI, 'augment', 'm.safetensors', '-n', '50000', '--out', 'aug-int'], { cwd: dir });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const out = join(dir, 'aug-int');
+  for (let t = 0; t < 2400 && !(existsSync(out) && readdirSync(out).length >= 20); t++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGINT');
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.is(code, 130, err);
+  const m = err.match(/gaussface: cancelled; augment stopped after writing (\d+) of 50000 images to aug-int\/ \(synthetic_00000\.png to synthetic_(\d+)\.png\)/);
+  assert.ok(m, err);
+  const written = readdirSync(out);
+  assert.is(written.filter((f) => f.includes('.tmp-')).length, 0);
+  assert.is(written.length, Number(m[1]));
+  assert.is(Number(m[2]), Number(m[1]) - 1);
+});
+
+test('Node flags that workers refuse (--max-old-space-size, --expose-gc, --title) do not break commands', () => {
+  for (const flag of ['--max-old-space-size=8192', '--expose-gc', '--title=gaussface-test']) {
+    const r = runWith([flag], 'fit', '--data', 'synthetic:60', '--size', '16', '--components', '2', '--pca', '4', '--out', 'flags.safetensors', '--json');
+    assert.is(r.code, 0, `${flag}: ${r.err}`);
+    assert.is(JSON.parse(r.out).mixtureComponents, 2);
+  }
 });
 
 test('a full disk is one line and leaves no partial file', () => {

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, deflateSync } from 'node:zlib';
@@ -155,6 +155,50 @@ test('olivetti: the .mat matrix becomes row-major 64×64 images', async () => {
   assert.equal(m.shape, [4096, 2]);
   await rejects(async () => readMat(files['olivettifaces.mat'], 'nope'), /no matrix named 'nope'/);
   await rejects(async () => readMat(files['olivettifaces.mat'].subarray(0, 140), 'faces'), /truncated|not a readable/);
+});
+
+test('a server that stalls (no response, or no data mid-body) stops the download after stallTimeout; the part is kept', async () => {
+  const body = Buffer.alloc(4096, 7);
+  const stalls = createServer((req, res) => {
+    if (req.url === '/silent.bin') return; // accepts, never answers
+    res.writeHead(200, { 'content-length': body.length });
+    res.write(body.subarray(0, 1000)); // then nothing, connection open
+  });
+  await new Promise((r) => stalls.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${stalls.address().port}`;
+  try {
+    const dir = cache();
+    const t0 = performance.now();
+    const mid = await rejects(() => fetchFile({ name: 'slow.bin', url: 'unused', sha256: sha(body) }, join(dir, 'slow.bin'), { baseUrl: base, stallTimeout: 300 }), /download of slow.bin stalled \(no data for 0.3 s\) at 1000 bytes; the partial file is kept/);
+    assert.is(mid.code, 'EINPUT');
+    assert.is(readFileSync(join(dir, 'slow.bin.part')).length, 1000);
+    await rejects(() => fetchFile({ name: 'silent.bin', url: 'unused', sha256: '0' }, join(dir, 'silent.bin'), { baseUrl: base, stallTimeout: 300 }), /cannot download silent.bin .*no data for 0.3 s before the response/);
+    assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
+    await rejects(() => fetchFile({ name: 'x', url: 'unused', sha256: '0' }, join(dir, 'x'), { baseUrl: base, stallTimeout: 0 }), /stallTimeout must be/);
+  } finally {
+    stalls.closeAllConnections();
+    await new Promise((r) => stalls.close(r));
+  }
+});
+
+test('readMat: a zlib bomb stops at the inflate limit (EFORMAT), a corrupt stream is EFORMAT', async () => {
+  const matrix = (data) => {
+    const header = Buffer.alloc(128, 0x20);
+    header.writeUInt16LE(0x0100, 124);
+    header.write('IM', 126);
+    const tag = Buffer.alloc(8);
+    tag.writeUInt32LE(15, 0);
+    tag.writeUInt32LE(data.length, 4);
+    return Buffer.concat([header, tag, data, Buffer.alloc((8 - (data.length % 8)) % 8)]);
+  };
+  const bomb = matrix(deflateSync(Buffer.alloc(32 << 20))); // 32 KiB that inflates to 32 MiB
+  assert.ok(bomb.length < 64 << 10);
+  const err = await rejects(async () => readMat(bomb, 'faces', { maxInflated: 1 << 20 }), /a compressed element inflates to more than 1048576 bytes/);
+  assert.is(err.code, 'EFORMAT');
+  const corrupt = deflateSync(Buffer.alloc(1000, 1));
+  corrupt[5] ^= 0xff;
+  assert.is((await rejects(async () => readMat(matrix(corrupt), 'faces'), /compressed element is corrupt or truncated/)).code, 'EFORMAT');
+  assert.equal(readMat(files['olivettifaces.mat'], 'faces').shape, [4096, 2], 'the real file is within the default limit');
 });
 
 test('a tar entry that escapes the folder is refused', async () => {

@@ -70,6 +70,36 @@ for (const name of ['gmm_iris', 'gmm_blobs2d', 'gmm_blobs10d']) {
   });
 }
 
+// scikit-learn users pass weights_init/means_init/precisions_init as nested arrays of its shapes ((K, d, d) full,
+// (d, d) tied, (K, d) diag, (K,) spherical): the fixtures hold exactly what scikit-learn was given.
+test('a fit from scikit-learn\'s own nested weights_init / means_init / precisions_init (every type)', async () => {
+  const f = load('gmm_iris');
+  const bits = (gm) => [gm.nIter, gm.lowerBound, Array.from(gm.means.data), Array.from(gm.covariances)].join('|');
+  for (const c of f.cases.filter((c) => c.max_iter > 1)) {
+    const opts = { nComponents: c.k, covarianceType: c.covariance_type, tol: c.tol, regCovar: c.reg_covar, maxIter: c.max_iter, onWarning: () => {} };
+    const nested = await new GaussianMixture({ ...opts, weightsInit: c.weights_init, meansInit: c.means_init, precisionsInit: c.precisions_init }).fit(f.X);
+    const flatStart = await new GaussianMixture({ ...opts, weightsInit: c.weights_init, meansInit: c.means_init, precisionsInit: flat(c.precisions_init) }).fit(f.X);
+    const label = `${c.covariance_type} k=${c.k}`;
+    assert.is(bits(nested), bits(flatStart), `${label}: nested and flat give the same fit`);
+    assert.is(nested.nIter, c.n_iter_, `${label} n_iter_`);
+    assert.ok(Math.abs(nested.lowerBound - c.lower_bound_) <= 1e-6 * Math.abs(c.lower_bound_), `${label} lower_bound_`);
+  }
+});
+
+test('precisionsInit of the wrong nested shape names the expected shape', async () => {
+  const f = load('gmm_iris');
+  const c = f.cases.find((c) => c.covariance_type === 'full' && c.k === 3);
+  const bad = c.precisions_init.map((P) => P.slice(0, 3)); // (3, 3, 4) instead of (3, 4, 4)
+  const err = await new GaussianMixture({ nComponents: 3, weightsInit: c.weights_init, meansInit: c.means_init, precisionsInit: bad }).fit(f.X).catch((e) => e);
+  assert.is(err.code, 'ESHAPE');
+  assert.match(err.message, /precisionsInit.*\[0\] has 3 entries, not 4; expected shape \(3, 4, 4\)/);
+  const tied = await new GaussianMixture({ nComponents: 3, covarianceType: 'tied', precisionsInit: c.precisions_init }).fit(f.X).catch((e) => e);
+  assert.is(tied.code, 'ESHAPE');
+  assert.match(tied.message, /expected shape \(4, 4\)/);
+  const weights = await new GaussianMixture({ nComponents: 3, weightsInit: [0.5, 0.5] }).fit(f.X).catch((e) => e);
+  assert.match(weights.message, /weightsInit has 2 values; expected shape \(3\)/);
+});
+
 test('a seeded fit is bit-identical with 1, 2 and 3 workers', async () => {
   const f = load('gmm_blobs10d');
   const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');

@@ -3,13 +3,13 @@
 // the rule that the runtime-neutral bundle never imports node: modules or sharp.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { GaussfaceError, Matrix, fitTo, luma, resize } from '../dist/index.js';
-import { imageGrid, nodeCodec, saveFileAtomic } from '../dist/node.js';
+import { imageGrid, loadImageFolder, nodeCodec, saveFileAtomic } from '../dist/node.js';
 import { withChromiumPage } from './runtime/run-chromium.mjs';
 import { rejects, rng } from './helpers/util.mjs';
 
@@ -153,6 +153,64 @@ test('saveFileAtomic writes or leaves the old file; failures are named and leave
     assert.is(readFileSync(target, 'utf8'), 'old');
   } finally {
     spawnSync('umount', [mnt]);
+  }
+});
+
+test('image folders: a FIFO, a link to /dev/zero, a broken link or an oversized file is named, never a hang or an unbounded read', async () => {
+  const folder = (name) => {
+    const d = join(dir, name);
+    mkdirSync(d);
+    return d;
+  };
+  const good = await randomPng(8, 8, 1, 3);
+  const cases = [];
+  if (spawnSync('mkfifo', [join(folder('fifo'), 'b.png')]).status === 0) cases.push(['fifo', /cannot read image .*fifo\/b\.png: it is a FIFO \(named pipe\), not a regular file; remove it/]);
+  else console.log('  skipped (FIFO part): mkfifo is not available');
+  if (existsSync('/dev/zero')) {
+    symlinkSync('/dev/zero', join(folder('zero'), 'b.png'));
+    cases.push(['zero', /cannot read image .*zero\/b\.png: it is a device, not a regular file/]);
+  }
+  symlinkSync(join(dir, 'nowhere.png'), join(folder('broken'), 'b.png'));
+  cases.push(['broken', /cannot read image .*broken\/b\.png: no such file \(a broken symbolic link\?\)/]);
+  writeFileSync(join(folder('big'), 'b.png'), new Uint8Array(3000));
+  cases.push(['big', /cannot read image .*big\/b\.png: it is larger than 0\.00 MiB, the limit for one image; remove or shrink it/]);
+  for (const [name, re] of cases) {
+    writeFileSync(join(dir, name, 'a.png'), good);
+    const err = await rejects(() => loadImageFolder(join(dir, name), { maxFileBytes: name === 'big' ? 2000 : undefined }), re);
+    assert.ok(err instanceof GaussfaceError && err.code === 'EINPUT', name);
+  }
+  assert.is((await loadImageFolder(join(dir, 'big'), { maxFileBytes: 2000, limit: 1 })).X.rows, 1, 'files under the limit are read');
+});
+
+test('truncated or corrupt images say so and name the file, also when many fail at once (libvips says "Unknown error")', async () => {
+  const jpeg = await sharp(randomBytes(120 * 90 * 3, 5), { raw: { width: 120, height: 90, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  const messages = await Promise.all(Array.from({ length: 48 }, (_, i) => nodeCodec.decode(jpeg.subarray(0, Math.floor((jpeg.length * ((i % 8) + 1)) / 9)), { size: 16 }).then(() => 'decoded', (e) => e.message)));
+  for (const m of messages) assert.match(m, /^cannot decode image: the file is truncated or corrupt( \((?!Unknown error).+\))?$/);
+  await rejects(() => nodeCodec.decode(Buffer.from('plain text, not an image')), /not an image format gaussface reads/);
+  const d = join(dir, 'truncated');
+  mkdirSync(d);
+  writeFileSync(join(d, 'a.jpg'), jpeg);
+  writeFileSync(join(d, 'b.jpg'), jpeg.subarray(0, jpeg.length >> 1));
+  await rejects(() => loadImageFolder(d), /cannot read image .*truncated\/b\.jpg: the file is truncated or corrupt.* \(remove or replace the file\)/);
+});
+
+test('saveFileAtomic removes temporary files of killed writers (dead PIDs) next to the target, and nothing else', async () => {
+  const d = join(dir, 'stale');
+  mkdirSync(d);
+  const target = join(d, 'v.safetensors');
+  // A writer SIGKILLed half-way through: its temporary file, named as saveFileAtomic names them, stays behind.
+  const killed = spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(target)} + '.tmp-' + process.pid + '-0123456789ab', 'half'); process.kill(process.pid, 'SIGKILL')`]);
+  assert.is(killed.signal, 'SIGKILL');
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']); // a writer still at work
+  const keep = [`v.safetensors.tmp-${live.pid}-abcdefabcdef`, `v.safetensors.tmp-${process.pid}-abcdefabcdef`, 'v.safetensors.tmp-1-notours', 'other.bin.tmp-999999999-0123456789ab', 'v.safetensors.part'];
+  try {
+    for (const k of keep) writeFileSync(join(d, k), 'x');
+    assert.is(readdirSync(d).length, keep.length + 1);
+    await saveFileAtomic(target, 'new');
+    assert.equal(readdirSync(d).sort(), [...keep, 'v.safetensors'].sort(), 'only the dead writer’s file is gone');
+    assert.is(readFileSync(target, 'utf8'), 'new');
+  } finally {
+    live.kill();
   }
 });
 

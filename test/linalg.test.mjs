@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { getEngine } from './helpers/engine.mjs';
-import { randF64, rng } from './helpers/util.mjs';
+import { randF64, refCholesky, rng } from './helpers/util.mjs';
 
 const e = await getEngine();
 const PAD = 777; // fills padding and ignored triangles: must come back untouched
@@ -164,13 +164,7 @@ test('trsm_lower: L·X = B and Lᵀ·X = B (n, m = 0, 1, 5, 33; strided B; L upp
 
 /** Reference P = inv(L)ᵀ from a JS Cholesky and column-by-column forward substitution. */
 function refPrecisionChol(A, n) {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j];
-      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-      L[i * n + j] = i === j ? Math.sqrt(s) : s / L[j * n + j];
-    }
+  const L = refCholesky(A, n);
   const Linv = new Float64Array(n * n);
   for (let c = 0; c < n; c++)
     for (let i = c; i < n; i++) {

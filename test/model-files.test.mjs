@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors, GaussianMixture, ImageModel, PCA, shutdown, syntheticFaces } from '../dist/index.js';
@@ -70,6 +70,86 @@ test('a file cut anywhere, a hostile header or inconsistent tensors are EFORMAT 
   await rejects(async () => ImageModel.fromBytes(encodeSafetensors(tensors, wrongMeta)), /17×16×1 images have 272/);
   const nanWeights = { ...tensors, 'gmm.weights': { shape: [3], data: Float64Array.of(NaN, 0.5, 0.5) } };
   await rejects(async () => ImageModel.fromBytes(encodeSafetensors(nanWeights, metadata)), /NaN or Infinity/);
+});
+
+test('fromBytes reads a Node Buffer that is a view into a larger pool, an ArrayBuffer, and a file read with readFileSync', async () => {
+  // Buffer.concat then subarray: the Buffer's .buffer is the whole pool and Buffer#slice is a view, not a copy.
+  const pooled = Buffer.concat([Buffer.alloc(13, 7), Buffer.from(bytes), Buffer.alloc(5, 9)]).subarray(13, 13 + bytes.length);
+  assert.ok(pooled.buffer.byteLength > bytes.length && pooled.byteOffset === 13);
+  const file = join(mkdtempSync(join(tmpdir(), 'gf-')), 'model.safetensors');
+  writeFileSync(file, bytes);
+  const want = await model.sample(3, { randomState: 2 });
+  for (const input of [pooled, bytes.slice().buffer, readFileSync(file)]) {
+    const back = ImageModel.fromBytes(input);
+    assert.equal(Array.from((await back.sample(3, { randomState: 2 })).images.data), Array.from(want.images.data));
+  }
+  // A small file (< 4 KiB) comes out of readFileSync as a slice of Node's shared pool.
+  const small = encodeSafetensors({ w: { shape: [3], data: Float64Array.of(0.25, 0.5, 0.25) } }, { k: 'v' });
+  writeFileSync(file, small);
+  assert.equal(Array.from(decodeSafetensors(readFileSync(file)).tensors.w.data), [0.25, 0.5, 0.25]);
+  assert.is((await rejects(async () => decodeSafetensors('a string'), /expected the file as a Uint8Array, Buffer or ArrayBuffer, got string/)).code, 'EINPUT');
+});
+
+/** A safetensors file with this header object (any JSON) and `dataLength` zero bytes after it. */
+const withHeader = (h, dataLength = 8) => {
+  const json = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
+  const out = new Uint8Array(8 + json.length + dataLength);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  return out;
+};
+
+test('names from the file are own properties: a dtype "toString" is unknown, a tensor "__proto__" is a tensor', async () => {
+  for (const dtype of ['toString', '__proto__', 'constructor', 'hasOwnProperty'])
+    assert.is((await rejects(async () => decodeSafetensors(withHeader({ x: { dtype, shape: [2], data_offsets: [0, 8] } })), new RegExp(`tensor "x" has unsupported dtype "${dtype}" \\(expected F32, F64, I32 or U8\\)$`))).code, 'EFORMAT');
+  const out = decodeSafetensors(withHeader('{"__proto__": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"__proto__": "m"}}'));
+  assert.ok(Object.hasOwn(out.tensors, '__proto__') && Object.getPrototypeOf(out.tensors) === Object.prototype);
+  assert.equal(out.tensors['__proto__'].shape, [2]);
+  assert.is(Object.getOwnPropertyDescriptor(out.metadata, '__proto__').value, 'm');
+  // written back as a tensor, not lost as a prototype
+  const tensors = {};
+  Object.defineProperty(tensors, '__proto__', { value: out.tensors['__proto__'], enumerable: true });
+  assert.ok(Object.hasOwn(decodeSafetensors(encodeSafetensors(tensors)).tensors, '__proto__'));
+  // A model file is not fooled by inherited names either.
+  const model = decodeSafetensors(bytes);
+  await rejects(async () => ImageModel.fromBytes(encodeSafetensors(model.tensors, { ...model.metadata, 'gmm.covariance_type': 'constructor' })), /covariance_type/);
+});
+
+test('a finite but corrupt precision factor or covariance (zero or negative diagonal) is EFORMAT, for every covariance type', async () => {
+  const Z = await pca.transform(faces.X);
+  for (const type of ['full', 'tied', 'diag', 'spherical']) {
+    const g = await new GaussianMixture({ nComponents: 2, covarianceType: type, randomState: 0, onWarning: () => {} }).fit(Z);
+    const m = new ImageModel({ width: 16, height: 16, channels: 1 }, pca, g);
+    const { tensors, metadata } = decodeSafetensors(m.toBytes());
+    assert.ok(Number.isFinite(await ImageModel.fromBytes(m.toBytes()).gmm.score(Z)));
+    // The last value is on a diagonal in every layout (full [K, d, d], tied [d, d], diag [K, d], spherical [K]).
+    const last = tensors['gmm.precisions_cholesky'].data.length - 1;
+    for (const name of ['gmm.precisions_cholesky', 'gmm.covariances'])
+      for (const v of [-0.5, 0]) {
+        const data = Float64Array.from(tensors[name].data);
+        data[last] = v;
+        const err = await rejects(async () => ImageModel.fromBytes(encodeSafetensors({ ...tensors, [name]: { shape: tensors[name].shape, data } }, metadata)), new RegExp(`tensor "${name}" has ${v} on a diagonal \\(index ${last}\\)`));
+        assert.is(err.code, 'EFORMAT', `${type} ${name} ${v}`);
+      }
+    // A factor that no longer inverts its covariance (one value changed, diagonal or not) is caught too.
+    const data = Float64Array.from(tensors['gmm.precisions_cholesky'].data);
+    data[1 % data.length] *= 1.5;
+    const wrong = { ...tensors, 'gmm.precisions_cholesky': { shape: tensors['gmm.precisions_cholesky'].shape, data } };
+    assert.is((await rejects(async () => ImageModel.fromBytes(encodeSafetensors(wrong, metadata)), /"gmm.precisions_cholesky" (does not invert its covariance|\(.*\) is not 1\/√ of its covariance)/)).code, 'EFORMAT');
+  }
+});
+
+test('NaN or Infinity in any tensor of an image model, or a bad reg_covar, is EFORMAT naming it', async () => {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  for (const [name, t] of Object.entries(tensors))
+    for (const v of [NaN, Infinity, -Infinity]) {
+      const data = t.data.slice();
+      data[data.length >> 1] = v;
+      const err = await rejects(async () => ImageModel.fromBytes(encodeSafetensors({ ...tensors, [name]: { shape: t.shape, data } }, metadata)), new RegExp(`tensor "${name.replace('.', '\\.')}" contains NaN or Infinity`));
+      assert.is(err.code, 'EFORMAT');
+    }
+  for (const reg of ['NaN', 'Infinity', '-1', 'x'])
+    assert.is((await rejects(async () => ImageModel.fromBytes(encodeSafetensors(tensors, { ...metadata, 'gmm.reg_covar': reg })), /gmm\.reg_covar/)).code, 'EFORMAT');
 });
 
 test('numpy reads the file by the safetensors spec', (ctx) => {

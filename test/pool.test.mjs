@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { Pool, matmul, chunkRowsFor, fmaAvailable, GaussfaceError } from '../dist/index.js';
+import { Pool, matmul, chunkRowsFor, fmaAvailable, GaussfaceError, tasks } from '../dist/index.js';
 import { randF32, refGemm, maxRelErr, rejects } from './helpers/util.mjs';
 
 const bytesOf = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -58,13 +58,13 @@ test('a worker that dies rejects the call with EWORKER, and the pool recovers', 
   try {
     const a = randF32(3000 * 64, 7);
     const ds = await pool.upload(a, 3000, 64);
-    await pool.map('debug.crash', ds);
-    const err = await pool.broadcast('debug.crash').then(() => new Promise((r) => setTimeout(r, 300))).then(
-      () => pool.map('gemm', ds, { b: randF32(64 * 8, 8), k: 64, n: 8 }),
+    await pool.map(tasks.debug.crash, ds, {});
+    const err = await pool.broadcast(tasks.debug.crash, {}).then(() => new Promise((r) => setTimeout(r, 300))).then(
+      () => pool.map(tasks.linalg.gemm, ds, { b: randF32(64 * 8, 8), k: 64, n: 8 }),
     ).then(() => null, (e) => e);
     // The crash lands between calls or during one; either way the next calls work again with the same data.
     if (err) assert.is(err.code, 'EWORKER');
-    const parts = await pool.map('gemm', ds, { b: randF32(64 * 8, 8), k: 64, n: 8 });
+    const parts = await pool.map(tasks.linalg.gemm, ds, { b: randF32(64 * 8, 8), k: 64, n: 8 });
     assert.is(parts.length, ds.nChunks);
   } finally {
     pool.close();
@@ -75,7 +75,7 @@ test('an engine error inside a worker keeps its class, code and message', async 
   const pool = await Pool.create({ workers: 1 });
   try {
     const ds = await pool.upload(randF32(64, 1), 8, 8);
-    const err = await pool.map('gemm', ds, { b: new Float32Array(8), k: 8, n: 2 ** 28 }).then(() => null, (e) => e);
+    const err = await pool.map(tasks.linalg.gemm, ds, { b: new Float32Array(8), k: 8, n: 2 ** 28 }).then(() => null, (e) => e);
     assert.instance(err, GaussfaceError);
     assert.is(err.code, 'ENOMEM');
     assert.match(err.message, /out of engine memory/);
@@ -92,15 +92,15 @@ test('AbortSignal cancels a running call promptly and the pool is usable afterwa
     const ac = new AbortController();
     const t0 = performance.now();
     setTimeout(() => ac.abort(), 30);
-    const err = await pool.map('gemm', ds, { b: randF32(k * n, 10), k, n }, { signal: ac.signal }).then(() => null, (e) => e);
+    const err = await pool.map(tasks.linalg.gemm, ds, { b: randF32(k * n, 10), k, n }, { signal: ac.signal }).then(() => null, (e) => e);
     assert.ok(err, 'the call was cancelled');
     assert.is(err.code, 'EABORT');
     assert.ok(performance.now() - t0 < 1000, 'promptly');
-    const again = await pool.map('gemm', ds, { b: randF32(k * 4, 11), k, n: 4 });
+    const again = await pool.map(tasks.linalg.gemm, ds, { b: randF32(k * 4, 11), k, n: 4 });
     assert.is(again.length, ds.nChunks);
     const pre = new AbortController();
     pre.abort();
-    await rejects(() => pool.map('gemm', ds, { b: randF32(k * 4, 11), k, n: 4 }, { signal: pre.signal }), /cancelled/);
+    await rejects(() => pool.map(tasks.linalg.gemm, ds, { b: randF32(k * 4, 11), k, n: 4 }, { signal: pre.signal }), /cancelled/);
   } finally {
     pool.close();
   }
@@ -112,12 +112,12 @@ test('a streamed dataset gives the same results as a resident one, from an array
     const [m, k, n] = [9001, 40, 7];
     const a = randF32(m * k, 12);
     const b = randF32(k * n, 13);
-    const resident = await pool.map('gemm', await pool.upload(a, m, k), { b, k, n });
-    const streamed = await pool.map('gemm', pool.stream(a, m, k), { b, k, n });
+    const resident = await pool.map(tasks.linalg.gemm, await pool.upload(a, m, k), { b, k, n });
+    const streamed = await pool.map(tasks.linalg.gemm, pool.stream(a, m, k), { b, k, n });
     let reads = 0;
     const source = { rows: m, cols: k, read: async (s, e) => (reads++, a.slice(s * k, e * k)) };
     const lazy = pool.stream(source);
-    const fromSource = await pool.map('gemm', lazy, { b, k, n });
+    const fromSource = await pool.map(tasks.linalg.gemm, lazy, { b, k, n });
     assert.is(reads, lazy.nChunks);
     for (let i = 0; i < resident.length; i++) {
       assert.ok(bytesOf(streamed[i]).equals(bytesOf(resident[i])));
@@ -125,11 +125,11 @@ test('a streamed dataset gives the same results as a resident one, from an array
     }
     const sized = pool.stream(source, { chunkRows: 1000 });
     assert.is(sized.chunkRows, 1000);
-    const viaSized = await pool.map('gemm', sized, { b, k, n });
+    const viaSized = await pool.map(tasks.linalg.gemm, sized, { b, k, n });
     assert.ok(bytesOf(Buffer.concat(viaSized.map(bytesOf))).equals(Buffer.concat(resident.map(bytesOf))), 'other chunks, the same GEMM rows');
     assert.throws(() => pool.stream(a, m, k, { chunkRows: 0 }), /chunkRows must be an integer/);
     const bad = pool.stream({ rows: 10, cols: 2, read: () => new Float32Array(3) });
-    await rejects(() => pool.map('gemm', bad, { b: new Float32Array(2), k: 2, n: 1 }), /must return a Float32Array of 20 values/);
+    await rejects(() => pool.map(tasks.linalg.gemm, bad, { b: new Float32Array(2), k: 2, n: 1 }), /must return a Float32Array of 20 values/);
   } finally {
     pool.close();
   }
@@ -152,7 +152,7 @@ test('the workers check uploaded rows: the first NaN or ±Infinity in row order 
     a[1100 * k + 9] = 0;
     a[m * k - 1] = -Infinity; // the very last value, in the short last chunk
     await rejects(() => pool.upload(a, m, k, opts), /X contains -Infinity at row 3999, column 63/);
-    await rejects(() => pool.map('pca.colSums', pool.stream(a, m, k), {}), /X contains -Infinity at row 3999, column 63/);
+    await rejects(() => pool.map(tasks.pca.colSums, pool.stream(a, m, k), {}), /X contains -Infinity at row 3999, column 63/);
     // The pool is still usable, and the clean rows arrive intact (through buffers handed back and refilled).
     a[m * k - 1] = 1;
     const ds = await pool.upload(a, m, k, opts);
@@ -171,15 +171,15 @@ test('recycled results: their buffers go back to the workers that made them and 
   try {
     const ds = await pool.upload(a, m, d, { chunkRows: 512 });
     const params = { d, Z, l };
-    const first = await pool.map('pca.sketch', ds, params);
+    const first = await pool.map(tasks.pca.sketch, ds, params);
     const kept = first.map((p) => ({ G: p.G.slice(), P: p.P.slice() }));
-    const again = await pool.map('pca.sketch', ds, params, { recycle: first });
+    const again = await pool.map(tasks.pca.sketch, ds, params, { recycle: first });
     assert.ok(first.every((p) => p.P.byteLength === 0 && p.G.byteLength === 0), 'handed back: detached here');
     for (let i = 0; i < kept.length; i++) {
       assert.ok(bytesOf(again[i].P).equals(bytesOf(kept[i].P)), `P of chunk ${i}`);
       assert.ok(bytesOf(again[i].G).equals(bytesOf(kept[i].G)), `G of chunk ${i}`);
     }
-    const third = await pool.map('pca.sketch', ds, params, { recycle: [again[0]] }); // a partial hand-back is fine
+    const third = await pool.map(tasks.pca.sketch, ds, params, { recycle: [again[0]] }); // a partial hand-back is fine
     assert.ok(bytesOf(third[1].P).equals(bytesOf(kept[1].P)));
   } finally {
     pool.close();
@@ -217,8 +217,8 @@ test('a dataset uploaded with oneWorker lives in one worker and maps to the same
     assert.equal(one.chunksOf(0), [...Array(one.nChunks).keys()]);
     assert.is(pool.derive(one, 2).workers, 1, 'derived datasets are held where their rows are');
     assert.is((await pool.upload(new Float32Array(m), m, 1, { like: one })).workers, 1);
-    const x = await pool.map('gemm', spread, { b, k, n });
-    const y = await pool.map('gemm', one, { b, k, n });
+    const x = await pool.map(tasks.linalg.gemm, spread, { b, k, n });
+    const y = await pool.map(tasks.linalg.gemm, one, { b, k, n });
     x.forEach((part, i) => assert.ok(bytesOf(part).equals(bytesOf(y[i]))));
     const prog = { name: 'kmeans.fit', run: () => Promise.resolve(null) };
     await rejects(() => pool.solo(prog, [spread], {}), /spread over 3 workers; upload it with oneWorker/);
@@ -252,7 +252,7 @@ test('the FMA build: asked for, it runs where relaxed SIMD exists (Node 20 inclu
 test('a closed pool says so', async () => {
   const pool = await Pool.create({ workers: 1 });
   pool.close();
-  await rejects(() => pool.broadcast('debug.crash'), /pool is closed/);
+  await rejects(() => pool.broadcast(tasks.debug.crash, {}), /pool is closed/);
   await rejects(() => Pool.create({ workers: 0 }), /workers must be an integer/);
 });
 

@@ -200,8 +200,87 @@ test('hostile model files: a wrong format, a config that does not parse or does 
   await rejects(() => bad({ format: 'gaussface-image-model' }), /not a gaussface VAE file/);
   await rejects(() => bad({ config: '{' }), /config.*not valid JSON/);
   await rejects(() => bad({ config: JSON.stringify({ input: { channels: 1, height: 2, width: 2 }, encoder: [{ dense: -3 }], latent: 2 }) }), /inconsistent: VAE config: encoder\[0\]\.dense/);
-  await rejects(() => bad({}, { ...plain, params: { shape: [3], data: new Float32Array(3) } }), /tensor "params" must be F32/);
+  await rejects(() => bad({}, { ...plain, params: { shape: [3], data: new Float32Array(3) } }), /tensor "params" has shape \[3\], expected \[\d+\]/);
   await rejects(() => bad({ steps: '-1' }), /steps/);
+});
+
+test('a diverging fit (lr 1e6) stops with EDIVERGED, writes no checkpoint and goes back to the last finite epoch', async () => {
+  const { X } = syntheticFaces({ n: 64, size: 8, seed: 4 });
+  for (const pool of [one, two]) {
+    const vae = await VAE.create({ config: { input: { channels: 1, height: 8, width: 8 }, encoder: [{ dense: 16 }], latent: 2 }, randomState: 5 });
+    await vae.fit(X, { epochs: 1, batchSize: 16, pool });
+    const [good, steps, history] = [params(vae), vae.steps, [...vae.history]];
+    const saved = [];
+    const err = await rejects(() => vae.fit(X, { epochs: 3, batchSize: 16, lr: 1e6, pool, checkpoint: (b, { epoch }) => saved.push(epoch) }), /training diverged in epoch 2 \(loss (NaN|-?Infinity)\).*lower the learning rate \(lr 1000000; try 100000\)/);
+    assert.is(err.code, 'EDIVERGED');
+    assert.equal(saved, [], 'no checkpoint of a non-finite model');
+    assert.equal(params(vae), good, 'the weights are those after epoch 1');
+    assert.is(vae.steps, steps);
+    assert.equal(vae.history, history);
+    assert.ok((await VAE.fromBytes(vae.toBytes())).steps === steps, 'and it still saves and loads');
+  }
+});
+
+test('loading refuses non-finite weights or Adam moments and negative second moments; Buffers and ArrayBuffers load', async () => {
+  const { decodeSafetensors, encodeSafetensors } = await import('../dist/index.js');
+  const vae = await VAE.create({ config: { input: { channels: 1, height: 8, width: 8 }, encoder: [{ dense: 5 }], latent: 2 }, randomState: 3 });
+  await vae.fit(syntheticFaces({ n: 16, size: 8, seed: 1 }).X, { epochs: 1, batchSize: 8, pool: one });
+  const bytes = vae.toBytes();
+  const pooled = Buffer.concat([Buffer.alloc(3), Buffer.from(bytes), Buffer.alloc(11)]).subarray(3, 3 + bytes.length);
+  for (const input of [pooled, bytes.slice().buffer]) assert.equal(params(await VAE.fromBytes(input)), params(vae));
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const edit = (name, i, v) => {
+    const data = Float32Array.from(tensors[name].data);
+    data[i] = v;
+    return encodeSafetensors({ ...tensors, [name]: { shape: tensors[name].shape, data } }, metadata);
+  };
+  for (const name of ['params', 'adam.m', 'adam.v'])
+    for (const v of [NaN, Infinity, -Infinity])
+      assert.is((await rejects(() => VAE.fromBytes(edit(name, 7, v)), new RegExp(`tensor "${name}" contains NaN or Infinity \\(${v} at index 7\\)`))).code, 'EFORMAT');
+  assert.is((await rejects(() => VAE.fromBytes(edit('adam.v', 2, -1e-3)), /tensor "adam.v" has a negative value/)).code, 'EFORMAT');
+  const hist = encodeSafetensors({ ...tensors, history: { shape: [1], data: Float64Array.of(NaN) } }, metadata);
+  await rejects(() => VAE.fromBytes(hist), /tensor "history" contains NaN/);
+});
+
+test('a hostile config is checked against the tensors and size limits before anything is allocated', async () => {
+  const { decodeSafetensors, encodeSafetensors } = await import('../dist/index.js');
+  const vae = await VAE.create({ config: { input: { channels: 1, height: 28, width: 28 }, encoder: [{ dense: 64 }], latent: 2 } });
+  const { tensors, metadata } = decodeSafetensors(vae.toBytes());
+  const config = (c) => encodeSafetensors(tensors, { ...metadata, config: JSON.stringify({ input: { channels: 1, height: 28, width: 28 }, latent: 2, ...c }) });
+  const rss = process.memoryUsage().rss;
+  const t0 = performance.now();
+  // 400,000 units: 627 M parameters (10 GB of engine memory before the fix tried to allocate ~2.9 GB and died)
+  const err = await rejects(() => VAE.fromBytes(config({ encoder: [{ dense: 400000 }] })), /inconsistent: VAE config: the network has [\d,]+ parameters; the engine holds at most/);
+  assert.is(err.code, 'EFORMAT');
+  // a buildable size that does not match the file's tensors
+  await rejects(() => VAE.fromBytes(config({ encoder: [{ dense: 3000 }] })), /tensor "params" has shape \[\d+\], expected \[\d+\]/);
+  // huge activations with few parameters: 1×16384×16384 images through eight one-filter convolutions (to 64×64)
+  const wide = encodeSafetensors(tensors, { ...metadata, config: JSON.stringify({ input: { channels: 1, height: 16384, width: 16384 }, encoder: Array(8).fill({ conv: 1 }), latent: 1 }) });
+  await rejects(() => VAE.fromBytes(wide), /one image needs [\d,]+ activations; the limit is/);
+  await rejects(() => VAE.create({ config: { input: { channels: 1, height: 28, width: 28 }, encoder: [{ dense: 400000 }], latent: 2 } }), /the engine holds at most/);
+  assert.ok(process.memoryUsage().rss - rss < 100e6 && performance.now() - t0 < 5000, 'refused without allocating');
+});
+
+test('named attribute vectors are saved in the model file and read back; bad names, vectors and tensors are refused', async () => {
+  const { decodeSafetensors, encodeSafetensors } = await import('../dist/index.js');
+  const vae = await VAE.create({ config: { input: { channels: 1, height: 2, width: 2 }, encoder: [{ dense: 3 }], latent: 2 } });
+  vae.setAttribute('Smiling', [0.6, -0.8]);
+  vae.setAttribute('Eye glasses', new Float32Array([1, 0]));
+  const back = await VAE.fromBytes(vae.toBytes());
+  assert.equal([...back.attributes.keys()].sort(), ['Eye glasses', 'Smiling']);
+  assert.equal(Array.from(back.attributes.get('Smiling')), Array.from(Float32Array.of(0.6, -0.8)));
+  assert.equal((await VAE.fromBytes((await VAE.create({ config: vae.config })).toBytes())).attributes.size, 0, 'files without attributes load with none');
+  assert.throws(() => vae.setAttribute('a.b', [1, 0]), /name must be 1–64 letters/);
+  assert.throws(() => vae.setAttribute('', [1, 0]), /name must be/);
+  assert.throws(() => vae.setAttribute('x', [1, 0, 0]), /3 values, the latent space 2/);
+  assert.throws(() => vae.setAttribute('x', [NaN, 0]), /non-finite/);
+  const { tensors, metadata } = decodeSafetensors(vae.toBytes());
+  const plain = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
+  await rejects(() => VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.Smiling': { shape: [3], data: new Float32Array(3) } }, metadata)), /tensor "attribute.Smiling" has shape \[3\], expected \[2\]/);
+  await rejects(() => VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.Smiling': { shape: [2], data: Float32Array.of(Infinity, 0) } }, metadata)), /tensor "attribute.Smiling" contains NaN or Infinity/);
+  await rejects(() => VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.a/b': { shape: [2], data: new Float32Array(2) } }, metadata)), /inconsistent: setAttribute: the name must be/);
+  const proto = await VAE.fromBytes(encodeSafetensors({ ...plain, 'attribute.__proto__': { shape: [2], data: Float32Array.of(1, 0) } }, metadata));
+  assert.equal(Array.from(proto.attributes.get('__proto__')), [1, 0], 'a name like __proto__ is only a name (a Map, not an object)');
 });
 
 test.after(() => {

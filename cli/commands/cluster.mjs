@@ -1,28 +1,31 @@
+// @ts-check
 // gaussface cluster: hard and soft assignments of images, and a grid of each cluster.
 import { join } from 'node:path';
-import { clusterImages } from '../../dist/index.js';
-import { flags, gridPng, interruptible, report, UsageError, writeAtomic } from '../common.mjs';
+import { clusterImages } from 'gaussface';
+import { flags, gridPng, interruptible, MODEL_FILE_OPTION, modelFile, report, UsageError, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { fitImages } from './fit.mjs';
 import { readModel } from './sample.mjs';
-import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS, dataArgs } from './shared-options.mjs';
+import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS, dataArgs, outHelp } from './shared-options.mjs';
 
 export const summary = 'cluster images (hard and soft) and write a grid per cluster';
-export const help = `usage: gaussface cluster --data SRC --out DIR [--model MODEL] [options]
+export const help = `usage: gaussface cluster [MODEL] --data SRC --out DIR [options]
 
+  MODEL             use this model file's mixture (or --model MODEL; else one is fitted on --data)
 ${DATA_HELP}
-  --model FILE      use this model's mixture (else one is fitted on --data)
 ${MODEL_HELP}
-  --out DIR         cluster_K.png grids and assignments.json (label and probabilities per image)
+${outHelp('DIR', 'cluster_K.png grids and assignments.json (label and probabilities per image)')}
   --json            print the result as JSON`;
 
+/** @param {string[]} argv */
 export async function run(argv) {
-  const f = flags('cluster', argv, { ...DATA_OPTIONS, ...MODEL_OPTIONS, model: { type: 'string' }, out: { type: 'string' } });
+  const f = flags('cluster', argv, { ...DATA_OPTIONS, ...MODEL_OPTIONS, ...MODEL_FILE_OPTION, out: { type: 'string' } }, { positionals: 1 });
   if (f.help) return void console.log(help);
   if (!f.data) throw new UsageError('cluster needs --data SRC');
   if (!f.out) throw new UsageError('cluster needs --out DIR');
+  const file = modelFile(f, 'cluster');
   const signal = interruptible();
-  const fitted = f.model ? { model: readModel(f.model), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
+  const fitted = file ? { model: readModel(file), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
   const { model, data } = fitted;
   const { labels, proba } = await clusterImages(model, data.X);
   const K = model.gmm.nComponents;

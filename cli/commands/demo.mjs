@@ -1,10 +1,11 @@
+// @ts-check
 // gaussface demo: the whole pipeline end to end, offline, on the built-in faces (or --data), written to a
 // folder with images, plots, the model file and a report.
 import { join } from 'node:path';
-import { lineChart } from '../../dist/index.js';
+import { lineChart } from 'gaussface';
 import { flags, gridPng, interruptible, num, report, svgToPng, writeAtomic } from '../common.mjs';
 import { fitImages } from './fit.mjs';
-import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS } from './shared-options.mjs';
+import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS, outHelp, temperatureOf } from './shared-options.mjs';
 
 export const summary = 'run the whole pipeline on the built-in faces (or --data) and write a report';
 export const help = `usage: gaussface demo [--out DIR] [options]
@@ -12,11 +13,15 @@ export const help = `usage: gaussface demo [--out DIR] [options]
 ${DATA_HELP.replace("or 'synthetic[:N]' (built-in faces)", "or 'synthetic[:N]' (default: synthetic:600)")}
 ${MODEL_HELP}
   --samples N       images to generate (default 16)
-  --temperature T   covariance scale of the sampler (default 1; 0.6 gives sharper faces)
-  --out DIR         output folder (default gaussface-demo)
+  --temperature T   covariance scale of the sampler in (0, 10] (default 1; 0.6 gives sharper faces)
+${outHelp('DIR', 'output folder (default gaussface-demo)')}
   --json            print the result as JSON`;
 
 /** Rows of PCA components rescaled to [0, 1] each, to show as images (eigenfaces). */
+/**
+ * @param {import('gaussface').PCA} pca
+ * @param {number} count
+ */
 function eigenImages(pca, count) {
   const c = pca.components;
   return Array.from({ length: Math.min(count, c.rows) }, (_, i) => {
@@ -27,13 +32,14 @@ function eigenImages(pca, count) {
   });
 }
 
+/** @param {string[]} argv */
 export async function run(argv) {
   const f = flags('demo', argv, { ...DATA_OPTIONS, ...MODEL_OPTIONS, samples: { type: 'string' }, temperature: { type: 'string' }, out: { type: 'string' }, subset: { type: 'string' } });
   if (f.help) return void console.log(help);
   const out = f.out ?? 'gaussface-demo';
   const t0 = performance.now();
   const nSamples = num(f.samples, 'samples', { min: 1, max: 1024, int: true, fallback: 16 });
-  const temperature = num(f.temperature, 'temperature', { min: 0, fallback: 1 });
+  const temperature = temperatureOf(f, 1);
   const { data, result, model } = await fitImages({ data: 'synthetic:600', ...f }, { json: f.json, signal: interruptible(), nSamples, temperature });
   const spec = data.spec;
   const { pca, model: gm, selection } = result;

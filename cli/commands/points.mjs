@@ -1,8 +1,10 @@
+// @ts-check
 // gaussface points: an image as a 2-D point cloud, fitted by a mixture and rendered back.
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { densityImage, GaussianMixture, imageToPoints, renderPoints } from '../../dist/index.js';
+import { densityImage, GaussianMixture, imageToPoints, renderPoints } from 'gaussface';
 import { flags, interruptible, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
+import { outHelp, temperatureOf } from './shared-options.mjs';
 
 export const summary = 'fit a mixture to the dark pixels of a picture and render density and samples';
 export const help = `usage: gaussface points IMAGE --out DIR [options]
@@ -10,14 +12,16 @@ export const help = `usage: gaussface points IMAGE --out DIR [options]
   --threshold T     pixels darker than T (gray in [0, 1]) become points (default 0.15)
   --components K    mixture size (default 30)
   --n-init N        initialisations, the best kept (default 10)
-  --temperature T   covariance scale of the samples (default 0.6: sharper than the data)
+  --temperature T   covariance scale of the samples in (0, 10] (default 0.6: sharper than the data)
   --samples N       number of sampled points (default 20000)
   --seed N          random seed (default 0)
-  --out DIR         points.png, density.png, samples.png
+${outHelp('DIR', 'points.png, density.png, samples.png')}
   --json            print the result as JSON`;
 
+/** @param {Float32Array} data @param {number} width @param {number} height @param {1 | 3} channels */
 const png = (data, width, height, channels) => sharp(Buffer.from(data.map((v) => Math.round(255 * Math.min(1, Math.max(0, v))))), { raw: { width, height, channels } }).png().toBuffer();
 
+/** @param {string[]} argv */
 export async function run(argv) {
   const f = flags('points', argv, { threshold: { type: 'string' }, components: { type: 'string' }, 'n-init': { type: 'string' }, temperature: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } }, { positionals: 1 });
   if (f.help) return void console.log(help);
@@ -27,7 +31,7 @@ export async function run(argv) {
   try {
     decoded = await sharp(f._[0], { failOn: 'error' }).grayscale().raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new UsageError(`cannot read image ${f._[0]}: ${e.message.split('\n')[0]}`);
+    throw new UsageError(`cannot read image ${f._[0]}: ${/** @type {Error} */ (e).message.split('\n')[0]}`);
   }
   const { width, height } = decoded.info;
   const gray = Float32Array.from(decoded.data, (v) => v / 255);
@@ -40,7 +44,7 @@ export async function run(argv) {
     onProgress: (p) => bar.update('EM', p.init + 1, nInit, `iteration ${p.iteration} lower bound ${p.lowerBound.toFixed(3)}`),
   }).fit(points);
   bar.done();
-  const drawn = await gm.sample(num(f.samples, 'samples', { min: 1, int: true, fallback: 20000 }), { temperature: num(f.temperature, 'temperature', { min: 0, fallback: 0.6 }), randomState: seed });
+  const drawn = await gm.sample(num(f.samples, 'samples', { min: 1, int: true, fallback: 20000 }), { temperature: temperatureOf(f, 0.6), randomState: seed });
   await writeAtomic(join(f.out, 'points.png'), await png(renderPoints(points, width, height), width, height, 3));
   await writeAtomic(join(f.out, 'density.png'), await png(await densityImage(gm, width, height), width, height, 1));
   await writeAtomic(join(f.out, 'samples.png'), await png(renderPoints(drawn.X, width, height, drawn.labels), width, height, 3));

@@ -42,6 +42,11 @@ export interface FetchOptions {
   checksums?: Record<string, string>;
   onProgress?: (file: string, received: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Milliseconds without a byte from the server (waiting for the response, or between chunks) after which the
+   * download stops with an error; the partial file is kept and resumed next time (default 60000).
+   */
+  stallTimeout?: number;
 }
 
 export const defaultCacheDir = () => join(homedir(), '.cache', 'gaussface');
@@ -59,26 +64,67 @@ export async function fetchFile(file: RemoteFile, dest: string, opts: FetchOptio
   const part = `${dest}.part`;
   const have = existsSync(part) ? statSync(part).size : 0;
   const url = opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, '')}/${file.name}` : file.url;
-  let res: Response;
+  const watchdog = stallWatchdog(opts.stallTimeout ?? 60_000, opts.signal);
   try {
-    res = await fetch(url, { headers: have ? { range: `bytes=${have}-` } : {}, signal: opts.signal });
-  } catch (e) {
-    if (opts.signal?.aborted) throw new GaussfaceError(`download of ${file.name} cancelled; the partial file is kept and resumed next time`, 'EABORT');
-    throw new GaussfaceError(`cannot download ${file.name} from ${url}: ${(e as Error).message}; check the network or pass a mirror (baseUrl)`, 'EINPUT');
-  }
-  if (res.status === 200 || res.status === 206) await receive(res, part, have, file.name, opts);
-  else {
-    await res.body?.cancel();
-    // 416 to a resume: the partial file is already whole (the last run stopped before checking it).
-    if (res.status !== 416 || !have) throw new GaussfaceError(`cannot download ${file.name} from ${url}: HTTP ${res.status}`, 'EINPUT');
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: have ? { range: `bytes=${have}-` } : {}, signal: watchdog.signal });
+    } catch (e) {
+      if (opts.signal?.aborted) throw new GaussfaceError(`download of ${file.name} cancelled; the partial file is kept and resumed next time`, 'EABORT');
+      if (watchdog.stalled) throw new GaussfaceError(`cannot download ${file.name} from ${url}: ${watchdog.why()} before the response; check the network or pass a mirror (baseUrl)`, 'EINPUT');
+      throw new GaussfaceError(`cannot download ${file.name} from ${url}: ${(e as Error).message}; check the network or pass a mirror (baseUrl)`, 'EINPUT');
+    }
+    if (res.status === 200 || res.status === 206) await receive(res, part, have, file.name, opts, watchdog);
+    else {
+      await res.body?.cancel();
+      // 416 to a resume: the partial file is already whole (the last run stopped before checking it).
+      if (res.status !== 416 || !have) throw new GaussfaceError(`cannot download ${file.name} from ${url}: HTTP ${res.status}`, 'EINPUT');
+    }
+  } finally {
+    watchdog.stop();
   }
   await verify(part, file, opts);
   renameSync(part, dest);
   return dest;
 }
 
+type Watchdog = ReturnType<typeof stallWatchdog>;
+
+/**
+ * An AbortSignal that fires when the caller's does, or when `ms` pass without `alive()` being called: a server
+ * that accepts the connection and then sends nothing would otherwise hold a download forever.
+ */
+function stallWatchdog(ms: number, outer?: AbortSignal) {
+  if (!(ms > 0)) throw new GaussfaceError(`stallTimeout must be a number of milliseconds > 0, got ${ms}`, 'EINPUT');
+  const ac = new AbortController();
+  let stalled = false;
+  const fire = () => {
+    stalled = true;
+    ac.abort();
+  };
+  let timer = setTimeout(fire, ms);
+  const forward = () => ac.abort();
+  outer?.addEventListener('abort', forward);
+  if (outer?.aborted) ac.abort();
+  return {
+    signal: ac.signal,
+    get stalled() {
+      return stalled;
+    },
+    why: () => `no data for ${ms / 1000} s`,
+    alive() {
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    },
+    stop() {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
+    },
+  };
+}
+
 /** Writes the response body to `part`: appended when the server resumed at `have`, else from the start. */
-async function receive(res: Response, part: string, have: number, name: string, opts: FetchOptions): Promise<void> {
+async function receive(res: Response, part: string, have: number, name: string, opts: FetchOptions, watchdog: Watchdog): Promise<void> {
   const range = res.headers.get('content-range'); // may be absent: then it answered the range asked for
   const resumed = res.status === 206 && (range === null || Number(/^bytes (\d+)-/.exec(range)?.[1]) === have);
   if (res.status === 206 && !resumed) {
@@ -90,13 +136,15 @@ async function receive(res: Response, part: string, have: number, name: string, 
   let received = resumed ? have : 0;
   const total = received + Number(res.headers.get('content-length') ?? NaN);
   try {
+    watchdog.alive();
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      watchdog.alive();
       writeSync(fd, chunk);
       received += chunk.length;
       opts.onProgress?.(name, received, total);
     }
   } catch (e) {
-    const why = opts.signal?.aborted ? 'cancelled' : `interrupted (${(e as Error).message})`;
+    const why = opts.signal?.aborted ? 'cancelled' : watchdog.stalled ? `stalled (${watchdog.why()})` : `interrupted (${(e as Error).message})`;
     throw new GaussfaceError(`download of ${name} ${why} at ${received} bytes; the partial file is kept and resumed next time`, opts.signal?.aborted ? 'EABORT' : 'EINPUT');
   } finally {
     closeSync(fd);

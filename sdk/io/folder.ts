@@ -1,12 +1,12 @@
 // Folders of images as rows of pixels (Node): sorted by path (byte order), decoded a few at a time, labels from
 // sub-folders, attributes from a CelebA-style list. Every unreadable input is a GaussfaceError naming the file.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { GaussfaceError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import { parseAttributes } from '../datasets/formats.js';
 import type { DecodeOptions, Fit } from './codec.js';
+import { readRegularFile } from './files.js';
 import { nodeCodec } from './sharp.js';
 
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff']);
@@ -31,6 +31,8 @@ export interface FolderOptions {
   attributes?: string;
   /** Use at most this many images (the first in path order). */
   limit?: number;
+  /** Largest image file read, in bytes (default 256 MiB): a larger file is an error naming it. */
+  maxFileBytes?: number;
   /** Images decoded at once (default 4). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -62,7 +64,8 @@ function listImages(dir: string, recursive: boolean): string[] {
     for (const name of readdirSync(d)) {
       if (name.startsWith('.')) continue;
       const p = join(d, name);
-      if (statSync(p).isDirectory()) {
+      // A broken link is listed (by its name): reading it then says what is wrong with it.
+      if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) {
         if (recursive) walk(p);
       } else if (IMAGE_EXT.has(extname(name).toLowerCase())) out.push(p);
     }
@@ -132,7 +135,7 @@ function labelsOf(dir: string, files: string[], mode: FolderOptions['labels']) {
  * ```
  */
 export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Promise<ImageFolder> {
-  const { channels = 1, fit, crop, recursive = true, limit, concurrency = 4, onProgress, signal } = opts;
+  const { channels = 1, fit, crop, recursive = true, limit, concurrency = 4, maxFileBytes = 256 * 2 ** 20, onProgress, signal } = opts;
   let st;
   try {
     st = statSync(dir);
@@ -141,6 +144,7 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
   }
   if (!st.isDirectory()) throw new GaussfaceError(`${dir}: not a folder`, 'EINPUT');
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new GaussfaceError(`loadImageFolder: limit must be an integer ≥ 1, got ${limit}`, 'EINPUT');
+  if (!(maxFileBytes > 0)) throw new GaussfaceError(`loadImageFolder: maxFileBytes must be > 0, got ${maxFileBytes}`, 'EINPUT');
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new GaussfaceError(`loadImageFolder: concurrency must be an integer ≥ 1, got ${concurrency}`, 'EINPUT');
   const [width, height] = typeof opts.size === 'number' ? [opts.size, opts.size] : opts.size ?? [];
   const decodeOpts: DecodeOptions = { width, height, channels, fit, crop };
@@ -151,8 +155,9 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
   const decode = async (i: number) => {
     if (signal?.aborted) throw new GaussfaceError('loading images cancelled (AbortSignal)', 'EABORT');
     const file = files[i];
+    const bytes = await readRegularFile(file, maxFileBytes, 'image'); // a FIFO, a device or a huge file: named
     try {
-      return await nodeCodec.decode(await readFile(file), decodeOpts);
+      return await nodeCodec.decode(bytes, decodeOpts);
     } catch (e) {
       if (e instanceof GaussfaceError && e.message.startsWith('decode:')) throw e; // a bad option, not a bad file
       throw new GaussfaceError(`cannot read image ${file}: ${(e as Error).message.replace(/^cannot decode image: /, '')} (remove or replace the file)`, 'EINPUT');

@@ -26,6 +26,20 @@ export interface GridOptions {
 const CAPTION_BAND = 14;
 
 /**
+ * The most pixels one sheet may have (2^25, e.g. 5,800 × 5,800): the sheet is built in memory as float32 before
+ * PNG encoding, so a sheet of 100,000 images would need gigabytes. Many images belong in separate files.
+ */
+export const MAX_GRID_PIXELS = 2 ** 25;
+
+/** The size of the sheet imageGrid would make for `count` images (cols, rows and pixels), without making it. */
+export function gridLayout(count: number, opts: Pick<GridOptions, 'width' | 'height' | 'cols' | 'pad' | 'scale' | 'captions'>): { cols: number; rows: number; width: number; height: number } {
+  const { width, height, pad = 2, scale = 1, captions } = opts;
+  const cols = Math.min(count, opts.cols ?? Math.ceil(Math.sqrt(count)));
+  const rows = Math.ceil(count / cols);
+  return { cols, rows, width: pad + cols * (width * scale + pad), height: pad + rows * (height * scale + (captions ? CAPTION_BAND : 0) + pad) };
+}
+
+/**
  * Tiles images into one PNG.
  *
  * ```js
@@ -45,13 +59,12 @@ export async function imageGrid(images: Float32Array[] | Matrix, opts: GridOptio
   });
   if (!Number.isInteger(scale) || scale < 1) throw new GaussfaceError(`imageGrid: scale must be an integer ≥ 1, got ${scale}`, 'EINPUT');
   if (!Number.isInteger(pad) || pad < 0) throw new GaussfaceError(`imageGrid: pad must be an integer ≥ 0, got ${pad}`, 'EINPUT');
-  const cols = Math.min(list.length, opts.cols ?? Math.ceil(Math.sqrt(list.length)));
+  const { cols, width: W, height: H } = gridLayout(list.length, opts);
   if (!Number.isInteger(cols) || cols < 1) throw new GaussfaceError(`imageGrid: cols must be an integer ≥ 1, got ${opts.cols}`, 'EINPUT');
-  const rows = Math.ceil(list.length / cols);
+  if (W * H > MAX_GRID_PIXELS)
+    throw new GaussfaceError(`imageGrid: ${list.length} images of ${width}×${height} at scale ${scale} make a ${W}×${H} sheet, more than the ${MAX_GRID_PIXELS.toLocaleString('en')} pixels one sheet may have; use fewer images per sheet (several sheets) or a smaller scale`, 'EINPUT');
   const [cw, ch] = [width * scale, height * scale];
   const band = captions ? CAPTION_BAND : 0;
-  const W = pad + cols * (cw + pad);
-  const H = pad + rows * (ch + band + pad);
   const out = new Float32Array(W * H * channels).fill(background);
   list.forEach((img, n) => {
     const [x0, y0] = [pad + (n % cols) * (cw + pad), pad + Math.floor(n / cols) * (ch + band + pad)];

@@ -30,15 +30,32 @@ function element(bytes: Uint8Array, at: number): Element | null {
   return { type: first, data: bytes.subarray(at + 8, at + 8 + n), next: at + 8 + n + ((8 - (n % 8)) % 8) };
 }
 
-/** The matrix called `name` as column-major values with its dimensions. */
-export function readMat(file: Uint8Array, name: string): { shape: number[]; data: Float64Array } {
+/**
+ * A compressed element's bytes, at most `max` of them: zlib stops there, so a small "zlib bomb" (1.5 MB that
+ * inflates to gigabytes) is an EFORMAT error instead of exhausting memory; corrupt streams are EFORMAT too.
+ */
+function inflate(data: Uint8Array, max: number): Uint8Array {
+  try {
+    return inflateSync(data, { maxOutputLength: max });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw bad(`a compressed element inflates to more than ${max} bytes (the limit; pass a larger maxInflated if the file is genuine)`);
+    throw bad(`a compressed element is corrupt or truncated (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The matrix called `name` as column-major values with its dimensions. A compressed element may inflate to at
+ * most `maxInflated` bytes (default 256 MiB; Olivetti's faces are 13 MB).
+ */
+export function readMat(file: Uint8Array, name: string, { maxInflated = 256 * 2 ** 20 }: { maxInflated?: number } = {}): { shape: number[]; data: Float64Array } {
   if (file.length < 128) throw bad('shorter than the 128-byte header');
   if (file[126] !== 0x49 || file[127] !== 0x4d) throw bad('not a little-endian level-5 MAT file');
   for (let at = 128; ; ) {
     const el = element(file, at);
     if (!el) break;
     at = el.next;
-    const m = el.type === MI_COMPRESSED ? element(inflateSync(el.data), 0) : el;
+    const m = el.type === MI_COMPRESSED ? element(inflate(el.data, maxInflated), 0) : el;
     if (!m || m.type !== MI_MATRIX) continue;
     const subs: Element[] = [];
     for (let p = 0, s; (s = element(m.data, p)); p = s.next) subs.push(s);

@@ -14,8 +14,18 @@ async function decodeRaw(bytes: Uint8Array): Promise<Pixels> {
     const { data, info } = await img.removeAlpha().toColourspace(gray ? 'b-w' : 'srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: gray ? 1 : 3 };
   } catch (e) {
-    throw new GaussfaceError(`cannot decode image: ${(e as Error).message.split('\n')[0]}`, 'EINPUT');
+    throw new GaussfaceError(`cannot decode image: ${whyUndecodable((e as Error).message)}`, 'EINPUT');
   }
+}
+
+/**
+ * libvips' reason in words a user can act on. Its messages are terse ("premature end of JPEG image"), and with
+ * several decodes at once its shared error buffer is often empty, which sharp reports as "Unknown error".
+ */
+function whyUndecodable(message: string): string {
+  const detail = message.split('\n')[0].replace(/^Input buffer has corrupt header:\s*/, '').trim();
+  if (/unsupported image format/i.test(detail)) return 'not an image format gaussface reads (PNG, JPEG, WebP, GIF or TIFF)';
+  return `the file is truncated or corrupt${detail && detail !== 'Unknown error' ? ` (${detail})` : ''}`;
 }
 
 const escapeXml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -18,9 +18,12 @@ export async function evaluateMfa(model: ImageModel, T: Matrix<Float32Array>, H:
   const k = Math.min(DISTANCE_COMPONENTS, T.rows - 1, D);
   const pca = await new PCA({ nComponents: k, svdSolver: D > 500 ? 'randomized' : 'full', randomState: 0, pool: opts.pool, signal: opts.signal }).fit(T);
   const [ft, fh, fs] = [await pca.transform(T), await pca.transform(H), await pca.transform(images)];
+  const [held, train] = [(await mfa.score(H)) / D, (await mfa.score(T)) / D];
   return {
-    heldOutLogLikelihoodPerDim: (await mfa.score(H)) / D,
-    trainLogLikelihoodPerDim: (await mfa.score(T)) / D,
+    heldOutLogLikelihoodPerDim: held,
+    trainLogLikelihoodPerDim: train,
+    heldOutLogLikelihoodPerPixel: held,
+    trainLogLikelihoodPerPixel: train,
     samples: images,
     ...(await memorisation(fs, fh, ft, opts)),
   };

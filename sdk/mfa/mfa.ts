@@ -12,7 +12,9 @@ import { enumField, f64Tensor, intField, type ModelState } from '../model-state.
 import { Dataset, getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../safetensors.js';
-import type { MfaChunkStats } from '../tasks/mfa.js';
+import { tasks } from '../tasks/index.js';
+import type { TaskDef } from '../tasks/define.js';
+import type { MfaEStep } from '../tasks/mfa.js';
 import { initialMfaParams } from './init.js';
 import { mfaMStep, mfaParameterCount, mfaView, NOISE_TYPES, reduceMfaStats, type MfaParams, type NoiseType } from './params.js';
 
@@ -158,7 +160,7 @@ export class MixtureOfFactorAnalyzers {
       while (iteration < this.maxIter) {
         iteration++;
         const view = mfaView(engine, params, K, D, q);
-        const parts = await pool.map<MfaChunkStats>('mfa.step', ds, { ...view.e, minResp: minResponsibility(n, n) }, { signal });
+        const parts = await pool.map(tasks.mfa.step, ds, { ...view.e, minResp: minResponsibility(n, n) }, { signal });
         const st = reduceMfaStats(parts, engine);
         const prev = lowerBound;
         lowerBound = st.loglik / n;
@@ -197,7 +199,7 @@ export class MixtureOfFactorAnalyzers {
   }
 
   /** Runs a per-chunk task over X (uploaded for the call unless it is a Dataset) and concatenates the rows. */
-  private async mapRows<T extends Float32Array | Float64Array>(X: MatrixLike | Dataset, task: string, width: number, make: (n: number) => T): Promise<T> {
+  private async mapRows<T extends Float32Array | Float64Array>(X: MatrixLike | Dataset, task: TaskDef<MfaEStep, T[]>, width: number, make: (n: number) => T): Promise<T> {
     const p = this.fitted();
     const pool = this.options.pool ?? (await getPool());
     const signal = this.options.signal;
@@ -208,7 +210,7 @@ export class MixtureOfFactorAnalyzers {
     const view = mfaView(await localEngine(), p, this.nComponents, D, this.nFactors);
     const ds = given ?? (await pool.upload(m!.data, m!.rows, D, { signal }));
     try {
-      const parts = await pool.map<T>(task, ds, view.e, { signal });
+      const parts = await pool.map(task, ds, view.e, { signal });
       const out = make(ds.rows * width);
       parts.forEach((part, i) => out.set(part, ds.chunkRange(i)[0] * width));
       return out;
@@ -219,7 +221,7 @@ export class MixtureOfFactorAnalyzers {
 
   /** Log-likelihood of each sample under the model, in nats (float64). */
   scoreSamples(X: MatrixLike | Dataset): Promise<Float64Array> {
-    return this.mapRows(X, 'mfa.scoreSamples', 1, (n) => new Float64Array(n));
+    return this.mapRows(X, tasks.mfa.scoreSamples, 1, (n) => new Float64Array(n));
   }
 
   /** Mean log-likelihood per sample (nats). */
@@ -235,7 +237,7 @@ export class MixtureOfFactorAnalyzers {
 
   /** Posterior probability of each component for each sample (n × K). */
   async predictProba(X: MatrixLike | Dataset): Promise<Matrix<Float32Array>> {
-    const r = await this.mapRows(X, 'mfa.responsibilities', this.nComponents, (n) => new Float32Array(n));
+    const r = await this.mapRows(X, tasks.mfa.responsibilities, this.nComponents, (n) => new Float32Array(n));
     return new Matrix(r.length / this.nComponents, this.nComponents, r);
   }
 

@@ -4,7 +4,8 @@
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
 import { sumParts } from '../fitdata.js';
-import { engineLog, LOG_2PI } from '../mixture/covariance.js';
+import { logF64 } from '../local-maths.js';
+import { LOG_2PI } from '../mixture/covariance.js';
 import type { MfaChunkStats, MfaEStep } from '../tasks/mfa.js';
 
 /** 'diagonal': Ψ_k is any positive diagonal (MFA); 'isotropic': Ψ_k = σ_k²·I (mixture of probabilistic PCA). */
@@ -115,7 +116,7 @@ export function mfaView(engine: Engine, p: MfaParams, K: number, D: number, q: n
     for (let a = 0; a < q; a++) logTerms[k * (q + D) + a] = L[a * q + a];
     logTerms.set(psi, k * (q + D) + q);
   }
-  const logs = engineLog(engine, logTerms);
+  const logs = logF64(engine, logTerms);
   const logConst = new Float64Array(K);
   for (let k = 0; k < K; k++) {
     let logDet = 0;
@@ -123,7 +124,7 @@ export function mfaView(engine: Engine, p: MfaParams, K: number, D: number, q: n
     for (let j = 0; j < D; j++) logDet += logs[k * (q + D) + q + j];
     logConst[k] = -0.5 * (D * LOG_2PI + logDet);
   }
-  return { e: { K, D, q, W, means, psiInv, off, linv, logConst, logWeights: engineLog(engine, p.weights) }, minv };
+  return { e: { K, D, q, W, means, psiInv, off, linv, logConst, logWeights: logF64(engine, p.weights) }, minv };
 }
 
 /** The M-step's sums over all chunks, in float64 (see MfaChunkStats for each). */

@@ -4,10 +4,44 @@
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
 import { sumParts } from '../fitdata.js';
+import { choleskyLower, logF64, precisionFactor } from '../local-maths.js';
 import type { ChunkStats, EStepParams } from '../tasks/mixture.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
-export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+
+/**
+ * Everything that differs between the covariance types, in one table: every other place asks it instead of
+ * comparing type names (scikit-learn spreads the same facts over per-type functions).
+ */
+export interface CovarianceSpec {
+  /** How the E-step and the scatter sums see it: d × d precision factors, or one precision per feature. */
+  kind: 'dense' | 'diag';
+  /** scikit-learn's shape of covariances_, precisions_ and precisions_cholesky_. */
+  shape(K: number, d: number): number[];
+  /** Free covariance parameters (BIC/AIC). */
+  freeParameters(K: number, d: number): number;
+  /** Which stored block holds component k's covariance or variances (tied: 0, the shared one; others: k). */
+  block(k: number): number;
+  /** Values stored per block: d × d (dense), d (diag) or 1 (spherical, the mean of the d variances). */
+  blockSize(d: number): number;
+  /** Whether a block's M-step statistics are divided by the component's count or by the total count (tied). */
+  pooled: boolean;
+}
+
+export const COVARIANCE: Readonly<Record<CovarianceType, CovarianceSpec>> = {
+  full: { kind: 'dense', shape: (K, d) => [K, d, d], freeParameters: (K, d) => (K * d * (d + 1)) / 2, block: (k) => k, blockSize: (d) => d * d, pooled: false },
+  tied: { kind: 'dense', shape: (_, d) => [d, d], freeParameters: (_, d) => (d * (d + 1)) / 2, block: () => 0, blockSize: (d) => d * d, pooled: true },
+  diag: { kind: 'diag', shape: (K, d) => [K, d], freeParameters: (K, d) => K * d, block: (k) => k, blockSize: (d) => d, pooled: false },
+  spherical: { kind: 'diag', shape: (K) => [K], freeParameters: (K) => K, block: (k) => k, blockSize: () => 1, pooled: false },
+};
+export const COVARIANCE_TYPES = Object.keys(COVARIANCE) as readonly CovarianceType[];
+
+/** Index of Σ_k[j][j] (or of the factor's diagonal entry) in a flat array of `type`'s layout. */
+export function diagonalIndex(type: CovarianceType, k: number, j: number, d: number): number {
+  const t = COVARIANCE[type];
+  const size = t.blockSize(d);
+  return t.block(k) * size + (t.kind === 'dense' ? j * (d + 1) : Math.min(j, size - 1));
+}
 
 /** Mixture parameters in float64, scikit-learn's layout (covariances: K·d·d, d·d, K·d or K values). */
 export interface MixtureParams {
@@ -25,13 +59,12 @@ const EPS10 = 10 * 2.220446049250313e-16;
 
 /** Number of free parameters (BIC/AIC), as scikit-learn counts them. */
 export function nParameters(type: CovarianceType, K: number, d: number): number {
-  const cov = { full: (K * d * (d + 1)) / 2, tied: (d * (d + 1)) / 2, diag: K * d, spherical: K }[type];
-  return cov + K * d + K - 1;
+  return COVARIANCE[type].freeParameters(K, d) + K * d + K - 1;
 }
 
 /** Length of the covariance array for a type. */
 export function covarianceSize(type: CovarianceType, K: number, d: number): number {
-  return { full: K * d * d, tied: d * d, diag: K * d, spherical: K }[type];
+  return COVARIANCE[type].shape(K, d).reduce((a, b) => a * b, 1);
 }
 
 const collapsed = (detail: string) =>
@@ -62,87 +95,70 @@ export function mStep(engine: Engine, type: CovarianceType, K: number, d: number
   const means = new Float64Array(K * d);
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) means[k * d + j] = st.sx[k * d + j] / nk[k];
   const delta = means.map((m, i) => m - shift[i]);
-  let covariances: Float64Array;
-  if (type === 'full' || type === 'tied') {
-    const full = new Float64Array(K * d * d);
+  const spec = COVARIANCE[type];
+  const size = spec.blockSize(d);
+  const covariances = new Float64Array(covarianceSize(type, K, d));
+  if (spec.kind === 'dense') {
+    // Each component's scatter over its own count (full) or the total count, summed into its block (tied).
     for (let k = 0; k < K; k++) {
-      const o = k * d * d;
-      const scale = type === 'full' ? nk[k] : total;
+      const [o, b] = [k * d * d, spec.block(k) * size];
+      const scale = spec.pooled ? total : nk[k];
       for (let i = 0; i < d; i++)
         for (let j = 0; j <= i; j++) {
           const v = (st.s2[o + i * d + j] - nk[k] * delta[k * d + i] * delta[k * d + j]) / scale;
-          full[o + i * d + j] = full[o + j * d + i] = v;
+          covariances[b + i * d + j] += v;
+          if (j < i) covariances[b + j * d + i] += v;
         }
     }
-    if (type === 'full') covariances = full;
-    else {
-      covariances = new Float64Array(d * d);
-      for (let k = 0; k < K; k++) for (let i = 0; i < d * d; i++) covariances[i] += full[k * d * d + i];
-    }
-    for (let b = 0; b < covariances.length / (d * d); b++) for (let i = 0; i < d; i++) covariances[b * d * d + i * d + i] += reg;
+    for (let b = 0; b < covariances.length / size; b++) for (let i = 0; i < d; i++) covariances[b * size + i * d + i] += reg;
   } else {
-    const diag = new Float64Array(K * d);
-    for (let i = 0; i < K * d; i++) diag[i] = st.s2[i] / nk[Math.floor(i / d)] - delta[i] * delta[i] + reg;
-    if (type === 'diag') covariances = diag;
-    else {
-      covariances = new Float64Array(K);
-      for (let k = 0; k < K; k++) {
+    // Per-feature variances, averaged over each block's features (spherical keeps one per component).
+    const per = d / size;
+    for (let k = 0; k < K; k++)
+      for (let c = 0; c < size; c++) {
         let s = 0;
-        for (let j = 0; j < d; j++) s += diag[k * d + j];
-        covariances[k] = s / d;
+        for (let j = c * per; j < (c + 1) * per; j++) s += st.s2[k * d + j] / nk[k] - delta[k * d + j] * delta[k * d + j] + reg;
+        covariances[k * size + c] = per === 1 ? s : s / per;
       }
-    }
   }
   return { weights, means, covariances, precisionsCholesky: precisionCholesky(engine, type, K, d, covariances) };
 }
 
 /** F with Σ⁻¹ = F·Fᵀ from covariances; a non-positive-definite Σ is a collapsed component. */
 export function precisionCholesky(engine: Engine, type: CovarianceType, K: number, d: number, cov: Float64Array): Float64Array {
-  if (type === 'diag' || type === 'spherical') {
+  const spec = COVARIANCE[type];
+  if (spec.kind === 'diag') {
     const bad = cov.findIndex((v) => !(v > 0));
-    if (bad >= 0) throw collapsed(`variance ${cov[bad]} in component ${type === 'diag' ? Math.floor(bad / d) : bad}`);
+    if (bad >= 0) throw collapsed(`variance ${cov[bad]} in component ${Math.floor(bad / spec.blockSize(d))}`);
     return cov.map((v) => 1 / Math.sqrt(v));
   }
-  const blocks = type === 'full' ? K : 1;
-  return engine.scoped((take) => {
-    const a = take(d * d * 8);
-    const f = take(d * d * 8);
-    const out = new Float64Array(blocks * d * d);
-    for (let k = 0; k < blocks; k++) {
-      engine.f64(a, d * d).set(cov.subarray(k * d * d, (k + 1) * d * d));
-      const code = engine.call('chol_precision', d, a, d, f, d);
-      if (code !== 0) throw collapsed(`component ${k}, pivot ${code - 1}`);
-      out.set(engine.f64(f, d * d), k * d * d);
-    }
-    return out;
-  });
+  const out = new Float64Array(cov.length);
+  for (let k = 0; k < cov.length / (d * d); k++) {
+    const f = precisionFactor(engine, cov.subarray(k * d * d, (k + 1) * d * d), d);
+    if (!(f instanceof Float64Array)) throw collapsed(`component ${k}, pivot ${f.pivot}`);
+    out.set(f, k * d * d);
+  }
+  return out;
 }
 
 /** Precision factor from user-given precisions (scikit-learn: the lower Cholesky factor of P). */
 export function factorFromPrecisions(engine: Engine, type: CovarianceType, K: number, d: number, prec: Float64Array): Float64Array {
-  if (type === 'diag' || type === 'spherical') {
+  if (COVARIANCE[type].kind === 'diag') {
     if (prec.some((v) => !(v > 0))) throw new GaussfaceError('precisionsInit must be positive', 'EINPUT');
     return prec.map(Math.sqrt);
   }
-  const blocks = type === 'full' ? K : 1;
-  return engine.scoped((take) => {
-    const a = take(d * d * 8);
-    const out = new Float64Array(blocks * d * d);
-    for (let k = 0; k < blocks; k++) {
-      const av = engine.f64(a, d * d);
-      av.set(prec.subarray(k * d * d, (k + 1) * d * d));
-      if (engine.call('chol', d, a, d) !== 0)
-        throw new GaussfaceError(`precisionsInit[${k}] is not symmetric positive definite`, 'EINPUT');
-      const l = engine.f64(a, d * d);
-      for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) out[k * d * d + i * d + j] = l[i * d + j];
-    }
-    return out;
-  });
+  const out = new Float64Array(prec.length);
+  for (let k = 0; k < prec.length / (d * d); k++) {
+    const l = choleskyLower(engine, prec.subarray(k * d * d, (k + 1) * d * d), d);
+    if (!l) throw new GaussfaceError(`precisionsInit[${k}] is not symmetric positive definite`, 'EINPUT');
+    out.set(l, k * d * d);
+  }
+  return out;
 }
 
 /** Precisions Σ⁻¹ = F·Fᵀ (full/tied) or F² (diag/spherical). */
 export function precisionsFrom(type: CovarianceType, K: number, d: number, f: Float64Array): Float64Array {
-  if (type === 'diag' || type === 'spherical') return f.map((v) => v * v);
+  if (COVARIANCE[type].kind === 'diag') return f.map((v) => v * v);
   const out = new Float64Array(f.length);
   for (let b = 0; b < f.length / (d * d); b++) {
     const o = b * d * d;
@@ -156,24 +172,11 @@ export function precisionsFrom(type: CovarianceType, K: number, d: number, f: Fl
   return out;
 }
 
-/** Natural log of every value, computed by the engine (bit-identical in every runtime, unlike Math.log). */
-export function engineLog(engine: Engine, x: Float64Array): Float64Array {
-  return engine.scoped((take) => {
-    const p = take(Math.max(1, x.length) * 8);
-    engine.f64(p, x.length).set(x);
-    engine.call('log_f64', x.length, p, p);
-    return engine.f64(p, x.length).slice();
-  });
-}
-
 /** Σ log diag(F) per component: the log-determinant term of log N. */
 function logDetFactor(engine: Engine, type: CovarianceType, K: number, d: number, f: Float64Array): Float64Array {
   const diag = new Float64Array(K * d);
-  for (let k = 0; k < K; k++)
-    for (let j = 0; j < d; j++)
-      diag[k * d + j] =
-        type === 'full' ? f[k * d * d + j * (d + 1)] : type === 'tied' ? f[j * (d + 1)] : type === 'diag' ? f[k * d + j] : f[k];
-  const logs = engineLog(engine, diag);
+  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) diag[k * d + j] = f[diagonalIndex(type, k, j, d)];
+  const logs = logF64(engine, diag);
   const out = new Float64Array(K);
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) out[k] += logs[k * d + j];
   return out;
@@ -181,20 +184,22 @@ function logDetFactor(engine: Engine, type: CovarianceType, K: number, d: number
 
 /** The E-step's view of the parameters: float32 factors in the engine's layout, log constants in f64. */
 export function eStepParams(engine: Engine, type: CovarianceType, K: number, d: number, p: MixtureParams): EStepParams {
-  const dense = type === 'full' || type === 'tied';
+  const spec = COVARIANCE[type];
   const f = p.precisionsCholesky;
-  const factors = dense
-    ? Float32Array.from(f)
-    : Float32Array.from({ length: K * d }, (_, i) => (type === 'diag' ? f[i] : f[Math.floor(i / d)]) ** 2);
+  const factors =
+    spec.kind === 'dense'
+      ? Float32Array.from(f)
+      : Float32Array.from({ length: K * d }, (_, i) => f[diagonalIndex(type, Math.floor(i / d), i % d, d)] ** 2);
   const logDet = logDetFactor(engine, type, K, d, f);
   return {
-    kind: dense ? 'dense' : 'diag',
+    kind: spec.kind,
     K,
     d,
+    shared: spec.pooled,
     means: Float32Array.from(p.means),
     factors,
     upper: !p.lowerFactor,
     logConst: logDet.map((v) => v - 0.5 * d * LOG_2PI),
-    logWeights: engineLog(engine, p.weights),
+    logWeights: logF64(engine, p.weights),
   };
 }

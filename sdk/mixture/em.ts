@@ -5,6 +5,7 @@ import { GaussfaceError } from '../errors.js';
 import type { Dataset, Pool } from '../pool.js';
 import type { ChunkStats, EStepParams } from '../tasks/mixture.js';
 import { eStepParams, mStep, reduceStats, type CovarianceType, type MixtureParams } from './covariance.js';
+import { tasks } from '../tasks/index.js';
 
 /** What `onProgress` receives after every EM iteration. */
 export interface EMProgress {
@@ -53,8 +54,8 @@ export function minResponsibility(totalWeight: number, rows: number): number {
 /** Statistics of one pass: E-step with `params`, M-step sums around their means. */
 export async function statsPass(pool: Pool, ds: Dataset, engine: Engine, s: EMSettings, params: MixtureParams): Promise<{ stats: ChunkStats; shift: Float64Array }> {
   const e: EStepParams = eStepParams(engine, s.type, s.K, s.d, params);
-  const parts = await pool.map<ChunkStats>(
-    'mixture.step',
+  const parts = await pool.map(
+    tasks.mixture.step,
     ds,
     { ...e, shift: e.means, weightsId: s.weights?.id, minResp: minResponsibility(s.totalWeight, ds.rows) },
     { signal: s.signal },

@@ -1,23 +1,27 @@
 // GaussianMixture: scikit-learn's estimator (same parameters, defaults and numerics), fitted in the worker
 // pool. A thin object holding parameters; the work is in em.ts, covariance.ts and the engine's kernels.
 import { GaussfaceError } from '../errors.js';
+import { exclusive } from '../exclusive.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { localEngine } from '../local.js';
-import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
+import { asMatrix, asTensor, Matrix, type MatrixLike, type TensorLike } from '../matrix.js';
 import { Dataset, getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
 import { RandomState } from '../legacy-random.js';
 import type { EStepParams, ChunkStats } from '../tasks/mixture.js';
 import {
-  COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
+  COVARIANCE, COVARIANCE_TYPES, covarianceSize, eStepParams, factorFromPrecisions, mStep, nParameters, precisionsFrom,
   reduceStats, type CovarianceType, type MixtureParams,
 } from './covariance.js';
 import { minResponsibility, runEM, statsPass, type EMProgress } from './em.js';
 import { blendStats, recentre, scaleStats } from './online.js';
 import { initialResponsibilities, type InitParams } from './init.js';
-import { enumField, f64Tensor, intField, type ModelState } from '../model-state.js';
+import { enumField, f64Tensor, intField, numberField, type ModelState } from '../model-state.js';
+import { checkFactorsMatch, checkPositiveDiagonal } from './loaded.js';
 import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
 import { informationCriterion, mostProbable } from './criteria.js';
+import { tasks } from '../tasks/index.js';
 
 export type { CovarianceType, EMProgress, InitParams };
 
@@ -37,10 +41,13 @@ export interface GaussianMixtureOptions {
   nInit?: number;
   /** How responsibilities are initialised (default 'kmeans'). */
   initParams?: InitParams;
-  /** Initial weights (K), means (K × d) and precisions (layout of `covarianceType`). */
-  weightsInit?: ArrayLike<number>;
+  /**
+   * Initial weights (K), means (K × d) and precisions in scikit-learn's shapes — full (K, d, d), tied (d, d),
+   * diag (K, d), spherical (K) — as nested arrays (scikit-learn's `precisions_init.tolist()`) or flat values.
+   */
+  weightsInit?: TensorLike;
   meansInit?: MatrixLike;
-  precisionsInit?: ArrayLike<number>;
+  precisionsInit?: TensorLike;
   /** Start `fit` from the current parameters (nInit is then 1). */
   warmStart?: boolean;
   /** Seed (default: random). The initialisation draws numpy's RandomState(seed) exactly as scikit-learn's
@@ -153,7 +160,7 @@ export class GaussianMixture {
   toState(prefix = 'gmm.'): ModelState {
     const p = this.fitted();
     const [K, d, type] = [this.nComponents, this.nFeatures, this.covarianceType];
-    const covShape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+    const covShape = COVARIANCE[type].shape(K, d);
     return {
       tensors: {
         [prefix + 'weights']: { shape: [K], data: p.weights },
@@ -174,16 +181,20 @@ export class GaussianMixture {
     const type = enumField(metadata, prefix + 'covariance_type', COVARIANCE_TYPES);
     const K = intField(metadata, prefix + 'n_components', 1, 1 << 20);
     const d = intField(metadata, prefix + 'n_features', 1, 1 << 24);
-    const covShape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
-    const gm = new GaussianMixture({ ...options, nComponents: K, covarianceType: type, regCovar: Number(metadata[prefix + 'reg_covar'] ?? 1e-6) });
+    const covShape = COVARIANCE[type].shape(K, d);
+    const gm = new GaussianMixture({ ...options, nComponents: K, covarianceType: type, regCovar: numberField(metadata, prefix + 'reg_covar', 1e-6, 0) });
     const weights = f64Tensor(tensors, prefix + 'weights', [K]);
     if (weights.some((w) => w < 0) || Math.abs(weights.reduce((a, b) => a + b, 0) - 1) > 1e-6)
       throw new GaussfaceError('model file is inconsistent: mixture weights must be ≥ 0 and sum to 1', 'EFORMAT');
+    const [covariances, precisionsCholesky] = [f64Tensor(tensors, prefix + 'covariances', covShape), f64Tensor(tensors, prefix + 'precisions_cholesky', covShape)];
+    checkPositiveDiagonal(prefix + 'covariances', type, K, d, covariances);
+    checkPositiveDiagonal(prefix + 'precisions_cholesky', type, K, d, precisionsCholesky);
+    checkFactorsMatch(type, d, covariances, precisionsCholesky, prefix + 'precisions_cholesky');
     gm.params = {
       weights,
       means: f64Tensor(tensors, prefix + 'means', [K, d]),
-      covariances: f64Tensor(tensors, prefix + 'covariances', covShape),
-      precisionsCholesky: f64Tensor(tensors, prefix + 'precisions_cholesky', covShape),
+      covariances,
+      precisionsCholesky,
       lowerFactor: metadata[prefix + 'lower_factor'] === 'true',
     };
     gm.nFeatures = d;
@@ -193,8 +204,15 @@ export class GaussianMixture {
     return gm;
   }
 
-  /** Fits the model by EM (nInit runs, the best lower bound kept). Resolves to the model itself. */
-  async fit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+  /**
+   * Fits the model by EM (nInit runs, the best lower bound kept). Resolves to the model itself. One fit (or
+   * partialFit) at a time per object: another one before it settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> } = {}): Promise<this> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number> }): Promise<this> {
     await this.withData(X, opts.sampleWeight, async (pool, ds, w, total) => {
       const engine = await localEngine();
       const K = this.nComponents;
@@ -236,7 +254,11 @@ export class GaussianMixture {
    * chunks of a stream, for as many passes as needed; the first call initialises from its chunk. `lowerBound`
    * is the chunk's mean log-likelihood before the update.
    */
-  async partialFit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number } = {}): Promise<this> {
+  partialFit(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number } = {}): Promise<this> {
+    return exclusive(this, 'partialFit', () => this.partialFitOnce(X, opts));
+  }
+
+  private async partialFitOnce(X: MatrixLike | Dataset, opts: { sampleWeight?: ArrayLike<number>; stepDecay?: number }): Promise<this> {
     const decay = opts.stepDecay ?? 0.6;
     if (!(decay > 0.5 && decay <= 1)) throw new GaussfaceError(`stepDecay must be in (0.5, 1], got ${decay}`, 'EINPUT');
     await this.withData(X, opts.sampleWeight, async (pool, ds, w, total) => {
@@ -280,8 +302,8 @@ export class GaussianMixture {
       try {
         // Two passes: the means, then the scatter around them (no cancellation in the first covariances).
         const pass = async (shift: Float64Array) =>
-          reduceStats(await pool.map<ChunkStats>('mixture.statsFromResp', ds, {
-            kind: type === 'full' || type === 'tied' ? 'dense' : 'diag', K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
+          reduceStats(await pool.map(tasks.mixture.statsFromResp, ds, {
+            kind: COVARIANCE[type].kind, K, d, shift: Float32Array.from(shift), weightsId: w?.id, respId: respDs.id, minResp: minResponsibility(total, ds.rows),
           }, { signal: o.signal }), engine);
         const first = await pass(new Float64Array(K * d));
         const means = first.sx.map((v, i) => v / (first.nk[Math.floor(i / d)] + 10 * MACHINE_EPS));
@@ -300,23 +322,20 @@ export class GaussianMixture {
       means: means ? Float64Array.from(means.data) : params!.means,
       covariances: params?.covariances ?? new Float64Array(covarianceSize(type, K, d)),
       precisionsCholesky,
-      lowerFactor: o.precisionsInit !== undefined && (type === 'full' || type === 'tied'),
+      lowerFactor: o.precisionsInit !== undefined && COVARIANCE[type].kind === 'dense',
     };
   }
 
-  private checkedWeights(w: ArrayLike<number>): Float64Array {
-    const a = Float64Array.from(w);
+  private checkedWeights(w: TensorLike): Float64Array {
+    const a = asTensor(w, [this.nComponents], 'weightsInit');
     const sum = a.reduce((s, v) => s + v, 0);
     if (a.length !== this.nComponents || a.some((v) => !(v >= 0 && v <= 1)) || Math.abs(sum - 1) > 1e-6)
       throw new GaussfaceError(`weightsInit must be ${this.nComponents} values in [0, 1] summing to 1`, 'EINPUT');
     return a;
   }
 
-  private checkedPrecisions(p: ArrayLike<number>, d: number): Float64Array {
-    const a = Float64Array.from(p);
-    const n = covarianceSize(this.covarianceType, this.nComponents, d);
-    if (a.length !== n) throw new GaussfaceError(`precisionsInit has ${a.length} values; covarianceType '${this.covarianceType}' with ${this.nComponents} components and ${d} features needs ${n}`, 'ESHAPE');
-    return a;
+  private checkedPrecisions(p: TensorLike, d: number): Float64Array {
+    return asTensor(p, COVARIANCE[this.covarianceType].shape(this.nComponents, d), `precisionsInit (covarianceType '${this.covarianceType}')`);
   }
 
   /**
@@ -361,7 +380,7 @@ export class GaussianMixture {
   async scoreSamples(X: MatrixLike | Dataset): Promise<Float64Array> {
     const p = await this.eParams();
     return this.withData(X, undefined, async (pool, ds) => {
-      const parts = await pool.map<Float64Array>('mixture.scoreSamples', ds, p, { signal: this.options.signal });
+      const parts = await pool.map(tasks.mixture.scoreSamples, ds, p, { signal: this.options.signal });
       const out = new Float64Array(ds.rows);
       parts.forEach((part, i) => out.set(part, ds.chunkRange(i)[0]));
       return out;
@@ -380,7 +399,7 @@ export class GaussianMixture {
   async predictProba(X: MatrixLike | Dataset): Promise<Matrix<Float32Array>> {
     const p = await this.eParams();
     return this.withData(X, undefined, async (pool, ds) => {
-      const parts = await pool.map<Float32Array>('mixture.responsibilities', ds, p, { signal: this.options.signal });
+      const parts = await pool.map(tasks.mixture.responsibilities, ds, p, { signal: this.options.signal });
       const out = new Float32Array(ds.rows * this.nComponents);
       parts.forEach((part, i) => out.set(part, ds.chunkRange(i)[0] * this.nComponents));
       return new Matrix(ds.rows, this.nComponents, out);
@@ -415,7 +434,7 @@ export class GaussianMixture {
   async sample(n = 1, opts: { temperature?: number; shuffle?: boolean; randomState?: number } = {}): Promise<MixtureSample> {
     const p = this.fitted();
     const t = opts.temperature ?? 1;
-    if (!Number.isInteger(n) || n < 1) throw new GaussfaceError(`sample: n must be an integer ≥ 1, got ${n}`, 'EINPUT');
+    checkSampleCount('sample', n, this.nFeatures);
     if (!(t >= 0 && Number.isFinite(t))) throw new GaussfaceError(`sample: temperature must be a finite number ≥ 0, got ${t}`, 'EINPUT');
     const rng = new Random(opts.randomState ?? this.options.randomState ?? Random.entropySeed(), 1 << 20);
     return sampleMixture(await localEngine(), rng, this.covarianceType, p, this.nFeatures, n, t, opts.shuffle ?? false);

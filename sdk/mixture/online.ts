@@ -1,7 +1,7 @@
 // Arithmetic on M-step statistics for stepwise online EM: scaling, blending, and moving the centre of the
 // scatter sums when the means the statistics were gathered around change.
 import type { ChunkStats } from '../tasks/mixture.js';
-import type { CovarianceType } from './covariance.js';
+import { COVARIANCE, type CovarianceType } from './covariance.js';
 
 export function scaleStats(s: ChunkStats, f: number): ChunkStats {
   return { loglik: s.loglik * f, nk: s.nk.map((v) => v * f), sx: s.sx.map((v) => v * f), s2: s.s2.map((v) => v * f) };
@@ -19,7 +19,7 @@ export function blendStats(a: ChunkStats, b: ChunkStats, rho: number): ChunkStat
  */
 export function recentre(s: ChunkStats, from: Float64Array, to: Float64Array, type: CovarianceType, K: number, d: number): ChunkStats {
   const s2 = s.s2.slice();
-  const dense = type === 'full' || type === 'tied';
+  const dense = COVARIANCE[type].kind === 'dense';
   for (let k = 0; k < K; k++) {
     const N = s.nk[k];
     const u = (j: number) => s.sx[k * d + j] - N * from[k * d + j];

@@ -1,21 +1,16 @@
 // Drawing samples from a fitted mixture: component counts from the weights, then μ + √t·L·z per sample.
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
+import { choleskyLower, gemm } from '../local-maths.js';
 import { Matrix } from '../matrix.js';
 import type { Random } from '../random.js';
-import type { CovarianceType, MixtureParams } from './covariance.js';
+import { COVARIANCE, diagonalIndex, type CovarianceType, type MixtureParams } from './covariance.js';
 
 /** Lower Cholesky factor (f32) of one d × d covariance block. */
 function cholFactor(engine: Engine, cov: Float64Array, d: number): Float32Array {
-  return engine.scoped((take) => {
-    const a = take(d * d * 8);
-    engine.f64(a, d * d).set(cov);
-    if (engine.call('chol', d, a, d) !== 0) throw new GaussfaceError('a covariance is not positive definite; refit with a larger regCovar', 'ECOLLAPSE');
-    const l = engine.f64(a, d * d);
-    const out = new Float32Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) out[i * d + j] = l[i * d + j];
-    return out;
-  });
+  const l = choleskyLower(engine, cov, d);
+  if (!l) throw new GaussfaceError('a covariance is not positive definite; refit with a larger regCovar', 'ECOLLAPSE');
+  return Float32Array.from(l);
 }
 
 /**
@@ -29,23 +24,23 @@ export function sampleMixture(engine: Engine, rng: Random, type: CovarianceType,
   const labels = new Int32Array(n);
   const scale = Math.sqrt(temperature);
   let row = 0;
-  const tied = type === 'tied' ? cholFactor(engine, p.covariances, d) : undefined;
+  const spec = COVARIANCE[type];
+  const factors = new Map<number, Float32Array>(); // per stored block: tied factors its one block once
+  const factorOf = (k: number) => {
+    const b = spec.block(k);
+    if (!factors.has(b)) factors.set(b, cholFactor(engine, p.covariances.subarray(b * d * d, (b + 1) * d * d), d));
+    return factors.get(b)!;
+  };
   for (let k = 0; k < K; k++) {
     const m = counts[k];
     if (!m) continue;
     const z = rng.normal(engine, m * d);
     let y: Float32Array;
-    if (type === 'full' || type === 'tied') {
-      const L = tied ?? cholFactor(engine, p.covariances.subarray(k * d * d, (k + 1) * d * d), d);
-      y = engine.scoped((take) => {
-        const [zp, lp, yp] = [take(m * d * 4), take(d * d * 4), take(m * d * 4)];
-        engine.f32(zp, m * d).set(z);
-        engine.f32(lp, d * d).set(L);
-        engine.call('gemm', 0, 1, m, d, d, 1, zp, d, lp, d, 0, yp, d); // rows z·Lᵀ ~ N(0, Σ)
-        return engine.f32(yp, m * d).slice();
-      });
+    if (spec.kind === 'dense') {
+      const L = factorOf(k);
+      y = gemm(engine, z, m, d, L, d, { transB: true }); // rows z·Lᵀ ~ N(0, Σ)
     } else {
-      y = z.map((v, i) => v * Math.sqrt(type === 'diag' ? p.covariances[k * d + (i % d)] : p.covariances[k]));
+      y = z.map((v, i) => v * Math.sqrt(p.covariances[diagonalIndex(type, k, i % d, d)]));
     }
     for (let i = 0; i < m; i++, row++) {
       labels[row] = k;

@@ -1,5 +1,6 @@
-// Honest evaluation of an image generator: held-out log-likelihood per dimension, and a memorisation check —
-// are the generated images closer to the training set than unseen real images are?
+// Honest evaluation of an image generator: held-out log-likelihood (per PCA dimension, and per pixel in pixel
+// space, comparable across PCA sizes and models), and a memorisation check — are the generated images closer
+// to the training set than unseen real images are?
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import { nearestNeighbours } from '../neighbours.js';
 import type { Pool } from '../pool.js';
@@ -10,6 +11,9 @@ export interface Evaluation {
   /** Mean log-likelihood per sample of the held-out features, divided by their dimension (nats; per pixel for an MFA model). */
   heldOutLogLikelihoodPerDim: number;
   trainLogLikelihoodPerDim: number;
+  /** Mean log-likelihood of the held-out images in pixel space (`ImageModel.score`), nats per pixel. */
+  heldOutLogLikelihoodPerPixel: number;
+  trainLogLikelihoodPerPixel: number;
   /** Distance (in the model's PCA space) of each generated image to its nearest training image. */
   sampleToTrain: Float64Array;
   /** Distance (in the model's PCA space) of each held-out image to its nearest training image. */
@@ -45,6 +49,8 @@ export async function evaluate(model: ImageModel, train: MatrixLike, heldOut: Ma
   return {
     heldOutLogLikelihoodPerDim: (await model.gmm.score(fh)) / k,
     trainLogLikelihoodPerDim: (await model.gmm.score(ft)) / k,
+    heldOutLogLikelihoodPerPixel: (await model.score(H, opts)).logLikelihoodPerPixel,
+    trainLogLikelihoodPerPixel: (await model.score(T, opts)).logLikelihoodPerPixel,
     samples: images,
     ...(await memorisation(drawn.X, fh, ft, opts)),
   };

@@ -1,6 +1,7 @@
 // The generation pipeline of the face and flower notebooks: images → PCA → (optional K-Means subset of similar
 // images) → Gaussian mixture, its size chosen by BIC/AIC or given → samples → inverse PCA → images.
 import { GaussfaceError } from '../errors.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { KMeans } from '../kmeans.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
 import type { CovarianceType } from '../mixture/covariance.js';
@@ -20,8 +21,10 @@ export interface PipelineProgress {
 export interface GenerateOptions {
   /** PCA components: an integer, or the fraction of variance to keep, at most 200 components (default 0.95). */
   pcaComponents?: number;
-  /** Mixture size: an integer, or 'bic' / 'aic' to choose among `candidates` (default 'bic'). */
-  nComponents?: number | 'bic' | 'aic';
+  /** Mixture size: an integer, or 'bic' / 'aic' / 'cv' (K-fold held-out likelihood) to choose among `candidates` (default 'bic'). */
+  nComponents?: number | 'bic' | 'aic' | 'cv';
+  /** Folds of the 'cv' choice (default 5). */
+  folds?: number;
   /** Sizes tried when choosing (default 1, 2, 4, 8, 16, 32; sizes above the number of images are skipped). */
   candidates?: number[];
   covarianceType?: CovarianceType;
@@ -81,7 +84,7 @@ export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promi
   const data = asMatrix(X, 'images', { minRows: 2 });
   const { pool, signal, randomState = 0, onProgress } = opts;
   const nSamples = opts.nSamples ?? 16;
-  if (!Number.isInteger(nSamples) || nSamples < 1) throw new GaussfaceError(`nSamples must be an integer ≥ 1, got ${nSamples}`, 'EINPUT');
+  checkSampleCount('generate', nSamples, data.cols, 'nSamples'); // before the fits, not after
   onProgress?.({ stage: 'pca', done: 0, total: 1 });
   const pca = await fitPca(data, opts.pcaComponents ?? 0.95, { randomState, pool, signal });
   let features = await pca.transform(data);
@@ -114,8 +117,8 @@ export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promi
   } else {
     const candidates = (opts.candidates ?? [1, 2, 4, 8, 16, 32]).filter((k) => k <= features.rows);
     selection = await selectComponents(features, {
-      ...base, candidates, covarianceTypes: [base.covarianceType], criterion: choose,
-      onFit: (row, done, total) => onProgress?.({ stage: 'select', done, total, detail: `k=${row.nComponents} ${choose}=${row[choose].toFixed(0)}` }),
+      ...base, candidates, covarianceTypes: [base.covarianceType], criterion: choose, folds: opts.folds,
+      onFit: (row, done, total) => onProgress?.({ stage: 'select', done, total, detail: `k=${row.nComponents} ${choose}=${choose === 'cv' ? row.cv!.toFixed(3) : row[choose].toFixed(0)}` }),
     });
     model = selection.best;
   }

@@ -1,11 +1,14 @@
 // Fault injection for the pool's failure-path tests: a worker that dies outside any call.
-import type { Task } from '../executor.js';
+import type { TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 
-const crash: Task = ({ chunks }) => {
+const crash = ({ chunks }: TaskContext) => {
   setTimeout(() => {
     throw new Error('deliberate crash (fault injection)');
   });
   return chunks.map(() => null);
 };
 
-export const debugTasks: Record<string, Task> = { 'debug.crash': crash };
+export const debugTasks = {
+  crash: defineTask('debug.crash', crash),
+};

@@ -10,7 +10,8 @@
 // minus the column means) | ‖Xc row‖² (rows, f32) | labels (rows, i32) | members per cluster (K, i32).
 // A k-means++ state chunk (1 + L columns) holds: closest squared distance (rows) | candidate distances (rows × L).
 import type { Engine } from '../engine.js';
-import type { Chunk, Task } from '../executor.js';
+import type { Chunk, TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 
 type Take = (bytes: number) => number;
 
@@ -82,7 +83,7 @@ export interface PrepareParams {
 }
 
 /** Centres each raw chunk on the means (subtraction in f64) and keeps it prepared; returns Σ ‖x − mean‖². */
-const prepare: Task = ({ engine: e, chunks, keep }, p: PrepareParams) =>
+const prepare = ({ engine: e, chunks, keep }: TaskContext, p: PrepareParams) =>
   e.scoped((take) => {
     const d = p.mean.length;
     const mean = take(d * 8);
@@ -147,7 +148,7 @@ export interface LloydPart {
  * One Lloyd step on each prepared chunk: Hamerly's bounds pick the rows that may change cluster, only those go
  * through the distance GEMM; labels, bounds and the running cluster sums stay resident.
  */
-const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
+const lloyd = ({ engine: e, chunks, resident }: TaskContext, p: LloydParams) =>
   e.scoped((take) => {
     const { K, d } = p;
     const { ct, cnorm } = putCentres(e, take, p.centres, K, d);
@@ -188,7 +189,7 @@ const lloyd: Task = ({ engine: e, chunks, resident }, p: LloydParams) =>
   });
 
 /** Labels (recomputed for `centres` when `relabel`, else the resident ones) and the exact inertia for `exact`. */
-const finish: Task = ({ engine: e, chunks, resident }, p: CentresParams & { relabel: boolean }) =>
+const finish = ({ engine: e, chunks, resident }: TaskContext, p: CentresParams & { relabel: boolean }) =>
   e.scoped((take) => {
     const { K, d } = p;
     const { ct, cnorm } = putCentres(e, take, p.centres, K, d);
@@ -208,7 +209,7 @@ const finish: Task = ({ engine: e, chunks, resident }, p: CentresParams & { rela
   });
 
 /** Euclidean distance of every row to every centre (rows × K, f32). */
-const transform: Task = ({ engine: e, chunks }, p: CentresParams) =>
+const transform = ({ engine: e, chunks }: TaskContext, p: CentresParams) =>
   e.scoped((take) => {
     const { K, d } = p;
     const { ct, cnorm } = putCentres(e, take, p.centres, K, d);
@@ -240,7 +241,7 @@ export interface FarPart {
  * The `m` rows of each chunk with the largest squared distance to the centre of their label (exact, for the
  * centres `exact` of the step that assigned them; ties → lower row).
  */
-const farthest: Task = ({ engine: e, chunks, resident }, p: { m: number; d: number; K: number; exact: Float64Array; raw: number; wId?: number }) =>
+const farthest = ({ engine: e, chunks, resident }: TaskContext, p: { m: number; d: number; K: number; exact: Float64Array; raw: number; wId?: number }) =>
   e.scoped((take) => {
     const { d, K } = p;
     const C = take(K * d * 8);
@@ -290,7 +291,7 @@ export interface PlusPlusDistParams {
 }
 
 /** Distances to L candidates, min'd with the closest centre so far (kept resident); per-candidate potentials. */
-const ppDist: Task = ({ engine: e, chunks, keep, resident }, p: PlusPlusDistParams) =>
+const ppDist = ({ engine: e, chunks, keep, resident }: TaskContext, p: PlusPlusDistParams) =>
   e.scoped((take) => {
     const { L, d } = p;
     const { ct, cnorm } = putCentres(e, take, p.rows, L, d);
@@ -319,7 +320,7 @@ export interface PlusPlusSearchParams {
 }
 
 /** Commits the chosen candidate as the closest distances; finds the rows where the targets fall (global rows). */
-const ppSearch: Task = ({ engine: e, chunks, resident }, p: PlusPlusSearchParams) =>
+const ppSearch = ({ engine: e, chunks, resident }: TaskContext, p: PlusPlusSearchParams) =>
   chunks.map((c) =>
     e.scoped((take) => {
       const tg = p.targets[c.index] ?? new Float64Array(0);
@@ -333,12 +334,12 @@ const ppSearch: Task = ({ engine: e, chunks, resident }, p: PlusPlusSearchParams
     }),
   );
 
-export const kmeansTasks: Record<string, Task> = {
-  'kmeans.prepare': prepare,
-  'kmeans.lloyd': lloyd,
-  'kmeans.finish': finish,
-  'kmeans.transform': transform,
-  'kmeans.farthest': farthest,
-  'kmeans.ppDist': ppDist,
-  'kmeans.ppSearch': ppSearch,
+export const kmeansTasks = {
+  prepare: defineTask('kmeans.prepare', prepare),
+  lloyd: defineTask('kmeans.lloyd', lloyd),
+  finish: defineTask('kmeans.finish', finish),
+  transform: defineTask('kmeans.transform', transform),
+  farthest: defineTask('kmeans.farthest', farthest),
+  ppDist: defineTask('kmeans.ppDist', ppDist),
+  ppSearch: defineTask('kmeans.ppSearch', ppSearch),
 };

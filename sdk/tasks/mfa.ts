@@ -2,7 +2,8 @@
 // Woodbury identity (one GEMM X·W for all components, diag_maha, mfa_logprob), the responsibilities, and the
 // per-component sums the M-step needs, returned per chunk so that the pool reduces them in chunk order.
 import type { Engine } from '../engine.js';
-import type { Chunk, Task } from '../executor.js';
+import type { Chunk, TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 
 /** The E-step's view of the parameters (see mfa/params.ts, which builds it). */
 export interface MfaEStep {
@@ -77,7 +78,7 @@ function logProb(e: Engine, take: Take, c: Chunk, p: MfaEStep, dev: Device): { l
 }
 
 /** Per-sample log-likelihood of each chunk under the mixture (f64 per row). */
-const scoreSamples: Task = ({ engine: e, chunks }, p: MfaEStep) =>
+const scoreSamples = ({ engine: e, chunks }: TaskContext, p: MfaEStep): Float64Array[] =>
   e.scoped((take) => {
     const dev = put(e, take, p);
     return chunks.map((c) =>
@@ -100,7 +101,7 @@ function eStep(e: Engine, take: Take, c: Chunk, p: MfaEStep, dev: Device) {
 }
 
 /** Responsibilities of each chunk (n × K, f32), for predictProba. */
-const responsibilities: Task = ({ engine: e, chunks }, p: MfaEStep) =>
+const responsibilities = ({ engine: e, chunks }: TaskContext, p: MfaEStep): Float32Array[] =>
   e.scoped((take) => {
     const dev = put(e, take, p);
     return chunks.map((c) => e.scoped((t) => e.f32(eStep(e, t, c, p, dev).resp, c.rows * p.K).slice()));
@@ -111,7 +112,7 @@ const responsibilities: Task = ({ engine: e, chunks }, p: MfaEStep) =>
  * minResp, as in the Gaussian mixture) centred and scaled by √r, whose products with the scaled posterior
  * factors [E[z], 1] give the M-step's cross-moments in one GEMM.
  */
-const step: Task = ({ engine: e, chunks }, p: MfaEStep & { minResp: number }) =>
+const step = ({ engine: e, chunks }: TaskContext, p: MfaEStep & { minResp: number }): MfaChunkStats[] =>
   e.scoped((take) => {
     const dev = put(e, take, p);
     const { K, D, q } = p;
@@ -138,8 +139,8 @@ const step: Task = ({ engine: e, chunks }, p: MfaEStep & { minResp: number }) =>
     );
   });
 
-export const mfaTasks: Record<string, Task> = {
-  'mfa.step': step,
-  'mfa.scoreSamples': scoreSamples,
-  'mfa.responsibilities': responsibilities,
+export const mfaTasks = {
+  step: defineTask('mfa.step', step),
+  scoreSamples: defineTask('mfa.scoreSamples', scoreSamples),
+  responsibilities: defineTask('mfa.responsibilities', responsibilities),
 };

@@ -1,13 +1,16 @@
 // Worker side of EM: for each resident chunk, the E-step (log-densities, responsibilities, log-likelihood)
 // and the sufficient statistics the M-step needs, returned per chunk so the pool can reduce them in order.
 import type { Engine } from '../engine.js';
-import type { Chunk, Task } from '../executor.js';
+import type { Chunk, TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 
 /** Parameters of one E-step, in the engine's layout (see mixture/covariance.ts). */
 export interface EStepParams {
   kind: 'dense' | 'diag';
   K: number;
   d: number;
+  /** dense: one factor shared by every component (tied) instead of one each. */
+  shared: boolean;
   /** K × d means (f32). */
   means: Float32Array;
   /** dense: K (or 1, tied) d × d precision factors F with Σ⁻¹ = F·Fᵀ; diag: K × d precisions (f32). */
@@ -49,9 +52,8 @@ function logProb(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: 
   if (p.kind === 'diag') {
     e.call('diag_maha', c.rows, d, c.ptr, d, K, dev.means, dev.factors, out);
   } else {
-    const tied = p.factors.length === d * d;
     for (let k = 0; k < K; k++)
-      e.call('gauss_maha', c.rows, d, c.ptr, d, dev.means + k * d * 4, dev.factors + (tied ? 0 : k * d * d * 4), p.upper ? 1 : 0, out + k * 8, K);
+      e.call('gauss_maha', c.rows, d, c.ptr, d, dev.means + k * d * 4, dev.factors + (p.shared ? 0 : k * d * d * 4), p.upper ? 1 : 0, out + k * 8, K);
   }
   const lp = e.f64(out, c.rows * K);
   for (let i = 0; i < lp.length; i++) lp[i] = -0.5 * lp[i] + p.logConst[i % K];
@@ -69,7 +71,7 @@ function putParams(e: Engine, take: Take, p: EStepParams) {
 }
 
 /** Per-sample log-likelihood of each chunk under the mixture (f64 per row). */
-const scoreSamples: Task = ({ engine: e, chunks }, p: EStepParams) =>
+const scoreSamples = ({ engine: e, chunks }: TaskContext, p: EStepParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) =>
@@ -93,7 +95,7 @@ function eStep(e: Engine, take: Take, c: Chunk, p: EStepParams, dev: { means: nu
 }
 
 /** Responsibilities of each chunk (n × K, f32), e.g. for predictProba. */
-const responsibilities: Task = ({ engine: e, chunks }, p: EStepParams) =>
+const responsibilities = ({ engine: e, chunks }: TaskContext, p: EStepParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) => e.scoped((t) => e.f32(eStep(e, t, c, p, dev, 0).resp, c.rows * p.K).slice()));
@@ -130,7 +132,7 @@ function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParam
 }
 
 /** One EM iteration's worth of work on each chunk: E-step with `p`, then the M-step statistics. */
-const emStep: Task = ({ engine: e, chunks, resident }, p: EStepParams & StatsParams) =>
+const emStep = ({ engine: e, chunks, resident }: TaskContext, p: EStepParams & StatsParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) =>
@@ -143,7 +145,7 @@ const emStep: Task = ({ engine: e, chunks, resident }, p: EStepParams & StatsPar
   });
 
 /** M-step statistics from given responsibilities (a resident n × K dataset): the initialisation pass. */
-const statsFromResp: Task = ({ engine: e, chunks, resident }, p: StatsParams & { respId: number }) =>
+const statsFromResp = ({ engine: e, chunks, resident }: TaskContext, p: StatsParams & { respId: number }) =>
   e.scoped((take) => {
     const shift = take(p.shift.length * 4);
     e.f32(shift, p.shift.length).set(p.shift);
@@ -168,9 +170,9 @@ const statsFromResp: Task = ({ engine: e, chunks, resident }, p: StatsParams & {
     );
   });
 
-export const mixtureTasks: Record<string, Task> = {
-  'mixture.step': emStep,
-  'mixture.statsFromResp': statsFromResp,
-  'mixture.scoreSamples': scoreSamples,
-  'mixture.responsibilities': responsibilities,
+export const mixtureTasks = {
+  step: defineTask('mixture.step', emStep),
+  statsFromResp: defineTask('mixture.statsFromResp', statsFromResp),
+  scoreSamples: defineTask('mixture.scoreSamples', scoreSamples),
+  responsibilities: defineTask('mixture.responsibilities', responsibilities),
 };

@@ -2,7 +2,8 @@
 // 'full' and 'randomized' solvers needs, the sign decision of svd_flip, and the projections. Results are per
 // chunk, reduced by the caller in chunk order.
 import type { Engine } from '../engine.js';
-import type { Chunk, Task } from '../executor.js';
+import type { Chunk, TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 
 type Take = (bytes: number) => number;
 
@@ -21,7 +22,7 @@ function putF32(e: Engine, take: Take, a: Float32Array): number {
 }
 
 /** Column sums of each chunk (f64, d). */
-const colSums: Task = ({ engine: e, chunks }) =>
+const colSums = ({ engine: e, chunks }: TaskContext) =>
   chunks.map((c) =>
     e.scoped((take) => {
       const s = take(c.cols * 8);
@@ -32,7 +33,7 @@ const colSums: Task = ({ engine: e, chunks }) =>
   );
 
 /** Lower triangle of each chunk's centred Gram matrix Σ (x − mean)(x − mean)ᵀ, exact in f64 (d × d). */
-const gram: Task = ({ engine: e, chunks }, p: { mean: Float64Array }) =>
+const gram = ({ engine: e, chunks }: TaskContext, p: { mean: Float64Array }) =>
   e.scoped((take) => {
     const d = p.mean.length;
     const mean = putF64(e, take, p.mean);
@@ -46,7 +47,7 @@ const gram: Task = ({ engine: e, chunks }, p: { mean: Float64Array }) =>
   });
 
 /** Keeps each chunk centred on the means (f32 rows of the f64 differences) as dataset `into`; Σ ‖x − mean‖². */
-const center: Task = ({ engine: e, chunks, keep }, p: { mean: Float64Array; into: number }) =>
+const center = ({ engine: e, chunks, keep }: TaskContext, p: { mean: Float64Array; into: number }) =>
   e.scoped((take) => {
     const mean = putF64(e, take, p.mean);
     return chunks.map((c) => e.call('center_rows_f64', c.rows, c.cols, c.ptr, c.cols, mean, keep(p.into, c, c.cols), 0));
@@ -83,7 +84,7 @@ export interface SketchPart {
 }
 
 /** One pass of the randomized range finder over centred chunks Xc: Y = Xc·Z, its Gram matrix and Xcᵀ·Y. */
-const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
+const sketch = ({ engine: e, chunks, keep, copyOut }: TaskContext, p: SketchParams) =>
   e.scoped((take) => {
     const { d, l } = p;
     const Z = putF32(e, take, p.Z);
@@ -138,7 +139,7 @@ function putProjection(e: Engine, take: Take, p: ProjectParams) {
  * svd_flip's decision: for each column of chunk·W, the entry of largest magnitude (the first one on ties);
  * its sign is the sign of that column of U.
  */
-const signs: Task = ({ engine: e, chunks }, p: ProjectParams) =>
+const signs = ({ engine: e, chunks }: TaskContext, p: ProjectParams) =>
   e.scoped((take) => {
     const dev = putProjection(e, take, p);
     return chunks.map((c) =>
@@ -155,7 +156,7 @@ const signs: Task = ({ engine: e, chunks }, p: ProjectParams) =>
   });
 
 /** (chunk − mean)·W, each column then multiplied by `scale` (whitening) when given (rows × k, f32). */
-const transform: Task = ({ engine: e, chunks }, p: ProjectParams & { scale?: Float64Array }) =>
+const transform = ({ engine: e, chunks }: TaskContext, p: ProjectParams & { scale?: Float64Array }) =>
   e.scoped((take) => {
     const dev = putProjection(e, take, p);
     return chunks.map((c) =>
@@ -170,7 +171,7 @@ const transform: Task = ({ engine: e, chunks }, p: ProjectParams & { scale?: Flo
   });
 
 /** Y·C + mean for a chunk of projections Y (rows × k): C is k × d (f32), mean (d, f32). */
-const inverse: Task = ({ engine: e, chunks }, p: { C: Float32Array; mean: Float32Array }) =>
+const inverse = ({ engine: e, chunks }: TaskContext, p: { C: Float32Array; mean: Float32Array }) =>
   e.scoped((take) => {
     const d = p.mean.length;
     const C = putF32(e, take, p.C);
@@ -192,7 +193,7 @@ export interface ScoreParams extends ProjectParams {
 }
 
 /** Probabilistic-PCA log-likelihood of each row (f64). */
-const scoreSamples: Task = ({ engine: e, chunks }, p: ScoreParams) =>
+const scoreSamples = ({ engine: e, chunks }: TaskContext, p: ScoreParams) =>
   e.scoped((take) => {
     const dev = putProjection(e, take, p);
     const d = p.mean.length;
@@ -221,13 +222,13 @@ const scoreSamples: Task = ({ engine: e, chunks }, p: ScoreParams) =>
     );
   });
 
-export const pcaTasks: Record<string, Task> = {
-  'pca.colSums': colSums,
-  'pca.gram': gram,
-  'pca.center': center,
-  'pca.sketch': sketch,
-  'pca.signs': signs,
-  'pca.transform': transform,
-  'pca.inverse': inverse,
-  'pca.scoreSamples': scoreSamples,
+export const pcaTasks = {
+  colSums: defineTask('pca.colSums', colSums),
+  gram: defineTask('pca.gram', gram),
+  center: defineTask('pca.center', center),
+  sketch: defineTask('pca.sketch', sketch),
+  signs: defineTask('pca.signs', signs),
+  transform: defineTask('pca.transform', transform),
+  inverse: defineTask('pca.inverse', inverse),
+  scoreSamples: defineTask('pca.scoreSamples', scoreSamples),
 };

@@ -1,7 +1,8 @@
 // Data-parallel VAE training: every worker runs the same epoch as one replica, reading minibatch rows from the
 // shared training data and exchanging gradients through shared memory (see vae/epoch.ts). The network stays
 // allocated in the worker between epochs of one fit.
-import type { Task } from '../executor.js';
+import type { TaskContext } from '../executor.js';
+import { defineTask } from './define.js';
 import type { VaeConfig } from '../vae/architecture.js';
 import { Exchange, trainEpoch, type EpochPlan, type Moments } from '../vae/epoch.js';
 import { Network } from '../vae/network.js';
@@ -25,7 +26,7 @@ export interface EpochOutcome {
 
 let replica: { key: string; net: Network; moments: Moments; tmp: number } | undefined;
 
-const epoch: Task = ({ engine }, p: EpochParams): EpochOutcome => {
+const epoch = ({ engine }: TaskContext, p: EpochParams): EpochOutcome => {
   const key = JSON.stringify([p.config, p.seed, p.world]);
   if (replica?.key !== key || replica.net.e !== engine) {
     if (replica?.net.e === engine) {
@@ -56,4 +57,6 @@ const epoch: Task = ({ engine }, p: EpochParams): EpochOutcome => {
   return { rank, steps: last.step, loss: last.loss, drawn: last.drawn };
 };
 
-export const vaeTasks: Record<string, Task> = { 'vae.epoch': epoch };
+export const vaeTasks = {
+  epoch: defineTask('vae.epoch', epoch),
+};

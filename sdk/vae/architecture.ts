@@ -34,6 +34,7 @@ export interface VaeConfig {
 
 /** The named architectures: 'mlp' (W5: 512-256, z 32), 'conv64' (W6: conv 32-64-128-256, z 128), 'conv128'. */
 export type VaePreset = 'mlp' | 'conv64' | 'conv128';
+export const VAE_PRESETS: readonly VaePreset[] = ['mlp', 'conv64', 'conv128'];
 
 /** A preset for images of the given shape (conv64 needs 64×64, conv128 needs 128×128). */
 export function presetConfig(preset: VaePreset, input: VaeConfig['input']): VaeConfig {
@@ -51,7 +52,7 @@ export function presetConfig(preset: VaePreset, input: VaeConfig['input']): VaeC
     need(128);
     return { input, encoder: conv([32, 64, 128, 256, 256]), latent: 128 };
   }
-  throw new GaussfaceError(`unknown VAE preset "${preset}" (presets: mlp, conv64, conv128)`, 'EINPUT');
+  throw new GaussfaceError(`unknown VAE preset "${preset}" (presets: ${VAE_PRESETS.join(', ')})`, 'EINPUT');
 }
 
 export type Shape = readonly [channels: number, height: number, width: number];
@@ -143,8 +144,18 @@ export function buildNetwork(config: VaeConfig): Network {
     at = Math.ceil(at / 4) * 4; // 16-byte aligned layers keep the SIMD kernels on aligned rows
     return op;
   });
+  // Shape arithmetic alone can describe a network no engine holds (wasm32 memory is 4 GiB): refuse it here, before
+  // anything is allocated, rather than fail with an engine out-of-memory error half-way through building it.
+  if (at > MAX_PARAMS) throw new GaussfaceError(`VAE config: the network has ${at.toLocaleString('en')} parameters; the engine holds at most ${MAX_PARAMS.toLocaleString('en')} (weights, gradients and Adam moments in 4 GiB); use fewer or smaller layers`, 'ENOMEM');
+  const perImage = ops.reduce((s, op) => s + size(op.to), size(inShape));
+  if (perImage > MAX_ACTIVATIONS) throw new GaussfaceError(`VAE config: one image needs ${perImage.toLocaleString('en')} activations; the limit is ${MAX_ACTIVATIONS.toLocaleString('en')}; use smaller images or fewer filters`, 'ENOMEM');
   return { ops, head: enc.length, nParams: at, inputSize: size(inShape) };
 }
+
+/** Largest parameter count: P, G, and Adam's M and V are 16 bytes per parameter, 2 GiB at this size. */
+export const MAX_PARAMS = 2 ** 27;
+/** Largest activation count of one image (values and gradients, f32: 512 MiB at this size). */
+export const MAX_ACTIVATIONS = 2 ** 26;
 
 /** Elements of one op's output for one image. */
 export const opSize = (op: Op): number => size(op.to);

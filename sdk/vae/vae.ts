@@ -1,19 +1,27 @@
 // The VAE model: a network built from a config or preset, trained with Adam on minibatches — in the calling
 // thread, or data-parallel over the worker pool — and the analyses of the reference projects on top (ELBO, IWAE,
 // reconstructions, samples, latent interpolation, attribute vectors, latent statistics), saved as safetensors.
-import { Engine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import { loadEngine } from '../engine-builds.js';
 import { GaussfaceError } from '../errors.js';
+import { exclusive } from '../exclusive.js';
+import { checkSampleCount } from '../sample-limit.js';
 import { asMatrix, Matrix, type MatrixLike } from '../matrix.js';
-import { f64Tensor, intField } from '../model-state.js';
+import { f32Tensor, f64Tensor, intField, lengthOf } from '../model-state.js';
 import { getPool, type Pool } from '../pool.js';
 import { Random } from '../random.js';
-import { decodeSafetensors, encodeSafetensors } from '../safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type FileBytes, type Tensor } from '../safetensors.js';
 import type { EpochOutcome, EpochParams } from '../tasks/vae.js';
 import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } from './architecture.js';
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
 import { EPS_EVAL, Network } from './network.js';
+import { tasks } from '../tasks/index.js';
 
 const F = 4;
+/** The `format` of a VAE model file's metadata. */
+export const VAE_FORMAT = 'gaussface-vae';
+const ATTRIBUTE_PREFIX = 'attribute.';
+const ATTRIBUTE_NAME = /^[\p{L}\p{N}_\- ]{1,64}$/u;
 const EPS_IWAE = 4;
 
 export interface VaeOptions {
@@ -101,6 +109,12 @@ export class VAE {
   validationHistory: number[] = [];
   /** Free-form provenance saved with the model (e.g. the image format), as strings. */
   info: Record<string, string> = {};
+  /**
+   * Named latent directions saved with the model (tensors `attribute.<name>`, F32 [latent]), e.g. 'Smiling' from
+   * `attributeVector`: a viewer (the `<gaussface-morph>` widget) can then offer the edit without the data set.
+   * Set them with `setAttribute`.
+   */
+  readonly attributes = new Map<string, Float32Array>();
   private readonly net: Network;
   private readonly moments: Moments;
   private drawn = 0;
@@ -128,7 +142,7 @@ export class VAE {
     }
     for (const key of ['latent', 'likelihood', 'variance'] as const) if (opts[key] !== undefined) config = { ...config, [key]: opts[key] };
     buildNetwork(config); // checks the config before the engine is touched
-    const vae = new VAE(await Engine.instantiate(), structuredClone(config), seed);
+    const vae = new VAE(await loadEngine(), structuredClone(config), seed);
     vae.net.initialise();
     return vae;
   }
@@ -148,8 +162,15 @@ export class VAE {
     return m;
   }
 
-  /** Trains with Adam on minibatches reshuffled every epoch. */
-  async fit(X: MatrixLike, opts: VaeFitOptions = {}): Promise<VaeFitResult> {
+  /**
+   * Trains with Adam on minibatches reshuffled every epoch. One fit at a time per object: another one before it
+   * settles rejects with code EBUSY.
+   */
+  fit(X: MatrixLike, opts: VaeFitOptions = {}): Promise<VaeFitResult> {
+    return exclusive(this, 'fit', () => this.fitOnce(X, opts));
+  }
+
+  private async fitOnce(X: MatrixLike, opts: VaeFitOptions): Promise<VaeFitResult> {
     const data = this.checkImages(X, 'X');
     const val = opts.validation === undefined ? undefined : this.checkImages(opts.validation, 'validation');
     const { epochs = 1, batchSize = 128, lr = 1e-3, beta = 1, patience = 5, onProgress, signal, checkpoint } = opts;
@@ -160,6 +181,7 @@ export class VAE {
     const trainer = await this.trainer(data, opts.pool ?? (await getPool()));
     const result: VaeFitResult = { loss: [], validation: [], stoppedEarly: false };
     let best: { value: number; epoch: number; state: Uint8Array } | undefined;
+    let good = this.toBytes(); // the last finite state: where a diverged epoch goes back to
     try {
       for (let ep = 0; ep < epochs && !result.stoppedEarly; ep++) {
         if (signal?.aborted) throw aborted();
@@ -169,16 +191,24 @@ export class VAE {
         this.steps += r.steps;
         this.drawn = r.drawn;
         if (r.steps < Math.ceil(data.rows / Math.min(batchSize, data.rows))) throw aborted();
+        const v = val ? await this.elbo(val) : undefined;
+        // A NaN/Infinity loss or weight never reaches history, a checkpoint or the caller's model.
+        if (!Number.isFinite(r.loss) || (v !== undefined && !Number.isFinite(v)) || !this.stateFinite()) {
+          this.restore(good);
+          throw diverged(epoch + 1, r.loss / data.rows, lr);
+        }
         this.history.push(r.loss / data.rows);
         result.loss.push(r.loss / data.rows);
-        if (val) {
-          const v = await this.elbo(val);
+        if (v !== undefined) {
           this.validationHistory.push(v);
           result.validation.push(v);
-          if (!best || v < best.value) best = { value: v, epoch: ep + 1, state: this.toBytes() };
+        }
+        good = this.toBytes();
+        if (v !== undefined) {
+          if (!best || v < best.value) best = { value: v, epoch: ep + 1, state: good };
           else if (ep + 1 - best.epoch >= patience) result.stoppedEarly = true;
         }
-        await checkpoint?.(this.toBytes(), { epoch: this.history.length });
+        await checkpoint?.(good, { epoch: this.history.length });
       }
     } finally {
       trainer.close();
@@ -188,6 +218,16 @@ export class VAE {
       if (best.epoch !== result.validation.length) this.restore(best.state);
     }
     return result;
+  }
+
+  /** True when every weight and Adam moment is finite (checked after each epoch: a diverged run is not saved). */
+  private stateFinite(): boolean {
+    const n = this.net.nParams;
+    for (const p of [this.net.P, this.moments.M, this.moments.V]) {
+      const a = this.e.f32(p, n);
+      for (let i = 0; i < n; i++) if (!Number.isFinite(a[i])) return false;
+    }
+    return true;
   }
 
   /** Where the epochs run: one replica in this thread, or one per pool worker with shared-memory gradients. */
@@ -236,7 +276,7 @@ export class VAE {
         let outs: EpochOutcome[];
         try {
           const params: EpochParams = { config, seed, data: rows, exchange: x.sab, world, plan };
-          outs = await pool.broadcast<EpochOutcome>('vae.epoch', params);
+          outs = await pool.broadcast(tasks.vae.epoch, params);
         } catch (err) {
           Atomics.store(x.ctrl, Exchange.DEAD, 1); // releases replicas waiting on a dead partner
           for (let w = 0; w < world; w++) pool.restart(w);
@@ -274,6 +314,19 @@ export class VAE {
     }
   }
 
+  /**
+   * Throws when a result is NaN or infinite: finite but extreme weights (a corrupt file, a run that was diverging)
+   * overflow float32 activations, and a NaN handed on would surface far from its cause.
+   */
+  private finiteOutput<T extends ArrayLike<number>>(what: string, values: T): T {
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) {
+        const w = this.e.f32(this.net.P, this.net.nParams).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        throw new GaussfaceError(`VAE.${what}: the model gives ${values[i]} (its largest weight is ${w.toPrecision(3)}); it has diverged or its file is corrupt — retrain with a lower learning rate or load an earlier checkpoint`, 'EDIVERGED');
+      }
+    return values;
+  }
+
   /** Mean negative ELBO (nats per image, β = 1, one z per image from fixed draws, so repeated calls agree). */
   async elbo(X: MatrixLike): Promise<number> {
     const data = this.checkImages(X, 'X');
@@ -282,7 +335,7 @@ export class VAE {
       this.net.forward(n, EPS_EVAL, s * this.latent);
       total += this.net.lossSum(n, 1);
     });
-    return total / data.rows;
+    return this.finiteOutput('elbo', [total / data.rows])[0];
   }
 
   /**
@@ -313,7 +366,7 @@ export class VAE {
         total += m + Math.log(w.reduce((a, v) => a + Math.exp(v - m), 0) / k);
       }
     });
-    return total / data.rows;
+    return this.finiteOutput('iwae', [total / data.rows])[0];
   }
 
   /** Posterior means and log-variances of the latent code (n × latent each). */
@@ -328,7 +381,7 @@ export class VAE {
         logvar.set(head.subarray(2 * k * i + k, 2 * k * (i + 1)), (s + i) * k);
       }
     });
-    return { mu: new Matrix(data.rows, k, mu), logvar: new Matrix(data.rows, k, logvar) };
+    return { mu: new Matrix(data.rows, k, this.finiteOutput('encode', mu)), logvar: new Matrix(data.rows, k, this.finiteOutput('encode', logvar)) };
   }
 
   /** Images (pixel probabilities, or Gaussian means) for latent codes (n × latent). */
@@ -344,7 +397,7 @@ export class VAE {
       this.net.toPixels(y, n);
       this.net.takeImages(y, n, out, s * D);
     }
-    return new Matrix(z.rows, D, out);
+    return new Matrix(z.rows, D, this.finiteOutput('decode', out));
   }
 
   /** Images decoded from the means of the posterior (reconstructions). */
@@ -354,7 +407,7 @@ export class VAE {
 
   /** n new images decoded from N(0, temperature·I). */
   async sample(n: number, opts: { temperature?: number; randomState?: number } = {}): Promise<{ X: Matrix<Float32Array>; z: Matrix<Float32Array> }> {
-    if (!Number.isInteger(n) || n < 1) throw new GaussfaceError(`sample: n must be an integer ≥ 1, got ${n}`, 'EINPUT');
+    checkSampleCount('sample', n, Math.max(this.inputSize, this.latent));
     const temperature = opts.temperature ?? 1;
     if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new GaussfaceError(`sample: temperature must be a finite number ≥ 0, got ${temperature}`, 'EINPUT');
     const t = Math.sqrt(temperature);
@@ -400,6 +453,18 @@ export class VAE {
     return v.map((x) => x / len);
   }
 
+  /**
+   * Stores a named latent direction in the model (saved by `toBytes`, read back by `fromBytes`); replaces one of
+   * the same name. Names: 1–64 characters of letters, digits, `_`, `-` and spaces.
+   */
+  setAttribute(name: string, vector: ArrayLike<number>): void {
+    if (typeof name !== 'string' || !ATTRIBUTE_NAME.test(name)) throw new GaussfaceError(`setAttribute: the name must be 1–64 letters, digits, '_', '-' or spaces, got ${JSON.stringify(name)}`, 'EINPUT');
+    if (vector.length !== this.latent) throw new GaussfaceError(`setAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
+    const v = Float32Array.from(vector);
+    if (!v.every(Number.isFinite)) throw new GaussfaceError(`setAttribute: the vector '${name}' has non-finite values`, 'EINPUT');
+    this.attributes.set(name, v);
+  }
+
   /** Images with `strength` × the attribute direction added to their codes. */
   async applyAttribute(X: MatrixLike, vector: ArrayLike<number>, strength = 1): Promise<Matrix<Float32Array>> {
     if (vector.length !== this.latent) throw new GaussfaceError(`applyAttribute: the vector has ${vector.length} values, the latent space ${this.latent}`, 'ESHAPE');
@@ -432,18 +497,22 @@ export class VAE {
         params: { shape: [n], data: view(this.net.P) }, 'adam.m': { shape: [n], data: view(this.moments.M) }, 'adam.v': { shape: [n], data: view(this.moments.V) },
         history: { shape: [this.history.length], data: Float64Array.from(this.history) },
         validation: { shape: [this.validationHistory.length], data: Float64Array.from(this.validationHistory) },
+        ...Object.fromEntries([...this.attributes].map(([name, v]) => [ATTRIBUTE_PREFIX + name, { shape: [v.length], data: v }])),
       },
       {
-        format: 'gaussface-vae', version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
+        format: VAE_FORMAT, version: '1', config: JSON.stringify(this.config), seed: String(this.seed), steps: String(this.steps), drawn: String(this.drawn),
         ...Object.fromEntries(Object.entries(this.info).map(([k, v]) => [`info.${k}`, v])),
       },
     );
   }
 
-  /** Reads a model file written by `toBytes`, validating it before use. */
-  static async fromBytes(bytes: Uint8Array): Promise<VAE> {
+  /**
+   * Reads a model file written by `toBytes` (a Uint8Array, a Node Buffer or an ArrayBuffer), validating all of it —
+   * the config against the tensors' sizes, and every weight and Adam moment finite — before building the network.
+   */
+  static async fromBytes(bytes: FileBytes): Promise<VAE> {
     const { tensors, metadata } = decodeSafetensors(bytes);
-    if (metadata.format !== 'gaussface-vae') throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
+    if (metadata.format !== VAE_FORMAT) throw new GaussfaceError(`not a gaussface VAE file (format "${metadata.format ?? ''}"); VAE files come from VAE.toBytes or gaussface vae train`, 'EFORMAT');
     if (metadata.version !== '1') throw new GaussfaceError(`VAE file version ${metadata.version} is not supported (this gaussface reads version 1)`, 'EFORMAT');
     let config: VaeConfig;
     try {
@@ -451,37 +520,64 @@ export class VAE {
     } catch {
       throw new GaussfaceError('model file is inconsistent: its "config" metadata is not valid JSON', 'EFORMAT');
     }
+    let nParams: number;
     try {
-      buildNetwork(config);
+      nParams = buildNetwork(config).nParams; // shape arithmetic only: nothing allocated yet
     } catch (err) {
       throw new GaussfaceError(`model file is inconsistent: ${(err as Error).message}`, 'EFORMAT');
     }
+    // The tensors (bounded by the file's size) must fit the config before the engine allocates for it.
+    const state = VAE.readState(tensors, metadata, nParams, config.latent);
     const vae = await VAE.create({ config, randomState: intField(metadata, 'seed', 0, Number.MAX_SAFE_INTEGER) });
-    vae.restoreState(tensors, metadata);
+    vae.setState(state);
     return vae;
   }
 
-  private restoreState(tensors: ReturnType<typeof decodeSafetensors>['tensors'], metadata: Record<string, string>): void {
+  /** The state in a model file, checked against a network of `n` parameters and `latent` codes (EFORMAT otherwise). */
+  private static readState(tensors: Record<string, Tensor>, metadata: Record<string, string>, n: number, latent: number) {
+    const [params, m, v] = (['params', 'adam.m', 'adam.v'] as const).map((name) => f32Tensor(tensors, name, [n]));
+    // A negative second moment would make Adam's √v NaN on the first resumed step.
+    for (let i = 0; i < n; i++)
+      if (v[i] < 0) throw new GaussfaceError(`model file is inconsistent: tensor "adam.v" has a negative value (${v[i]} at index ${i}); Adam's second moments are ≥ 0 — the file is corrupt`, 'EFORMAT');
+    return {
+      params, m, v,
+      steps: intField(metadata, 'steps', 0, Number.MAX_SAFE_INTEGER),
+      drawn: intField(metadata, 'drawn', 0, Number.MAX_SAFE_INTEGER),
+      history: Array.from(f64Tensor(tensors, 'history', [lengthOf(tensors, 'history')])),
+      validation: Array.from(f64Tensor(tensors, 'validation', [lengthOf(tensors, 'validation')])),
+      info: Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, val]) => [k.slice(5), val])),
+      // Named attribute directions (setAttribute), one tensor each.
+      attributes: Object.keys(tensors).filter((k) => k.startsWith(ATTRIBUTE_PREFIX)).map((k) => [k.slice(ATTRIBUTE_PREFIX.length), f32Tensor(tensors, k, [latent])] as const),
+    };
+  }
+
+  private setState(s: ReturnType<typeof VAE.readState>): void {
     const n = this.net.nParams;
-    for (const [name, p] of [['params', this.net.P], ['adam.m', this.moments.M], ['adam.v', this.moments.V]] as const) {
-      const t = tensors[name];
-      if (!t || t.dtype !== 'F32' || t.shape.length !== 1 || t.shape[0] !== n) throw new GaussfaceError(`model file is inconsistent: tensor "${name}" must be F32 [${n}]`, 'EFORMAT');
-      this.e.f32(p, n).set(t.data as Float32Array);
-    }
-    this.steps = intField(metadata, 'steps', 0, Number.MAX_SAFE_INTEGER);
-    this.drawn = intField(metadata, 'drawn', 0, Number.MAX_SAFE_INTEGER);
-    this.history = Array.from(f64Tensor(tensors, 'history', [tensors.history?.shape[0] ?? 0]));
-    this.validationHistory = Array.from(f64Tensor(tensors, 'validation', [tensors.validation?.shape[0] ?? 0]));
-    this.info = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith('info.')).map(([k, v]) => [k.slice(5), v]));
+    this.e.f32(this.net.P, n).set(s.params);
+    this.e.f32(this.moments.M, n).set(s.m);
+    this.e.f32(this.moments.V, n).set(s.v);
+    [this.steps, this.drawn, this.history, this.validationHistory, this.info] = [s.steps, s.drawn, s.history, s.validation, s.info];
+    this.attributes.clear();
+    for (const [name, v] of s.attributes)
+      try {
+        this.setAttribute(name, v);
+      } catch (e) {
+        throw new GaussfaceError(`model file is inconsistent: ${(e as Error).message}`, 'EFORMAT');
+      }
   }
 
   /** Goes back to a state saved by toBytes (early stopping's best epoch); the histories keep every epoch run. */
   private restore(bytes: Uint8Array): void {
     const { tensors, metadata } = decodeSafetensors(bytes);
     const [history, validation] = [this.history, this.validationHistory];
-    this.restoreState(tensors, metadata);
+    this.setState(VAE.readState(tensors, metadata, this.net.nParams, this.latent));
     [this.history, this.validationHistory] = [history, validation];
   }
 }
 
+const diverged = (epoch: number, loss: number, lr: number) =>
+  new GaussfaceError(
+    `training diverged in epoch ${epoch} (loss ${loss}): the weights are no longer finite. The model was put back to its state before that epoch and no checkpoint was written for it; lower the learning rate (lr ${lr}; try ${lr / 10}) or check the data`,
+    'EDIVERGED',
+  );
 const aborted = () => new GaussfaceError('training cancelled (AbortSignal); the model keeps the steps taken', 'EABORT');

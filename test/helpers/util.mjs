@@ -61,3 +61,15 @@ export async function rejects(fn, pattern) {
   if (pattern && !pattern.test(err.message)) throw new Error(`rejection "${err.message}" does not match ${pattern}`);
   return err;
 }
+
+/** Lower Cholesky factor L (n × n, row-major, A = L·Lᵀ) of a symmetric positive definite A, float64. */
+export function refCholesky(A, n) {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = i === j ? Math.sqrt(s) : s / L[j * n + j];
+    }
+  return L;
+}

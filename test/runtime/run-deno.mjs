@@ -43,7 +43,8 @@ export async function runInDeno({ timeout = 30000 } = {}) {
   }
 }
 
-function run(args, timeout) {
+/** Runs `deno <args>` (the devDependency), offline; resolves to its { stdout, stderr } when it exits with 0. */
+export function run(args, timeout) {
   const [cmd, ...pre] = denoCommand();
   return new Promise((resolve, reject) => {
     // Its own process group, so that a timeout kills the launcher and the deno process it started.
