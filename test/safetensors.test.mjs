@@ -142,4 +142,12 @@ test('every malformed header is named', async () => {
   await rejects(async () => decodeSafetensors([1, 2, 3]), /expected the file as a Uint8Array/);
 });
 
+test('a Node Buffer (readFileSync) decodes to the same tensors as a plain Uint8Array', () => {
+  const bytes = encodeSafetensors({ a: { shape: [3], data: Float64Array.of(1, 2, 3) }, b: { shape: [2], data: Float32Array.of(4, 5) } }, {});
+  // Buffer.prototype.slice is a view, not a copy: a decoder that copies with .slice() would read the whole pool.
+  const { tensors } = decodeSafetensors(Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3));
+  assert.equal(Array.from(tensors.a.data), [1, 2, 3]);
+  assert.equal(Array.from(tensors.b.data), [4, 5]);
+});
+
 test.run();

@@ -21,6 +21,7 @@ export async function run(argv) {
   if (decodeSafetensors(readBytes(file)).metadata.format === VAE_FORMAT) return describeVae(file, f);
   if (f.plot) throw new UsageError('--plot draws the training curves of a VAE file; this is an image model');
   const m = readModel(file);
+  if (m.mfa) return describeMfa(file, f, m.mfa, m);
   const evr = m.pca.explainedVarianceRatio.reduce((a, b) => a + b, 0);
   const out = { file, image: m.spec, pcaComponents: m.pca.nComponentsFitted, explainedVariance: evr, mixtureComponents: m.gmm.nComponents, covarianceType: m.gmm.covarianceType, weights: Array.from(m.gmm.weights), converged: m.gmm.converged, nIter: m.gmm.nIter, info: m.info };
   report(f.json, out, [
@@ -28,6 +29,23 @@ export async function run(argv) {
     `  format    ${m.spec.width}×${m.spec.height}×${m.spec.channels} images`,
     `  PCA       ${out.pcaComponents} components (${(100 * evr).toFixed(1)} % of variance)`,
     `  mixture   ${out.mixtureComponents} ${out.covarianceType} Gaussians, ${out.nIter} EM iterations${out.converged ? '' : ' (not converged)'}`,
+    ...Object.entries(m.info).map(([k, v]) => `  ${k.padEnd(9)} ${v}`),
+  ]);
+}
+
+/**
+ * @param {string} file
+ * @param {{ json?: boolean }} f
+ * @param {import('gaussface').MixtureOfFactorAnalyzers} x
+ * @param {import('gaussface').ImageModel} m
+ */
+function describeMfa(file, f, x, m) {
+  const out = { file, kind: 'mfa', image: m.spec, mixtureComponents: x.nComponents, factors: x.nFactors, noiseType: x.noiseType, parameters: x.nParameters(), weights: Array.from(x.weights), converged: x.converged, nIter: x.nIter, info: m.info };
+  report(f.json, out, [
+    `${file}: gaussface image model (mixture of factor analysers)`,
+    `  format    ${m.spec.width}×${m.spec.height}×${m.spec.channels} images`,
+    `  mixture   ${x.nComponents} components × ${x.nFactors} factors on the pixels, ${x.noiseType} noise; ${out.parameters.toLocaleString('en')} parameters`,
+    `  fit       ${x.nIter} EM iterations${x.converged ? '' : ' (not converged)'}`,
     ...Object.entries(m.info).map(([k, v]) => `  ${k.padEnd(9)} ${v}`),
   ]);
 }

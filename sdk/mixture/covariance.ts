@@ -54,7 +54,7 @@ export interface MixtureParams {
   lowerFactor?: boolean;
 }
 
-const LOG_2PI = 1.8378770664093453; // log(2π), a literal so that no runtime's Math.log is involved
+export const LOG_2PI = 1.8378770664093453; // log(2π), a literal so that no runtime's Math.log is involved
 const EPS10 = 10 * 2.220446049250313e-16;
 
 /** Number of free parameters (BIC/AIC), as scikit-learn counts them. */

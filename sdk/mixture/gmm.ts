@@ -20,6 +20,7 @@ import { enumField, f64Tensor, intField, numberField, type ModelState } from '..
 import { checkFactorsMatch, checkPositiveDiagonal } from './loaded.js';
 import type { Tensor } from '../safetensors.js';
 import { sampleMixture } from './sample.js';
+import { informationCriterion, mostProbable } from './criteria.js';
 import { tasks } from '../tasks/index.js';
 
 export type { CovarianceType, EMProgress, InitParams };
@@ -72,7 +73,6 @@ export interface MixtureSample {
 
 const MACHINE_EPS = 2.220446049250313e-16;
 
-const rowsOf = (X: MatrixLike | Dataset) => (X instanceof Dataset ? X.rows : asMatrix(X, 'X', { finite: false }).rows);
 
 /**
  * Gaussian mixture model fitted by EM, with scikit-learn's semantics.
@@ -408,27 +408,17 @@ export class GaussianMixture {
 
   /** Most probable component of each sample. */
   async predict(X: MatrixLike | Dataset): Promise<Int32Array> {
-    const r = await this.predictProba(X);
-    const K = this.nComponents;
-    const labels = new Int32Array(r.rows);
-    for (let i = 0; i < r.rows; i++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (r.data[i * K + k] > r.data[i * K + best]) best = k;
-      labels[i] = best;
-    }
-    return labels;
+    return mostProbable(await this.predictProba(X));
   }
 
   /** Bayesian information criterion on X (lower is better). */
-  async bic(X: MatrixLike | Dataset): Promise<number> {
-    const n = rowsOf(X);
-    return -2 * (await this.score(X)) * n + this.nParameters() * Math.log(n);
+  bic(X: MatrixLike | Dataset): Promise<number> {
+    return informationCriterion('bic', this, X);
   }
 
   /** Akaike information criterion on X (lower is better). */
-  async aic(X: MatrixLike | Dataset): Promise<number> {
-    const n = rowsOf(X);
-    return -2 * (await this.score(X)) * n + 2 * this.nParameters();
+  aic(X: MatrixLike | Dataset): Promise<number> {
+    return informationCriterion('aic', this, X);
   }
 
   /** Number of free parameters of the fitted model. */

@@ -19,14 +19,7 @@ function cholFactor(engine: Engine, cov: Float64Array, d: number): Float32Array 
  */
 export function sampleMixture(engine: Engine, rng: Random, type: CovarianceType, p: MixtureParams, d: number, n: number, temperature: number, shuffle: boolean) {
   const K = p.weights.length;
-  const counts = new Int32Array(K);
-  const cum = new Float64Array(K);
-  p.weights.reduce((s, w, k) => (cum[k] = s + w), 0);
-  for (const u of rng.uniform(engine, n)) {
-    let k = 0;
-    while (k < K - 1 && u * cum[K - 1] >= cum[k]) k++;
-    counts[k]++;
-  }
+  const counts = componentCounts(engine, rng, p.weights, n);
   const X = new Float64Array(n * d);
   const labels = new Int32Array(n);
   const scale = Math.sqrt(temperature);
@@ -54,7 +47,26 @@ export function sampleMixture(engine: Engine, rng: Random, type: CovarianceType,
       for (let j = 0; j < d; j++) X[row * d + j] = p.means[k * d + j] + scale * y[i * d + j];
     }
   }
-  if (!shuffle) return { X: new Matrix(n, d, X), labels };
+  return shuffle ? shuffled(engine, rng, X, labels, d) : { X: new Matrix(n, d, X), labels };
+}
+
+/** How many of n samples come from each component: n uniform draws against the cumulative weights. */
+export function componentCounts(engine: Engine, rng: Random, weights: Float64Array, n: number): Int32Array {
+  const K = weights.length;
+  const counts = new Int32Array(K);
+  const cum = new Float64Array(K);
+  weights.reduce((s, w, k) => (cum[k] = s + w), 0);
+  for (const u of rng.uniform(engine, n)) {
+    let k = 0;
+    while (k < K - 1 && u * cum[K - 1] >= cum[k]) k++;
+    counts[k]++;
+  }
+  return counts;
+}
+
+/** Samples grouped by component (n × d rows and their labels), put in a random order. */
+export function shuffled(engine: Engine, rng: Random, X: Float64Array, labels: Int32Array, d: number): { X: Matrix<Float64Array>; labels: Int32Array } {
+  const n = labels.length;
   const perm = rng.permutation(engine, n);
   const Xs = new Float64Array(n * d);
   const ls = new Int32Array(n);

@@ -4,11 +4,12 @@ import type { TaskDef } from './define.js';
 import { debugTasks } from './debug.js';
 import { linalgTasks } from './linalg.js';
 import { mixtureTasks } from './mixture.js';
+import { mfaTasks } from './mfa.js';
 import { kmeansTasks } from './kmeans.js';
 import { pcaTasks } from './pca.js';
 import { vaeTasks } from './vae.js';
 
-export const tasks = { linalg: linalgTasks, mixture: mixtureTasks, kmeans: kmeansTasks, pca: pcaTasks, vae: vaeTasks, debug: debugTasks };
+export const tasks = { linalg: linalgTasks, mixture: mixtureTasks, kmeans: kmeansTasks, pca: pcaTasks, vae: vaeTasks, mfa: mfaTasks, debug: debugTasks };
 
 /** The executors' look-up by the name a call carries. */
 export const taskByName = new Map<string, TaskDef>();
