@@ -45,21 +45,11 @@ const gram: Task = ({ engine: e, chunks }, p: { mean: Float64Array }) =>
     });
   });
 
-/** Keeps each chunk centred on the means (f32 rows of the f64 differences) as dataset `into`; Σ ‖x − mean‖². */
-const center: Task = ({ engine: e, chunks, keep }, p: { mean: Float64Array; into: number }) =>
-  e.scoped((take) => {
-    const mean = putF64(e, take, p.mean);
-    return chunks.map((c) => e.call('center_rows_f64', c.rows, c.cols, c.ptr, c.cols, mean, keep(p.into, c, c.cols), 0));
-  });
-
 export interface SketchParams {
   /** Columns of the chunks. */
   d: number;
-  /**
-   * The column means, when the chunks are not centred yet (streamed rows, which never stay resident): each chunk is
-   * centred into scratch first, exactly as pca.center would keep it, and its Σ ‖x − mean‖² returned.
-   */
-  mean?: Float64Array;
+  /** The column means: each chunk is centred into scratch (f32 rows of the f64 differences) before use. */
+  mean: Float64Array;
   /** d × l test matrix (f32). */
   Z: Float32Array;
   l: number;
@@ -87,7 +77,8 @@ const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
   e.scoped((take) => {
     const { d, l } = p;
     const Z = putF32(e, take, p.Z);
-    const [mean, centred] = p.mean ? [putF64(e, take, p.mean), take(maxRows(chunks) * d * 4)] : [0, 0];
+    const mean = putF64(e, take, p.mean);
+    const X = take(maxRows(chunks) * d * 4);
     const Y = take(maxRows(chunks) * l * 4);
     const G = take(l * l * 8);
     const P = take(d * l * 4);
@@ -97,18 +88,19 @@ const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
       e.f64(Gs, l * l).fill(0);
       e.f64(Ps, d * l).fill(0);
     }
+    let ssqSum = 0;
     return chunks.map((c, i): SketchPart | null => {
-      const ssq = mean ? e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, centred, 0) : 0;
-      const X = mean ? centred : c.ptr;
+      const ssq = e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, X, 0);
       e.call('gemm', 0, 0, c.rows, l, d, 1, X, d, Z, l, 0, Y, l);
       e.f64(G, l * l).fill(0);
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
       e.call('gemm', 1, 0, d, l, c.rows, 1, X, d, Y, l, 0, P, l);
       if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
       if (!p.sum) return { ssq, G: copyOut(e.f64(G, l * l)), P: copyOut(e.f32(P, d * l)) };
+      ssqSum += ssq; // chunk order, as the caller's sum of per-chunk results
       e.call('add_f64', l * l, G, Gs);
       e.call('add_f32_to_f64', d * l, P, Ps);
-      return i === chunks.length - 1 ? { ssq, G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
+      return i === chunks.length - 1 ? { ssq: ssqSum, G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
     });
   });
 
@@ -224,7 +216,6 @@ const scoreSamples: Task = ({ engine: e, chunks }, p: ScoreParams) =>
 export const pcaTasks: Record<string, Task> = {
   'pca.colSums': colSums,
   'pca.gram': gram,
-  'pca.center': center,
   'pca.sketch': sketch,
   'pca.signs': signs,
   'pca.transform': transform,
