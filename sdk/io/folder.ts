@@ -154,7 +154,7 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
     try {
       return await nodeCodec.decode(await readFile(file), decodeOpts);
     } catch (e) {
-      if (e instanceof GaussfaceError && e.message.startsWith('decode:')) throw e; // a bad option, not a bad file
+      if (e instanceof GaussfaceError && (e.message.startsWith('decode:') || e.code === 'EMISSING')) throw e; // a bad option or no sharp, not a bad file
       throw new GaussfaceError(`cannot read image ${file}: ${(e as Error).message.replace(/^cannot decode image: /, '')} (remove or replace the file)`, 'EINPUT');
     }
   };
