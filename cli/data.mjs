@@ -4,14 +4,29 @@ import { GaussfaceError, Matrix, syntheticFaces } from '../dist/index.js';
 import { DATASETS, fetchDataset, loadImageFolder } from '../dist/node.js';
 import { UsageError } from './common.mjs';
 
-/** Images as rows in [0, 1]: { X, spec, files, labels, labelNames }. */
-export async function loadData(spec, { size, crop, channels = 1, limit, seed = 0, onProgress, signal } = {}) {
+/** The hold-out rule of --holdout (the anchors' split): row i is held out iff i % 5 == 4. */
+export const isHeldOut = (i) => i % 5 === 4;
+
+/** The rows i of an in-memory set that `rows(i)` keeps (with their labels and files). */
+function keepRows(d, rows) {
+  if (!rows) return d;
+  const keep = Array.from({ length: d.X.rows }, (_, i) => i).filter(rows);
+  const X = new Float32Array(keep.length * d.X.cols);
+  keep.forEach((src, k) => X.set(d.X.row(src), k * d.X.cols));
+  return { ...d, X: new Matrix(keep.length, d.X.cols, X), labels: d.labels && Int32Array.from(keep, (i) => d.labels[i]), files: d.files?.length ? keep.map((i) => d.files[i]) : d.files };
+}
+
+/**
+ * Images as rows in [0, 1]: { X, spec, files, labels, labelNames }. `rows(i)` keeps only the images it passes (by
+ * index in the set's order): a folder then decodes only those, straight into X.
+ */
+export async function loadData(spec, { size, crop, channels = 1, limit, seed = 0, rows, onProgress, signal } = {}) {
   if (spec === 'synthetic' || spec.startsWith('synthetic:')) {
     const n = spec.includes(':') ? Number(spec.split(':')[1]) : 600;
     if (!Number.isInteger(n) || n < 2) throw new UsageError(`--data synthetic:N needs an integer N ≥ 2, got '${spec}'`);
     const s = size ?? 64;
     const f = syntheticFaces({ n: limit ? Math.min(n, limit) : n, size: s, channels, seed });
-    return { X: f.X, spec: { width: s, height: s, channels }, files: [], attributes: f.attributes };
+    return keepRows({ X: f.X, spec: { width: s, height: s, channels }, files: [], attributes: f.attributes }, rows);
   }
   if (spec in DATASETS) {
     // Downloaded once into the cache (GAUSSFACE_CACHE, default ~/.cache/gaussface); GAUSSFACE_MIRROR replaces the hosts.
@@ -19,13 +34,26 @@ export async function loadData(spec, { size, crop, channels = 1, limit, seed = 0
       cacheDir: process.env.GAUSSFACE_CACHE, baseUrl: process.env.GAUSSFACE_MIRROR, signal,
       onProgress: (file, got, total) => onProgress?.(Math.round(got / 1e6), Math.round(total / 1e6), `${file} MB`),
     });
-    if (limit && d.X.rows > limit) return { ...d, X: new Matrix(limit, d.X.cols, d.X.data.slice(0, limit * d.X.cols)), labels: d.labels?.slice(0, limit) };
-    return d;
+    if (limit && d.X.rows > limit) return keepRows({ ...d, X: new Matrix(limit, d.X.cols, d.X.data.slice(0, limit * d.X.cols)), labels: d.labels?.slice(0, limit) }, rows);
+    return keepRows(d, rows);
   }
   try {
-    return await loadImageFolder(spec, { size, crop, channels, limit, onProgress, signal });
+    return await loadImageFolder(spec, { size, crop, channels, limit, rows, onProgress, signal });
   } catch (e) {
     if (e instanceof GaussfaceError && e.code === 'EINPUT') throw new UsageError(`--data ${e.message.replace(/^[^:]*: no such folder$/, `${spec}: no such folder (give a folder of images, 'synthetic' for the built-in faces, or one of ${Object.keys(DATASETS).join(', ')})`)}`);
     throw e;
   }
+}
+
+/**
+ * The --holdout split of a set, each part decoded into its own matrix (no full set kept, no copies): { train,
+ * held, spec }. Without a size, both parts must have the images' one size.
+ */
+export async function loadSplit(spec, opts = {}) {
+  const train = await loadData(spec, { ...opts, rows: (i) => !isHeldOut(i) });
+  const held = await loadData(spec, { ...opts, rows: isHeldOut });
+  const [a, b] = [train.spec, held.spec];
+  if (a.width !== b.width || a.height !== b.height)
+    throw new UsageError(`images have different sizes (${a.width}×${a.height} and ${b.width}×${b.height}); pass --size N to resize them all`);
+  return { train: train.X, held: held.X, spec: a };
 }

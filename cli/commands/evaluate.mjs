@@ -1,8 +1,7 @@
 // gaussface evaluate: held-out log-likelihood and the memorisation check.
 import { evaluate } from '../../dist/index.js';
 import { flags, gridPng, interruptible, num, report, UsageError, writeAtomic } from '../common.mjs';
-import { loadData } from '../data.mjs';
-import { trainRows } from './fit.mjs';
+import { loadSplit } from '../data.mjs';
 import { readModel } from './sample.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs } from './shared-options.mjs';
 
@@ -22,8 +21,7 @@ export async function run(argv) {
   if (!f._[0]) throw new UsageError('evaluate needs a model file');
   if (!f.data) throw new UsageError('evaluate needs --data SRC');
   const model = readModel(f._[0]);
-  const { X } = await loadData(f.data, { ...dataArgs(f), signal: interruptible() });
-  const [train, held] = [trainRows(X), trainRows(X, true)];
+  const { train, held } = await loadSplit(f.data, { ...dataArgs(f), signal: interruptible() });
   const r = await evaluate(model, train, held, { nSamples: num(f.samples, 'samples', { min: 1, int: true, fallback: 200 }) });
   if (f.out) {
     const pairs = [];

@@ -1,7 +1,7 @@
 // gaussface fit: images → PCA → mixture, saved as one model file.
 import { generate, ImageModel, Matrix } from '../../dist/index.js';
 import { flags, interruptible, progress, report, UsageError, writeAtomic } from '../common.mjs';
-import { loadData } from '../data.mjs';
+import { isHeldOut, loadData } from '../data.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs, MODEL_HELP, MODEL_OPTIONS, modelArgs } from './shared-options.mjs';
 
 export const summary = 'learn the distribution of a set of images and save the model';
@@ -17,7 +17,7 @@ ${MODEL_HELP}
 /** The rows a --holdout fit trains on: all but i % 5 == 4 (the anchors' split). */
 export function trainRows(X, held = false) {
   const keep = [];
-  for (let i = 0; i < X.rows; i++) if ((i % 5 === 4) === held) keep.push(i);
+  for (let i = 0; i < X.rows; i++) if (isHeldOut(i) === held) keep.push(i);
   const out = new Float32Array(keep.length * X.cols);
   keep.forEach((src, k) => out.set(X.row(src), k * X.cols));
   return new Matrix(keep.length, X.cols, out);
@@ -27,9 +27,9 @@ export function trainRows(X, held = false) {
 export async function fitImages(f, { json, signal, nSamples = 16, temperature = 1 }) {
   const bar = progress(!json);
   const d = dataArgs(f);
-  const loaded = await loadData(f.data ?? 'synthetic', { ...d, signal, onProgress: (i, n) => bar.update('images', i, n) });
+  // With --holdout only the training rows are decoded (no full set to copy them out of).
+  const data = await loadData(f.data ?? 'synthetic', { ...d, rows: f.holdout ? (i) => !isHeldOut(i) : undefined, signal, onProgress: (i, n) => bar.update('images', i, n) });
   bar.done();
-  const data = f.holdout ? { ...loaded, X: trainRows(loaded.X) } : loaded;
   const m = modelArgs(f);
   const subsetK = f.subset === undefined ? undefined : Number(f.subset);
   if (subsetK !== undefined && !(Number.isInteger(subsetK) && subsetK >= 2)) throw new UsageError(`--subset must be an integer ≥ 2, got '${f.subset}'`);
