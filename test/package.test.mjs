@@ -2,41 +2,25 @@
 // SDK example in Node and in Deno. Nothing is downloaded: comlink (the one runtime dependency) is packed from this
 // repository's node_modules and installed next to the tarball; sharp (optional) is left out, which also tests the
 // message a user without it gets. Needs the build (`npm test` runs it first).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { runProcess } from './helpers/process.mjs';
 import { denoCommand } from './runtime/run-deno.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gaussface-pack-'));
 const app = join(work, 'app');
 
-/** Runs a command; resolves to { code, stdout, stderr } (a timeout kills its process group and rejects). */
+/** Runs a command: { code, stdout, stderr }. */
 function run(cmd, args, { cwd, timeout = 120000, env = {} } = {}) {
   // npm's own variables from an enclosing `npm test` would steer the nested npm (prefix, scripts), and uvu's
   // FORCE_COLOR would colour the output the tests read: drop them.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_|^FORCE_COLOR$/i.test(k)));
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, NO_COLOR: '1', ...env } });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-      reject(new Error(`${cmd} ${args.join(' ')} did not finish within ${timeout / 1000} s\n${stderr}`));
-    }, timeout);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(cmd, args, { cwd, timeout, env: { ...base, NO_COLOR: '1', ...env } });
 }
 
 const npm = (args, cwd) => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd });
