@@ -48,8 +48,11 @@ const gram: Task = ({ engine: e, chunks }, p: { mean: Float64Array }) =>
 export interface SketchParams {
   /** Columns of the chunks. */
   d: number;
-  /** The column means: each chunk is centred into scratch (f32 rows of the f64 differences) before use. */
-  mean: Float64Array;
+  /**
+   * The column means: each chunk is centred into scratch (f32 rows of the f64 differences) and its Σ ‖x − mean‖²
+   * returned. Without them the rows are used as they are (already centred).
+   */
+  mean?: Float64Array;
   /** d × l test matrix (f32). */
   Z: Float32Array;
   l: number;
@@ -77,8 +80,7 @@ const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
   e.scoped((take) => {
     const { d, l } = p;
     const Z = putF32(e, take, p.Z);
-    const mean = putF64(e, take, p.mean);
-    const X = take(maxRows(chunks) * d * 4);
+    const [mean, centred] = p.mean ? [putF64(e, take, p.mean), take(maxRows(chunks) * d * 4)] : [0, 0];
     const Y = take(maxRows(chunks) * l * 4);
     const G = take(l * l * 8);
     const P = take(d * l * 4);
@@ -90,7 +92,8 @@ const sketch: Task = ({ engine: e, chunks, keep, copyOut }, p: SketchParams) =>
     }
     let ssqSum = 0;
     return chunks.map((c, i): SketchPart | null => {
-      const ssq = e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, X, 0);
+      const ssq = mean ? e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, centred, 0) : 0;
+      const X = mean ? centred : c.ptr;
       e.call('gemm', 0, 0, c.rows, l, d, 1, X, d, Z, l, 0, Y, l);
       e.f64(G, l * l).fill(0);
       e.call('pca_gram', c.rows, l, Y, l, 0, G, l, work);
