@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark section side by side with its anchors in one run, written to BENCHMARKS.md.
-//   node bench/run.mjs [--only gemm,gmm,pca-kmeans,js-peers,vae] [--quick]
+//   node bench/run.mjs [--only gemm,gmm,pca-kmeans,js-peers,vae,memory] [--quick]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { ensurePython } from './python.mjs';
@@ -14,6 +14,7 @@ const sections = [
   ['pca-kmeans', () => import('./pca-kmeans-section.mjs')],
   ['js-peers', () => import('./js-peers-section.mjs')],
   ['vae', () => import('./vae-section.mjs')],
+  ['memory', () => import('./memory-section.mjs')],
 ];
 
 const started = new Date();

@@ -50,7 +50,7 @@ process.stdout.on('error', (e) => {
 });
 
 /** @type {Set<string>} SDK error codes that mean "fix your input" (exit 2) rather than "gaussface failed" (exit 1). */
-const USER_CODES = new Set(['EINPUT', 'ESHAPE', 'EFORMAT', 'ECOLLAPSE', 'ENOMEM', 'EDIVERGED']);
+const USER_CODES = new Set(['EINPUT', 'ESHAPE', 'EFORMAT', 'ECOLLAPSE', 'ENOMEM', 'EDIVERGED', 'EMISSING']);
 
 /** @param {string[]} argv */
 async function main(argv) {

@@ -2,9 +2,9 @@
 // Which images an evaluation scores as training rows and as held-out rows. A model fitted without a hold-out
 // split has no held-out rows in its data: scoring its own training images as "held out" would report memory as
 // generalisation, so that is refused unless images it never saw are given.
-import { hasHoldout, holdoutRows, HOLDOUT_RULE } from 'gaussface';
+import { hasHoldout, HOLDOUT_RULE, isHeldOut } from 'gaussface';
 import { UsageError, warn } from './common.mjs';
-import { loadData } from './data.mjs';
+import { loadData, loadSplit } from './data.mjs';
 
 export const HELD_OUT_OPTION = { 'held-out': { type: /** @type {const} */ ('string') } };
 
@@ -23,11 +23,12 @@ export async function scoredRows(file, info, f, loadOpts) {
   const other = f['held-out'];
   if (!split && !other)
     throw new UsageError(`${file} was fitted without --holdout, so the images of --data may all be training images and a held-out score on them would measure memory, not generalisation: refit with --holdout (rows ${HOLDOUT_RULE} are then held out), or pass images the model never saw with --held-out SRC`);
-  const { X } = await loadData(f.data, loadOpts);
-  const train = split ? holdoutRows(X) : X;
+  // Each part is decoded into its own matrix (no full set kept next to copies of its parts).
+  const both = split && !other ? await loadSplit(f.data, loadOpts) : undefined;
+  const train = both?.train ?? (await loadData(f.data, { ...loadOpts, rows: split ? (i) => !isHeldOut(i) : undefined })).X;
   if (info.images !== undefined && Number(info.images) !== train.rows)
     warn(`${file} was fitted on ${info.images} images but --data gives ${train.rows} training rows: is it the same data, with the same --size, --limit and colour setting?`);
-  const held = other ? (await loadData(other, loadOpts)).X : holdoutRows(X, { heldOut: true });
+  const held = both?.held ?? (await loadData(/** @type {string} */ (other), loadOpts)).X;
   const scored = {
     train: { data: f.data, rows: split ? `all but ${HOLDOUT_RULE}` : 'all', count: train.rows },
     heldOut: { data: other ?? f.data, rows: other ? 'all' : HOLDOUT_RULE, count: held.rows },

@@ -125,31 +125,26 @@ type PassProgress = (p: { pass: number; passes: number }) => void;
 /**
  * Halko et al.'s randomized SVD of the centred data: power iterations Z ← orth(Xcᵀ·orth(Xc·Z)), each one pass
  * over the chunks that returns YᵀY and Xcᵀ·Y for Y = Xc·Z (the orthonormalisation of Y is implicit through its
- * exact Gram matrix); then B = Qᵀ·Xc from the last pass and the small eigenproblem of B·Bᵀ. Resident rows are
- * centred once, into a dataset of their own (`ds` is released then when the fit `owns` it — its own upload — to
- * keep memory at one copy); streamed rows are centred chunk by chunk on every pass, so only Y (n × l) stays.
+ * exact Gram matrix); then B = Qᵀ·Xc from the last pass and the small eigenproblem of B·Bᵀ. Every pass centres
+ * each chunk into scratch as it goes (resident and streamed rows alike): a centred copy of the data would double
+ * the workers' memory for a subtraction that costs a few per cent of a pass. Only Y (n × l) stays.
  */
-async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: RandomizedSpec, owns: boolean, signal?: AbortSignal, onProgress?: PassProgress): Promise<Solution> {
+async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: RandomizedSpec, signal?: AbortSignal, onProgress?: PassProgress): Promise<Solution> {
   const e = await localEngine();
   const [n, d] = [ds.rows, ds.cols];
   const { k, l, power } = spec;
   let Z = new Random(spec.seed).normal(e, d * l);
-  const Xc = ds.streamed ? ds : pool.derive(ds, d);
   const Y = pool.derive(ds, l);
   try {
     let ssq = 0;
-    if (!ds.streamed) {
-      ssq = (await pool.map(tasks.pca.center, ds, { mean, into: Xc.id }, { signal, into: Xc })).reduce((a, b) => a + b, 0);
-      if (owns) await pool.release(ds);
-    }
     // One executor holding every chunk (a one-worker fit) sums the passes' results itself, in engine memory.
-    const sum = Xc.workers === 1 && !Xc.streamed;
+    const sum = ds.workers === 1 && !ds.streamed;
     let spent: (SketchPart | null)[] | undefined; // the last pass's parts, once summed: their buffers go back to the workers
     const pass = async (keepY?: Dataset) => {
-      const params = { d, Z, l, keepY: keepY?.id, sum, mean: ds.streamed ? mean : undefined };
-      const parts = await pool.map(tasks.pca.sketch, Xc, params, { signal, into: keepY, recycle: spent });
-      // Without `sum` every chunk returns its part; with it (never streamed) the last chunk returns the sums.
-      if (ds.streamed && !spent) ssq = parts.reduce((a, p) => a + p!.ssq, 0); // the first pass centred every row
+      const params = { d, Z, l, keepY: keepY?.id, sum, mean };
+      const parts = await pool.map(tasks.pca.sketch, ds, params, { signal, into: keepY, recycle: spent });
+      // Without `sum` every chunk returns its part; with it the last chunk returns the sums.
+      if (!spent) ssq = sum ? parts[parts.length - 1]!.ssq : parts.reduce((a, p) => a + p!.ssq, 0); // Σ ‖x − mean‖², chunk order
       const { G, P } = sum ? parts[parts.length - 1]! : { G: sumParts(parts.map((p) => p!.G), e), P: sumParts(parts.map((p) => p!.P), e) };
       spent = parts;
       return { W: svqb(e, G, l), P: Float32Array.from(P) };
@@ -178,14 +173,13 @@ async function randomizedSvd(pool: Pool, ds: Dataset, mean: Float64Array, spec: 
     const signs = await flipSigns(pool, Y, { W: Float32Array.from(WU), k }, signal);
     return { k, components, signs, singularValues: Float64Array.from(sv), totalVariance: ssq / (n - 1), noiseVariance: NaN };
   } finally {
-    if (Xc !== ds) await pool.release(Xc);
     await pool.release(Y);
   }
 }
 
 /** The randomized solver as a program: a one-worker fit runs every pass inside that worker (no messages). */
-const randomizedProgram = program('pca.randomized', ({ pool, datasets: [ds] }: ProgramContext, p: { mean: Float64Array; spec: RandomizedSpec; owns: boolean }, progress?: PassProgress) =>
-  randomizedSvd(pool, ds, p.mean, p.spec, p.owns, undefined, progress));
+const randomizedProgram = program('pca.randomized', ({ pool, datasets: [ds] }: ProgramContext, p: { mean: Float64Array; spec: RandomizedSpec }, progress?: PassProgress) =>
+  randomizedSvd(pool, ds, p.mean, p.spec, undefined, progress));
 
 /** The PCA programs the workers run (see programs.ts). */
 export const pcaPrograms = { [randomizedProgram.name]: randomizedProgram };
@@ -350,7 +344,7 @@ export class PCA {
     const ds = given ?? (await uploadForFit(pool, m!.data, n, d, statBytes, signal));
     try {
       const mean = await columnMeans(pool, ds, signal);
-      const sol = solver === 'full' ? await this.solveFull(pool, ds, mean, want) : await this.solveRandomized(pool, ds, mean, want, l, !given);
+      const sol = solver === 'full' ? await this.solveFull(pool, ds, mean, want) : await this.solveRandomized(pool, ds, mean, want, l);
       const { k, components, singularValues, signs } = sol;
       for (let j = 0; j < k; j++) if (signs[j] < 0) for (let i = 0; i < d; i++) components[j * d + i] = -components[j * d + i];
       const explainedVariance = singularValues.map((s) => (s * s) / (n - 1));
@@ -409,13 +403,13 @@ export class PCA {
   }
 
   /** Halko et al.'s randomized SVD (below), run whole in the worker when one worker holds the data. */
-  private solveRandomized(pool: Pool, ds: Dataset, mean: Float64Array, k: number, l: number, owns: boolean): Promise<Solution> {
+  private solveRandomized(pool: Pool, ds: Dataset, mean: Float64Array, k: number, l: number): Promise<Solution> {
     const [n, d] = [ds.rows, ds.cols];
     const power = this.iteratedPower === 'auto' ? (k < 0.1 * Math.min(n, d) ? 7 : 4) : this.iteratedPower;
     const spec: RandomizedSpec = { k, l, power, seed: this.options.randomState ?? Random.entropySeed() };
     const { signal, onProgress } = this.options;
-    if (ds.workers === 1 && !ds.streamed) return pool.solo(randomizedProgram, [ds], { mean, spec, owns }, { signal, onProgress });
-    return randomizedSvd(pool, ds, mean, spec, owns, signal, onProgress);
+    if (ds.workers === 1 && !ds.streamed) return pool.solo(randomizedProgram, [ds], { mean, spec }, { signal, onProgress });
+    return randomizedSvd(pool, ds, mean, spec, signal, onProgress);
   }
 
   /** Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. */

@@ -1,6 +1,6 @@
 // @ts-check
 // gaussface fit: images → PCA → mixture, saved as one model file.
-import { generate, holdoutRows, HOLDOUT_RULE, ImageModel, MixtureOfFactorAnalyzers } from 'gaussface';
+import { generate, HOLDOUT_RULE, isHeldOut, ImageModel, MixtureOfFactorAnalyzers } from 'gaussface';
 import { flags, interruptible, num, progress, report, UsageError, warnOverParameterised, writeAtomic } from '../common.mjs';
 import { loadData } from '../data.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs, MODEL_HELP, MODEL_OPTIONS, modelArgs, outHelp } from './shared-options.mjs';
@@ -31,9 +31,9 @@ const MFA_OPTIONS = { model: str, factors: str, noise: str, 'max-iter': str };
 async function trainingImages(f, { json, signal }) {
   const bar = progress(!json);
   const d = dataArgs(f);
-  const loaded = await loadData(f.data ?? 'synthetic', { ...d, signal, onProgress: (i, n) => bar.update('images', i, n) });
+  // With --holdout only the training rows are decoded (no full set to copy them out of).
+  const data = await loadData(f.data ?? 'synthetic', { ...d, rows: f.holdout ? (i) => !isHeldOut(i) : undefined, signal, onProgress: (i, n) => bar.update('images', i, n) });
   bar.done();
-  const data = f.holdout ? { ...loaded, X: holdoutRows(loaded.X) } : loaded;
   const provenance = { data: f.data ?? 'synthetic', images: String(data.X.rows), seed: String(d.seed), holdout: f.holdout ? HOLDOUT_RULE : 'none', created: new Date().toISOString() };
   return { data, d, provenance };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasHoldout, holdoutRows, HOLDOUT_RULE, isHeldOut, VAE_PRESETS, latentHistograms, lineChart, Matrix, nearestNeighbours, parseAttributes, Pool, scatter, tsne, VAE } from 'gaussface';
 import { checkSheet, flags, gridPng, interruptible, MODEL_FILE_OPTION, modelFile, num, progress, readBytes, report, svgToPng, UsageError, writeAtomic } from '../common.mjs';
-import { loadData } from '../data.mjs';
+import { loadData, loadSplit } from '../data.mjs';
 import { HELD_OUT_HELP, HELD_OUT_OPTION, scoredRows } from '../scored-rows.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs, temperatureOf } from './shared-options.mjs';
 
@@ -201,19 +201,23 @@ async function train(argv, signal) {
   if (!f.data) throw new UsageError('vae train needs --data SRC');
   if (!f.out) throw new UsageError('vae train needs --out VAE.safetensors');
   const bar = progress(!f.json);
-  const data = await loadData(f.data, { ...dataArgs(f), signal, onProgress: (i, n) => bar.update('images', i, n) });
+  // With --holdout each part is decoded into its own matrix (no full set kept next to copies of its parts).
+  const load = { ...dataArgs(f), signal, onProgress: (i, n) => bar.update('images', i, n) };
+  const split = f.holdout ? await loadSplit(f.data, load) : undefined;
+  const data = split ? { X: split.train, spec: split.spec } : await loadData(f.data, load);
+  const [X, validation] = [data.X, split?.held];
   bar.done();
   const { width, height, channels } = data.spec;
   const vae = await buildVae(f, { channels, height, width }, dataArgs(f).seed);
-  if (vae.inputSize !== data.X.cols) throw new UsageError(`the resumed model expects ${vae.inputSize} pixels per image, the data has ${data.X.cols}; use the same --size and colour setting`);
+  if (vae.inputSize !== X.cols) throw new UsageError(`the resumed model expects ${vae.inputSize} pixels per image, the data has ${X.cols}; use the same --size and colour setting`);
   vae.info = { ...vae.info, 'image.width': String(width), 'image.height': String(height), 'image.channels': String(channels), data: f.data, holdout: f.holdout ? HOLDOUT_RULE : 'none' };
   const workers = num(f.workers, 'workers', { min: 1, max: 256, int: true, fallback: 0 });
   const pool = workers ? await Pool.create({ workers }) : undefined;
   try {
-    const r = await vae.fit(f.holdout ? holdoutRows(data.X) : data.X, {
+    const r = await vae.fit(X, {
       epochs: num(f.epochs, 'epochs', { min: 1, int: true, fallback: 10 }), batchSize: num(f.batch, 'batch', { min: 1, int: true, fallback: 128 }),
       lr: num(f.lr, 'lr', { min: 0, fallback: 1e-3 }), beta: num(f.beta, 'beta', { min: 0, fallback: 1 }),
-      validation: f.holdout ? holdoutRows(data.X, { heldOut: true }) : undefined, patience: num(f.patience, 'patience', { min: 1, int: true, fallback: 5 }), pool, signal,
+      validation, patience: num(f.patience, 'patience', { min: 1, int: true, fallback: 5 }), pool, signal,
       onProgress: (p) => bar.update(`epoch ${p.epoch}`, p.step, p.steps, `loss ${p.loss.toFixed(2)}`),
       checkpoint: async (bytes, { epoch: e }) => {
         bar.done();

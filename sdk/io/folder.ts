@@ -33,6 +33,12 @@ export interface FolderOptions {
   limit?: number;
   /** Largest image file read, in bytes (default 256 MiB): a larger file is an error naming it. */
   maxFileBytes?: number;
+  /**
+   * Decode only the images whose index i (in path order, among the first `limit`) passes, e.g. a train/held-out
+   * split `(i) => i % 5 !== 4`: their rows are decoded straight into X, the others are never read — no copy of the
+   * full set to split afterwards.
+   */
+  rows?: (index: number) => boolean;
   /** Images decoded at once (default 4). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -148,8 +154,10 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new GaussfaceError(`loadImageFolder: concurrency must be an integer ≥ 1, got ${concurrency}`, 'EINPUT');
   const [width, height] = typeof opts.size === 'number' ? [opts.size, opts.size] : opts.size ?? [];
   const decodeOpts: DecodeOptions = { width, height, channels, fit, crop };
-  const files = listImages(dir, recursive).slice(0, limit);
-  if (!files.length) throw new GaussfaceError(`${dir}: no images found (looked for ${[...IMAGE_EXT].join(' ')}${recursive ? '' : ' at the top level'})`, 'EINPUT');
+  const found = listImages(dir, recursive).slice(0, limit);
+  if (!found.length) throw new GaussfaceError(`${dir}: no images found (looked for ${[...IMAGE_EXT].join(' ')}${recursive ? '' : ' at the top level'})`, 'EINPUT');
+  const files = opts.rows ? found.filter((_, i) => opts.rows!(i)) : found;
+  if (!files.length) throw new GaussfaceError(`${dir}: rows selects none of its ${found.length} images`, 'EINPUT');
   const attributes = opts.attributes === undefined ? undefined : attributeRows(opts.attributes, dir, files);
 
   const decode = async (i: number) => {
@@ -159,7 +167,7 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
     try {
       return await nodeCodec.decode(bytes, decodeOpts);
     } catch (e) {
-      if (e instanceof GaussfaceError && e.message.startsWith('decode:')) throw e; // a bad option, not a bad file
+      if (e instanceof GaussfaceError && (e.message.startsWith('decode:') || e.code === 'EMISSING')) throw e; // a bad option or no sharp, not a bad file
       throw new GaussfaceError(`cannot read image ${file}: ${(e as Error).message.replace(/^cannot decode image: /, '')} (remove or replace the file)`, 'EINPUT');
     }
   };

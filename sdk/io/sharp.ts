@@ -1,11 +1,27 @@
 // The Node image codec: sharp (libvips) decodes files to 8-bit pixels and writes PNG; captions are SVG text
-// composited on top.
-import sharp from 'sharp';
+// composited on top. sharp is an optional dependency, loaded on the first image: the rest of gaussface/node
+// (files, downloads, .mat readers) works without it.
+import type Sharp from 'sharp';
 import { GaussfaceError } from '../errors.js';
 import { makeCodec, type Caption, type ImageCodec } from './codec.js';
 import type { Pixels } from './pixels.js';
 
+let loaded: Promise<typeof Sharp> | undefined;
+
+/** sharp, imported once; its absence is an error that says how to install it. */
+function loadSharp(): Promise<typeof Sharp> {
+  loaded ??= import('sharp').then(
+    (m) => m.default,
+    (e) => {
+      loaded = undefined; // installed later in a long-lived process: try again next time
+      throw new GaussfaceError(`install sharp to read images in Node: npm install sharp (an optional dependency of gaussface; it could not be loaded: ${(e as Error).message.split('\n')[0]})`, 'EMISSING');
+    },
+  );
+  return loaded;
+}
+
 async function decodeRaw(bytes: Uint8Array): Promise<Pixels> {
+  const sharp = await loadSharp();
   try {
     const img = sharp(bytes, { failOn: 'error' });
     const { channels } = await img.metadata();
@@ -31,6 +47,7 @@ function whyUndecodable(message: string): string {
 const escapeXml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 async function encodePng(px: Pixels, captions: Caption[]): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   const { data, width, height, channels } = px;
   let img = sharp(data, { raw: { width, height, channels } });
   if (captions.length) {

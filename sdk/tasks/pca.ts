@@ -46,19 +46,12 @@ const gram = ({ engine: e, chunks }: TaskContext, p: { mean: Float64Array }) =>
     });
   });
 
-/** Keeps each chunk centred on the means (f32 rows of the f64 differences) as dataset `into`; Σ ‖x − mean‖². */
-const center = ({ engine: e, chunks, keep }: TaskContext, p: { mean: Float64Array; into: number }) =>
-  e.scoped((take) => {
-    const mean = putF64(e, take, p.mean);
-    return chunks.map((c) => e.call('center_rows_f64', c.rows, c.cols, c.ptr, c.cols, mean, keep(p.into, c, c.cols), 0));
-  });
-
 export interface SketchParams {
   /** Columns of the chunks. */
   d: number;
   /**
-   * The column means, when the chunks are not centred yet (streamed rows, which never stay resident): each chunk is
-   * centred into scratch first, exactly as pca.center would keep it, and its Σ ‖x − mean‖² returned.
+   * The column means: each chunk is centred into scratch (f32 rows of the f64 differences) and its Σ ‖x − mean‖²
+   * returned. Without them the rows are used as they are (already centred).
    */
   mean?: Float64Array;
   /** d × l test matrix (f32). */
@@ -98,6 +91,7 @@ const sketch = ({ engine: e, chunks, keep, copyOut }: TaskContext, p: SketchPara
       e.f64(Gs, l * l).fill(0);
       e.f64(Ps, d * l).fill(0);
     }
+    let ssqSum = 0;
     return chunks.map((c, i): SketchPart | null => {
       const ssq = mean ? e.call('center_rows_f64', c.rows, d, c.ptr, d, mean, centred, 0) : 0;
       const X = mean ? centred : c.ptr;
@@ -107,9 +101,10 @@ const sketch = ({ engine: e, chunks, keep, copyOut }: TaskContext, p: SketchPara
       e.call('gemm', 1, 0, d, l, c.rows, 1, X, d, Y, l, 0, P, l);
       if (p.keepY !== undefined) e.call('copy', c.rows * l, Y, keep(p.keepY, c, l));
       if (!p.sum) return { ssq, G: copyOut(e.f64(G, l * l)), P: copyOut(e.f32(P, d * l)) };
+      ssqSum += ssq; // chunk order, as the caller's sum of per-chunk results
       e.call('add_f64', l * l, G, Gs);
       e.call('add_f32_to_f64', d * l, P, Ps);
-      return i === chunks.length - 1 ? { ssq, G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
+      return i === chunks.length - 1 ? { ssq: ssqSum, G: e.f64(Gs, l * l).slice(), P: e.f64(Ps, d * l).slice() } : null;
     });
   });
 
@@ -225,7 +220,6 @@ const scoreSamples = ({ engine: e, chunks }: TaskContext, p: ScoreParams) =>
 export const pcaTasks = {
   colSums: defineTask('pca.colSums', colSums),
   gram: defineTask('pca.gram', gram),
-  center: defineTask('pca.center', center),
   sketch: defineTask('pca.sketch', sketch),
   signs: defineTask('pca.signs', signs),
   transform: defineTask('pca.transform', transform),

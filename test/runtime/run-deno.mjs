@@ -1,10 +1,10 @@
 // Runs the smoke test in Deno: the `deno` devDependency (never a deno on PATH), offline, with read access to
 // the repository only. Returns the object smoke() returned there.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess } from '../helpers/process.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = fileURLToPath(new URL('./deno-main.mjs', import.meta.url));
@@ -44,34 +44,10 @@ export async function runInDeno({ timeout = 30000 } = {}) {
 }
 
 /** Runs `deno <args>` (the devDependency), offline; resolves to its { stdout, stderr } when it exits with 0. */
-export function run(args, timeout) {
+export async function run(args, timeout) {
   const [cmd, ...pre] = denoCommand();
-  return new Promise((resolve, reject) => {
-    // Its own process group, so that a timeout kills the launcher and the deno process it started.
-    const child = spawn(cmd, [...pre, ...args], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-      reject(new Error(`Deno did not finish within ${timeout / 1000} s (deno ${args.join(' ')})\n${stderr}`));
-    }, timeout);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`deno ${args.join(' ')} exited with ${code ?? signal}:\n${stderr}${stdout}`));
-    });
-  });
+  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' };
+  const { code, signal, stdout, stderr } = await runProcess(cmd, [...pre, ...args], { cwd: ROOT, env, timeout });
+  if (code !== 0) throw new Error(`deno ${args.join(' ')} exited with ${code ?? signal}:\n${stderr}${stdout}`);
+  return { stdout, stderr };
 }
