@@ -46,10 +46,14 @@ test('info, sample, augment and evaluate work on the file', async () => {
   const ev = json(run('evaluate', 'mfa.safetensors', ...DATA, '--samples', '40', '--out', 'pairs.png', '--json'));
   assert.ok(Number.isFinite(ev.heldOutLogLikelihoodPerDim) && ev.heldOutLogLikelihoodPerDim < ev.trainLogLikelihoodPerDim, JSON.stringify(ev));
   assert.ok(ev.medianSampleToTrain > 0 && ev.medianHeldOutToTrain > 0);
-  // The SDK reads the same file and scores per pixel what evaluate printed.
+  // `score` and the SDK read the same file and give the per-pixel figure evaluate printed for the held-out rows.
+  const scored = json(run('score', 'mfa.safetensors', ...DATA, '--json'));
+  assert.is(scored.n, 150);
   const model = ImageModel.fromBytes(new Uint8Array(readFileSync(join(dir, 'mfa.safetensors'))));
   assert.is(model.kind, 'mfa');
   assert.throws(() => model.pca, /no PCA/);
+  const faces = syntheticFaces({ n: 150, size: 16, seed: 0 }).X;
+  assert.ok(Math.abs((await model.score(faces)).logLikelihoodPerPixel - scored.logLikelihoodPerPixel) < 1e-9);
 });
 
 test('bad flags and a hostile file are one clear line and exit code 2', () => {

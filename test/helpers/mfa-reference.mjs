@@ -1,6 +1,7 @@
 // Slow, obvious references for the mixture of factor analysers: every Σ_k = Λ_kΛ_kᵀ + Ψ_k formed as a dense
 // D × D matrix in f64 and inverted, no Woodbury identity, no centring — for small D only.
 import { MixtureOfFactorAnalyzers } from '../../dist/index.js';
+import { refCholesky } from './util.mjs';
 
 /** Standard normal draws from a uniform source (Box–Muller). */
 export function gaussian(r) {
@@ -18,20 +19,9 @@ export function mfaFromParams(p, { K, D, q, noiseType = 'diagonal' }, options = 
   );
 }
 
-function chol(A, n) {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j];
-      for (let t = 0; t < j; t++) s -= L[i * n + t] * L[j * n + t];
-      L[i * n + j] = i === j ? Math.sqrt(s) : s / L[j * n + j];
-    }
-  return L;
-}
-
 /** A⁻¹ of an SPD matrix, column by column through its Cholesky factor. */
 function inverse(A, n) {
-  const L = chol(A, n);
+  const L = refCholesky(A, n);
   const inv = new Float64Array(n * n);
   for (let c = 0; c < n; c++) {
     const y = new Float64Array(n);
