@@ -154,6 +154,12 @@ export class Executor {
     }
   }
 
+  /** A copy of row `i` (its index in the whole dataset) of resident chunk `c`. */
+  rowOf(c: Chunk, i: number): Float32Array {
+    if (!(i >= c.row0 && i < c.row0 + c.rows)) throw new GaussfaceError(`row ${i} is not in chunk ${c.index} (rows ${c.row0}–${c.row0 + c.rows - 1})`, 'EWORKER');
+    return this.engine.f32(c.ptr + (i - c.row0) * c.cols * 4, c.cols).slice();
+  }
+
   /** A resident chunk by dataset id and chunk index. */
   chunk(id: number, index: number): Chunk {
     const c = this.datasets.get(id)?.get(index);

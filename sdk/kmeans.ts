@@ -390,7 +390,7 @@ function kmeansProgram<S, R>(name: string, body: (data: Prepared, engine: Engine
   return program(name, async ({ pool, datasets: [P, raw, weights], executor }: ProgramContext, p: ProgramParams<S>, progress) => {
     const chunk = (id: number, i: number) => executor.chunk(id, Math.floor(i / P.chunkRows));
     const row = (i: number) => preparedRow(executor.engine, chunk(P.id, i), i, p.d, p.K);
-    const given = (i: number) => { const c = chunk(raw.id, i); return executor.engine.f32(c.ptr + (i - c.row0) * p.d * 4, p.d).slice(); };
+    const given = (i: number) => executor.rowOf(chunk(raw.id, i), i);
     const data: Prepared = { pool, raw, P, d: p.d, K: p.K, weights, mean: p.mean, ssq: p.ssq, row, given, release: async () => {} };
     const rng = new RandomState(0).setState(p.rng);
     // The parameter maths runs on the thread's portable engine, as in the calling thread, whatever the pool's build.
