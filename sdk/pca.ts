@@ -7,7 +7,7 @@ import { exclusive } from './exclusive.js';
 import { eighDesc, gemm, gram } from './local-maths.js';
 import { localEngine } from './local.js';
 import { asMatrix, Matrix, type MatrixLike } from './matrix.js';
-import { columnMeans, sumParts, uploadForFit } from './fitdata.js';
+import { columnMeans, fitChunkRows, sumParts, uploadForFit } from './fitdata.js';
 import { Dataset, getPool, program, type Pool, type ProgramContext } from './pool.js';
 import { Random } from './random.js';
 import { enumField, f64Tensor, intField, type ModelState } from './model-state.js';
@@ -333,15 +333,12 @@ export class PCA {
     if (n < 2) throw bad(`X has ${n} sample${n === 1 ? '' : 's'}; PCA needs at least 2`);
     if (d === 0) throw new GaussfaceError('PCA: X has no features (0 columns)', 'ESHAPE');
     const r = Math.min(n, d);
-    const want = this.nComponents ?? r;
+    const { want, solver, l } = this.plan(n, d);
     if (Number.isInteger(want) && want > r)
       throw bad(`nComponents=${want} must be ≤ min(n_samples, n_features) = ${r}; use nComponents ≤ ${r}`);
-    const solver = this.resolveSolver(want, n, d);
-    const l = Math.min(want + this.nOversamples, r);
-    const statBytes = solver === 'full' ? d * d * 8 : d * l * 4 + l * l * 8;
     const pool = this.options.pool ?? (await getPool());
     const signal = this.options.signal;
-    const ds = given ?? (await uploadForFit(pool, m!.data, n, d, statBytes, signal));
+    const ds = given ?? (await pool.upload(m!.data, n, d, { chunkRows: this.fitChunkRows(n, d), signal }));
     try {
       const mean = await columnMeans(pool, ds, signal);
       const sol = solver === 'full' ? await this.solveFull(pool, ds, mean, want) : await this.solveRandomized(pool, ds, mean, want, l);
@@ -359,6 +356,23 @@ export class PCA {
       if (!given) await pool.release(ds);
     }
     return this;
+  }
+
+  /** Components wanted, the solver a fit of n × d rows runs, and the randomized solver's sketch width. */
+  private plan(n: number, d: number): { want: number; solver: 'full' | 'randomized'; l: number } {
+    const r = Math.min(n, d);
+    const want = this.nComponents ?? r;
+    return { want, solver: this.resolveSolver(want, n, d), l: Math.min(want + this.nOversamples, r) };
+  }
+
+  /**
+   * Rows per chunk of the dataset `fit` makes of n × d rows given as a matrix (a function of the shape and the
+   * options only): upload rows `pool.upload(X, n, d, { chunkRows })` with it to fit a Dataset the same way, and
+   * to reuse it for `transform` and other fits without sending the rows again.
+   */
+  fitChunkRows(n: number, d: number): number {
+    const { solver, l } = this.plan(n, d);
+    return fitChunkRows(n, d, solver === 'full' ? d * d * 8 : d * l * 4 + l * l * 8);
   }
 
   /** scikit-learn 1.2's 'auto': full for small data or a fraction or k ≥ 0.8·min(n, d), else randomized. */
@@ -412,23 +426,31 @@ export class PCA {
     return randomizedSvd(pool, ds, mean, spec, signal, onProgress);
   }
 
-  /** Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. */
-  private async mapRows<P, T extends Float32Array | Float64Array>(X: MatrixLike, cols: number, width: number, task: TaskDef<P, T[]>, params: P, make: (n: number) => T): Promise<Matrix<T>> {
-    const m = asMatrix(X, 'X', { cols, minRows: 1, finite: false });
+  /**
+   * Runs a per-row task over X (validated against the fitted width) and assembles the rows × `width` result. A
+   * Dataset of the pool is used where it is (its rows are not sent again); a matrix is uploaded for the call.
+   */
+  private async mapRows<P, T extends Float32Array | Float64Array>(X: MatrixLike | Dataset, cols: number, width: number, task: TaskDef<P, T[]>, params: P, make: (n: number) => T): Promise<Matrix<T>> {
     const pool = this.options.pool ?? (await getPool());
-    const ds = await uploadForFit(pool, m.data, m.rows, cols, 0, this.options.signal);
+    const given = X instanceof Dataset ? X : undefined;
+    if (given && given.cols !== cols) throw new GaussfaceError(`X has ${given.cols} columns but ${cols} were expected (the model was fitted on ${cols} features)`, 'ESHAPE');
+    const m = given ? undefined : asMatrix(X as MatrixLike, 'X', { cols, minRows: 1, finite: false });
+    const ds = given ?? (await uploadForFit(pool, m!.data, m!.rows, cols, 0, this.options.signal));
     try {
       const parts = await pool.map(task, ds, params, { signal: this.options.signal });
-      const out = make(m.rows * width);
+      const out = make(ds.rows * width);
       parts.forEach((p, i) => out.set(p, ds.chunkRange(i)[0] * width));
-      return new Matrix(m.rows, width, out);
+      return new Matrix(ds.rows, width, out);
     } finally {
-      await pool.release(ds);
+      if (!given) await pool.release(ds);
     }
   }
 
-  /** Projects X on the components: (X − mean)·componentsᵀ, divided by √explainedVariance when whitening. */
-  async transform(X: MatrixLike): Promise<Matrix<Float32Array>> {
+  /**
+   * Projects X on the components: (X − mean)·componentsᵀ, divided by √explainedVariance when whitening. X: a
+   * matrix, or a Dataset of the pool (e.g. the one the model was fitted on: no rows sent again).
+   */
+  async transform(X: MatrixLike | Dataset): Promise<Matrix<Float32Array>> {
     const f = this.fitted();
     const scale = this.whiten ? f.explainedVariance.map((v) => 1 / Math.sqrt(v)) : undefined;
     const params = { mean: f.mean, W: transpose32(f.components, f.k, f.d), k: f.k, scale };

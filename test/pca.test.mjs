@@ -233,6 +233,33 @@ test('streamed rows (read chunk by chunk on every pass) fit to the bits of the s
   }
 });
 
+test("a Dataset uploaded with fitChunkRows fits to a matrix fit's bits, and transform projects it where it is", async () => {
+  const [n, d] = [1200, 600];
+  const data = lowRank(9, n, d, 6, 2);
+  const pool = await Pool.create({ workers: 2 });
+  try {
+    for (const svdSolver of ['randomized', 'full']) {
+      const opts = { nComponents: 4, svdSolver, randomState: 2, pool };
+      const fromMatrix = await new PCA(opts).fit({ data, shape: [n, d] });
+      const pca = new PCA(opts);
+      const ds = await pool.upload(data, n, d, { chunkRows: pca.fitChunkRows(n, d) });
+      await pca.fit(ds);
+      assert.is(bytes(pca.components.data), bytes(fromMatrix.components.data), `${svdSolver}: the chunking fit uses for a matrix`);
+      const projected = await pca.transform(ds);
+      assert.equal([projected.rows, projected.cols], [n, 4]);
+      assert.is(bytes(projected.data), bytes((await pca.transform({ data, shape: [n, d] })).data), `${svdSolver}: transform of the Dataset`);
+      assert.ok(!ds.released, "transform leaves the caller's Dataset resident");
+      const narrow = await pool.upload(data.subarray(0, n * 300), n, 300);
+      const err = await pca.transform(narrow).catch((e) => e);
+      assert.ok(err instanceof GaussfaceError && err.code === 'ESHAPE' && /300 columns but 600 were expected/.test(err.message), String(err));
+      await pool.release(narrow);
+      await pool.release(ds);
+    }
+  } finally {
+    pool.close();
+  }
+});
+
 test('bad input is a GaussfaceError that names the problem', async () => {
   const X = [[0, 1, 2], [1, 0, 3], [2, 2, 1], [3, 1, 0]];
   const e = await rejects(() => new PCA({ nComponents: 4 }).fit(X), /nComponents=4 must be ≤ min\(n_samples, n_features\) = 3/);

@@ -8,7 +8,7 @@ import type { CovarianceType } from '../mixture/covariance.js';
 import { GaussianMixture } from '../mixture/gmm.js';
 import { selectComponents, type Selection } from '../mixture/select.js';
 import { PCA } from '../pca.js';
-import type { Pool } from '../pool.js';
+import { getPool, type Pool } from '../pool.js';
 
 /** Where a long pipeline is; `done`/`total` count the steps of the current stage. */
 export interface PipelineProgress {
@@ -60,15 +60,26 @@ const MAX_FRACTION_COMPONENTS = 200;
 
 /**
  * PCA with an integer size, or the smallest size reaching a fraction of the variance: a randomized sketch of
- * up to 200 components measures the variance curve, then the chosen size is fitted.
+ * up to 200 components measures the variance curve, then the chosen size is fitted. The rows are uploaded once,
+ * chunked for the first fit, and serve both fits and the projection: each upload would grow the workers' engine
+ * memory, which never shrinks.
  */
-async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomState: number; pool?: Pool; signal?: AbortSignal }): Promise<PCA> {
-  if (!(want > 0 && want < 1)) return new PCA({ nComponents: want, ...opts }).fit(data);
+async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomState: number; pool: Pool; signal?: AbortSignal }): Promise<{ pca: PCA; features: Matrix<Float32Array> }> {
+  const fraction = want > 0 && want < 1;
   const cap = Math.min(data.rows - 1, data.cols, MAX_FRACTION_COMPONENTS);
-  const sketch = await new PCA({ nComponents: cap, svdSolver: data.cols > 500 ? 'randomized' : 'auto', ...opts }).fit(data);
-  let k = 0;
-  for (let acc = 0; k < cap && acc < want; k++) acc += sketch.explainedVarianceRatio[k];
-  return k === cap ? sketch : new PCA({ nComponents: k, svdSolver: sketch.fittedSolver, ...opts }).fit(data);
+  const first = fraction ? new PCA({ nComponents: cap, svdSolver: data.cols > 500 ? 'randomized' : 'auto', ...opts }) : new PCA({ nComponents: want, ...opts });
+  const ds = await opts.pool.upload(data.data, data.rows, data.cols, { chunkRows: first.fitChunkRows(data.rows, data.cols), signal: opts.signal, name: 'images' });
+  try {
+    let pca = await first.fit(ds);
+    if (fraction) {
+      let k = 0;
+      for (let acc = 0; k < cap && acc < want; k++) acc += pca.explainedVarianceRatio[k];
+      if (k < cap) pca = await new PCA({ nComponents: k, svdSolver: pca.fittedSolver, ...opts }).fit(ds);
+    }
+    return { pca, features: await pca.transform(ds) };
+  } finally {
+    await opts.pool.release(ds);
+  }
 }
 
 /**
@@ -82,12 +93,13 @@ async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomSt
  */
 export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const data = asMatrix(X, 'images', { minRows: 2 });
-  const { pool, signal, randomState = 0, onProgress } = opts;
+  const { signal, randomState = 0, onProgress } = opts;
+  const pool = opts.pool ?? (await getPool());
   const nSamples = opts.nSamples ?? 16;
   checkSampleCount('generate', nSamples, data.cols, 'nSamples'); // before the fits, not after
   onProgress?.({ stage: 'pca', done: 0, total: 1 });
-  const pca = await fitPca(data, opts.pcaComponents ?? 0.95, { randomState, pool, signal });
-  let features = await pca.transform(data);
+  const { pca, features: all } = await fitPca(data, opts.pcaComponents ?? 0.95, { randomState, pool, signal });
+  let features = all;
   onProgress?.({ stage: 'pca', done: 1, total: 1, detail: `${pca.nComponentsFitted} components` });
 
   let subset: Int32Array | undefined;
