@@ -1,10 +1,9 @@
 // @ts-check
 // What every sub-command shares: flag parsing with one-line errors, warnings, progress on stderr, Ctrl-C,
 // atomic writes, and image grids written as PNG (sharp).
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GaussfaceError, gridLayout, MAX_GRID_PIXELS, nParameters } from 'gaussface';
-import { imageGrid, saveFileAtomic } from 'gaussface/node';
+import { imageGrid, readRegularFile, saveFileAtomic } from 'gaussface/node';
 import sharp from 'sharp';
 
 /** An error the user can fix: printed as one line, exit code 2 (1 is for failures of the work itself). */
@@ -19,13 +18,19 @@ export class UsageError extends Error {
   }
 }
 
-/** The bytes of a model file; a missing or unreadable file is a user error. */
-export function readBytes(/** @type {string} */ path) {
+/** The largest model file read (a bound, so that a FIFO or /dev/zero named like a model never hangs or fills memory). */
+const MAX_MODEL_BYTES = 2 ** 31;
+
+/**
+ * The bytes of a model file: a regular file of at most 2 GiB (a FIFO, a device or a larger file is a one-line
+ * user error naming it, as an image in a data folder is).
+ * @param {string} path
+ */
+export async function readBytes(path) {
   try {
-    const b = readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch {
-    throw new UsageError(`cannot read model file ${path} (no such file?)`);
+    return await readRegularFile(path, MAX_MODEL_BYTES, 'model file');
+  } catch (e) {
+    throw new UsageError(e instanceof GaussfaceError ? e.message : `cannot read model file ${path}: ${/** @type {Error} */ (e).message}`);
   }
 }
 

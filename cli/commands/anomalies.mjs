@@ -24,7 +24,7 @@ export async function run(argv) {
   if (!f.data) throw new UsageError('anomalies needs --data SRC');
   const file = modelFile(f, 'anomalies');
   const signal = interruptible();
-  const { model, data } = file ? { model: readModel(file), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
+  const { model, data } = file ? { model: await readModel(file), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
   const top = num(f.top, 'top', { min: 1, int: true, fallback: 16 });
   if (f.out) checkSheet(Math.min(top, data.X.rows), { ...model.spec, captions: [] }, 'top', 'lower --top (without --out, --json lists any number)');
   const r = await anomalies(model, data.X, Math.min(top, data.X.rows));

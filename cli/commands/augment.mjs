@@ -35,7 +35,7 @@ export async function run(argv) {
   const temperature = temperatureOf(f, 1);
   const seed = num(f.seed, 'seed', { min: 0, int: true, fallback: 0 });
   const signal = interruptible();
-  const model = file ? readModel(file) : (await fitImages(f, { json: f.json, signal })).model;
+  const model = file ? await readModel(file) : (await fitImages(f, { json: f.json, signal })).model;
   const { width, height, channels } = model.spec;
   const bar = progress(!f.json);
   let written = 0;

@@ -25,7 +25,7 @@ export async function run(argv) {
   if (!f.out) throw new UsageError('cluster needs --out DIR');
   const file = modelFile(f, 'cluster');
   const signal = interruptible();
-  const fitted = file ? { model: readModel(file), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
+  const fitted = file ? { model: await readModel(file), data: await loadData(f.data, { ...dataArgs(f), signal }) } : await fitImages(f, { json: f.json, signal });
   const { model, data } = fitted;
   const { labels, proba } = await clusterImages(model, data.X);
   const K = model.gmm.nComponents;

@@ -25,7 +25,7 @@ export async function run(argv) {
   const file = modelFile(f, 'evaluate');
   if (!file) throw new UsageError('evaluate needs a model file: gaussface evaluate MODEL --data SRC');
   if (!f.data) throw new UsageError('evaluate needs --data SRC');
-  const model = readModel(file);
+  const model = await readModel(file);
   const { train, held, scored } = await scoredRows(file, model.info, { ...f, data: f.data }, { ...dataArgs(f), signal: interruptible() });
   const r = await evaluate(model, train, held, { nSamples: num(f.samples, 'samples', { min: 1, int: true, fallback: 200 }) });
   if (f.out) {

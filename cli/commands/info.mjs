@@ -18,9 +18,9 @@ export async function run(argv) {
   if (f.help) return void console.log(help);
   const file = modelFile(f, 'info');
   if (!file) throw new UsageError('info needs a model file: gaussface info MODEL.safetensors');
-  if (decodeSafetensors(readBytes(file)).metadata.format === VAE_FORMAT) return describeVae(file, f);
+  if (decodeSafetensors(await readBytes(file)).metadata.format === VAE_FORMAT) return describeVae(file, f);
   if (f.plot) throw new UsageError('--plot draws the training curves of a VAE file; this is an image model');
-  const m = readModel(file);
+  const m = await readModel(file);
   if (m.mfa) return describeMfa(file, f, m.mfa, m);
   const evr = m.pca.explainedVarianceRatio.reduce((a, b) => a + b, 0);
   const out = { file, image: m.spec, pcaComponents: m.pca.nComponentsFitted, explainedVariance: evr, mixtureComponents: m.gmm.nComponents, covarianceType: m.gmm.covarianceType, weights: Array.from(m.gmm.weights), converged: m.gmm.converged, nIter: m.gmm.nIter, info: m.info };

@@ -17,8 +17,8 @@ ${outHelp('FILE', 'the grid PNG to write')}
   --json            print the result as JSON`;
 
 /** The image model in a file; a missing, truncated or foreign file is a one-line user error. */
-export function readModel(/** @type {string} */ path) {
-  return ImageModel.fromBytes(readBytes(path));
+export async function readModel(/** @type {string} */ path) {
+  return ImageModel.fromBytes(await readBytes(path));
 }
 
 /** @param {string[]} argv */
@@ -31,7 +31,7 @@ export async function run(argv) {
   const n = num(f.count, 'count', { min: 1, int: true, fallback: 16 });
   const cols = num(f.cols, 'cols', { min: 1, int: true, fallback: Math.min(n, 4) });
   const [temperature, seed] = [temperatureOf(f, 1), num(f.seed, 'seed', { min: 0, int: true, fallback: 0 })];
-  const model = readModel(file);
+  const model = await readModel(file);
   checkSheet(n, { ...model.spec, cols }, 'count', `draw fewer, or write one file per image with gaussface augment ${file} -n ${n} --out DIR`);
   const { images, labels } = await model.sample(n, { temperature, randomState: seed });
   await writeAtomic(f.out, await gridPng(images, { ...model.spec, cols }));

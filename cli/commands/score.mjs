@@ -21,7 +21,7 @@ export async function run(argv) {
   if (f.help) return void console.log(help);
   if (!f._[0]) throw new UsageError('score needs a model file: gaussface score MODEL.safetensors --data SRC');
   if (!f.data) throw new UsageError('score needs --data SRC (a folder of images, or synthetic)');
-  const model = readModel(f._[0]);
+  const model = await readModel(f._[0]);
   const { width, height, channels } = model.spec;
   const d = dataArgs(f);
   if (f.rgb === undefined) d.channels = channels;

@@ -57,8 +57,8 @@ of --out and --plot are created.`;
 const scaleOf = (f) => num(f.scale, 'scale', { min: 1, max: 8, int: true, fallback: 2 });
 
 /** The VAE in a file; a missing, truncated or foreign file is a one-line user error. */
-export function readVae(/** @type {string} */ path) {
-  return VAE.fromBytes(readBytes(path));
+export async function readVae(/** @type {string} */ path) {
+  return VAE.fromBytes(await readBytes(path));
 }
 
 /** The training curves of a VAE (loss, and held-out −ELBO with its best epoch marked) as SVG. */

@@ -3,7 +3,7 @@
 // half-written file under the final name.
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GaussfaceError } from '../errors.js';
 
@@ -97,7 +97,9 @@ export async function readRegularFile(path: string, maxBytes: number, what = 'fi
   try {
     fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (a broken symbolic link?)' : (e as Error).message);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fail((e as Error).message);
+    const link = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
+    throw fail(link ? 'a broken symbolic link (its target does not exist)' : 'no such file');
   }
   try {
     const st = await fh.stat();

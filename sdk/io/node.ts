@@ -4,7 +4,7 @@ import { nodeCodec } from './sharp.js';
 import type { Matrix } from '../matrix.js';
 
 export { nodeCodec };
-export { saveFileAtomic } from './files.js';
+export { readRegularFile, saveFileAtomic } from './files.js';
 export { loadImageFolder, type FolderOptions, type ImageFolder } from './folder.js';
 export { fetchDataset, fetchFile, DATASETS, defaultCacheDir, type DatasetName, type FetchOptions, type RemoteFile } from './fetch.js';
 export { readMat } from './mat.js';
