@@ -62,3 +62,17 @@ export function sumParts(parts: ArrayLike<number>[], engine?: Engine): Float64Ar
   for (const p of parts) for (let i = 0; i < n; i++) out[i] += p[i];
   return out;
 }
+
+/** Per-chunk statistics with every array field summed (sumParts' f64 sums) and numbers added, in chunk order. */
+export type SummedStats<T> = { [K in keyof T]: T[K] extends number ? number : Float64Array };
+
+/**
+ * Sums per-chunk statistics field by field in chunk order (the order that makes results independent of the
+ * worker count): numbers are added, arrays go through sumParts. Shared by the mixtures' M-steps.
+ */
+export function sumStats<T extends { [K in keyof T]: number | Float32Array | Float64Array }>(parts: T[], engine?: Engine): SummedStats<T> {
+  const out: Record<string, number | Float64Array> = {};
+  for (const key of Object.keys(parts[0]) as (keyof T & string)[])
+    out[key] = typeof parts[0][key] === 'number' ? parts.reduce((t, p) => t + (p[key] as number), 0) : sumParts(parts.map((p) => p[key] as ArrayLike<number>), engine);
+  return out as SummedStats<T>;
+}

@@ -3,7 +3,7 @@
 // with the mean and the loadings solved together (z̃ = [z, 1]). Nothing here is D × D: D × q and q × q only.
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
-import { sumParts } from '../fitdata.js';
+import { sumStats, type SummedStats } from '../fitdata.js';
 import { logF64 } from '../local-maths.js';
 import { LOG_2PI } from '../mixture/covariance.js';
 import type { MfaChunkStats, MfaEStep } from '../tasks/mfa.js';
@@ -128,18 +128,10 @@ export function mfaView(engine: Engine, p: MfaParams, K: number, D: number, q: n
 }
 
 /** The M-step's sums over all chunks, in float64 (see MfaChunkStats for each). */
-export type MfaStats = Omit<MfaChunkStats, 'S'> & { S: Float64Array };
+export type MfaStats = SummedStats<MfaChunkStats>;
 
 /** Sums per-chunk statistics in chunk order (the order that makes results independent of the worker count). */
-export function reduceMfaStats(parts: MfaChunkStats[], engine: Engine): MfaStats {
-  return {
-    loglik: parts.reduce((t, p) => t + p.loglik, 0),
-    nk: sumParts(parts.map((p) => p.nk), engine),
-    S: sumParts(parts.map((p) => p.S), engine),
-    ss: sumParts(parts.map((p) => p.ss), engine),
-    G: sumParts(parts.map((p) => p.G), engine),
-  };
-}
+export const reduceMfaStats = (parts: MfaChunkStats[], engine: Engine): MfaStats => sumStats(parts, engine);
 
 /**
  * M-step from sums around the E-step's (f32) means μ⁰: with C = X − μ⁰ and z̃ = [E[z], 1],

@@ -3,7 +3,7 @@
 // written once, in em.ts.
 import type { Engine } from '../engine.js';
 import { GaussfaceError } from '../errors.js';
-import { sumParts } from '../fitdata.js';
+import { sumStats } from '../fitdata.js';
 import { choleskyLower, logF64, precisionFactor } from '../local-maths.js';
 import type { ChunkStats, EStepParams } from '../tasks/mixture.js';
 
@@ -75,14 +75,7 @@ const collapsed = (detail: string) =>
   );
 
 /** Sums per-chunk statistics in chunk order (the order that makes results independent of the worker count). */
-export function reduceStats(parts: ChunkStats[], engine: Engine): ChunkStats {
-  return {
-    loglik: parts.reduce((t, p) => t + p.loglik, 0),
-    nk: sumParts(parts.map((p) => p.nk), engine),
-    sx: sumParts(parts.map((p) => p.sx), engine),
-    s2: sumParts(parts.map((p) => p.s2), engine),
-  };
-}
+export const reduceStats = (parts: ChunkStats[], engine: Engine): ChunkStats => sumStats(parts, engine);
 
 /**
  * M-step: new parameters from statistics gathered around `shift` (the previous means, K × d):
