@@ -2,7 +2,7 @@
 // Turning `--data` into image rows: the built-in synthetic faces, or a folder of images (gaussface/node's
 // loadImageFolder). Input problems are one-line user errors.
 import { GaussfaceError, isHeldOut, Matrix, syntheticFaces } from 'gaussface';
-import { DATASETS, fetchDataset, loadImageFolder } from 'gaussface/node';
+import { DATASETS, fetchDataset, loadImageFolder, openImageFolder } from 'gaussface/node';
 import { UsageError } from './common.mjs';
 
 /**
@@ -44,12 +44,38 @@ export async function loadData(spec, { size, crop, channels = 1, limit, seed = 0
     if (limit && d.X.rows > limit) return keepRows({ ...d, X: new Matrix(limit, d.X.cols, d.X.data.slice(0, limit * d.X.cols)), labels: d.labels?.slice(0, limit) }, rows);
     return keepRows(d, rows);
   }
+  return folderErrors(spec, () => loadImageFolder(spec, { size, crop, channels, limit, rows, onProgress, signal }));
+}
+
+/**
+ * A folder's input problems as user errors naming --data.
+ * @template T @param {string} spec @param {() => Promise<T>} open @returns {Promise<T>}
+ */
+async function folderErrors(spec, open) {
   try {
-    return await loadImageFolder(spec, { size, crop, channels, limit, rows, onProgress, signal });
+    return await open();
   } catch (e) {
     if (e instanceof GaussfaceError && e.code === 'EINPUT') throw new UsageError(`--data ${e.message.replace(/^[^:]*: no such folder$/, `${spec}: no such folder (give a folder of images, 'synthetic' for the built-in faces, or one of ${Object.keys(DATASETS).join(', ')})`)}`);
     throw e;
   }
+}
+
+/**
+ * Like loadData, for a fit that only needs the rows once, in the pool: a folder is opened, not decoded — its
+ * images are decoded chunk by chunk as the pool uploads them (generate() takes the source), so this thread never
+ * holds them all. Built-in and downloaded sets are in memory anyway. `onProgress` then runs during the upload.
+ * @param {string} spec @param {Parameters<typeof loadData>[1]} [opts]
+ * @returns {Promise<{ images: Matrix<Float32Array> | import('gaussface/node').ImageFolderSource, rows: number, spec: import('gaussface/node').ImageFolder['spec'] }>}
+ */
+export async function openData(spec, opts = {}) {
+  if (spec === 'synthetic' || spec.startsWith('synthetic:') || spec in DATASETS) {
+    const d = await loadData(spec, opts);
+    return { images: d.X, rows: d.X.rows, spec: d.spec };
+  }
+  const { size, crop, channels = 1, limit, rows, onProgress, signal } = opts;
+  const folder = await folderErrors(spec, () => openImageFolder(spec, { size, crop, channels, limit, rows, onProgress, signal }));
+  // Errors met while decoding (a corrupt file, mixed sizes) surface inside the fit: name --data there too.
+  return { images: { ...folder, read: (a, b) => folderErrors(spec, () => folder.read(a, b)) }, rows: folder.rows, spec: folder.spec };
 }
 
 /**

@@ -111,8 +111,15 @@ export class Engine {
       throw this.oom(need, 'the instance could not grow its memory');
     }
     if (ptr === 0) throw this.oom(need, 'the instance could not grow its memory');
+    this.allocations++;
     return ptr;
   }
+
+  /** Buffers allocated and not yet freed: 0 means nothing in engine memory is in use (see Executor.drop). */
+  get live(): number {
+    return this.allocations;
+  }
+  private allocations = 0;
 
   private oom(bytes: number, why: string): GaussfaceError {
     const mib = (n: number) => (n / 2 ** 20).toFixed(1);
@@ -125,7 +132,9 @@ export class Engine {
 
   /** Frees a buffer returned by `alloc`. */
   free(ptr: number): void {
-    if (ptr) this.exports.free(ptr);
+    if (!ptr) return;
+    this.exports.free(ptr);
+    this.allocations--;
   }
 
   /** Fresh views: never keep them across a call that may allocate (memory growth detaches the buffer). */

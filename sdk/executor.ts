@@ -50,8 +50,15 @@ export interface PutResult {
 }
 
 /** The worker-side API the pool calls through comlink. */
+/**
+ * Engine memory above which an executor left with nothing in it starts a fresh instance: wasm memory only
+ * grows, so a worker that held 50 MB of rows would otherwise keep those pages for the life of the process.
+ */
+const COMPACT_BYTES = 32 * 2 ** 20;
+
 export class Executor {
   private instance: Engine | undefined;
+  private module: WebAssembly.Module | undefined;
   private readonly datasets = new Map<number, Map<number, Chunk>>();
 
   /** `programs`: what `solo` can run here, by name (the worker entry registers them). */
@@ -63,6 +70,7 @@ export class Executor {
    */
   async init(module: WebAssembly.Module, portable: WebAssembly.Module = module): Promise<void> {
     provideEngine('portable', portable);
+    this.module = module;
     this.instance = await Engine.instantiate(module);
   }
 
@@ -98,8 +106,12 @@ export class Executor {
     return ptr;
   }
 
-  /** Frees one chunk, or a whole dataset when `index` is omitted. */
-  drop(id: number, index?: number): void {
+  /**
+   * Frees one chunk, or a whole dataset when `index` is omitted. When that leaves the engine with nothing in it
+   * (no dataset, no live buffer: no state a later call could need) and its memory has grown past COMPACT_BYTES,
+   * the executor swaps it for a fresh instance of the same module, and the old memory goes back to the system.
+   */
+  drop(id: number, index?: number): void | Promise<void> {
     const ds = this.datasets.get(id);
     if (!ds) return;
     for (const [i, c] of ds) {
@@ -109,6 +121,19 @@ export class Executor {
       }
     }
     if (!ds.size) this.datasets.delete(id);
+    if (index === undefined && this.idle() && this.engine.byteLength > COMPACT_BYTES) return this.compact();
+  }
+
+  private idle(): boolean {
+    return this.datasets.size === 0 && this.engine.live === 0;
+  }
+
+  private async compact(): Promise<void> {
+    // Best effort: if no fresh instance can start (memory is short), the old one carries on.
+    const fresh = await Engine.instantiate(this.module!).catch(() => undefined);
+    if (!fresh) return;
+    // A call that came in while the instance started may have put rows in the old one: then keep it.
+    if (this.idle()) this.instance = fresh;
   }
 
   /** Reads a resident chunk back (f32 copy). */

@@ -6,7 +6,7 @@ export { tasks } from './tasks/index.js';
 export { defineTask, type TaskDef } from './tasks/define.js';
 export type { TaskContext, Chunk } from './executor.js';
 export { Matrix, asMatrix, asTensor, type MatrixLike, type TensorLike, type Float } from './matrix.js';
-export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type CallOptions, type ChunkSource, type StreamOptions } from './pool.js';
+export { Pool, Dataset, getPool, shutdown, chunkRowsFor, type PoolOptions, type CallOptions, type ChunkSource, type StreamOptions, type UploadOptions } from './pool.js';
 export { matmul, type MatmulOptions } from './linalg.js';
 export { KMeans, kmeansPlusPlus, type KMeansOptions, type KMeansProgress, type KMeansPlusPlusOptions } from './kmeans.js';
 export { RandomState } from './legacy-random.js';

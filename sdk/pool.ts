@@ -89,6 +89,24 @@ export interface ChunkSource {
   read(start: number, end: number): Float32Array | Promise<Float32Array>;
 }
 
+/** True for a `ChunkSource` (rows read in ranges), as opposed to a matrix or rows of numbers. */
+export function isChunkSource(x: unknown): x is ChunkSource {
+  return typeof x === 'object' && x !== null && typeof (x as ChunkSource).read === 'function' && !('data' in x) && Number.isInteger((x as ChunkSource).rows) && Number.isInteger((x as ChunkSource).cols);
+}
+
+/** Options of `Pool.upload`. */
+export interface UploadOptions extends CallOptions {
+  /** Chunk the rows as this dataset is chunked (same rows): tasks over it may read the new one by id. */
+  like?: Dataset;
+  /** Rows per chunk (default: about 1 MiB of rows); the chunking fixes the order of every sum. */
+  chunkRows?: number;
+  /** Keep every chunk in one worker (`worker`, default 0) instead of spreading them. */
+  oneWorker?: boolean;
+  worker?: number;
+  /** What the rows are called in errors. */
+  name?: string;
+}
+
 /** Options of `Pool.stream`. */
 export interface StreamOptions {
   /** Rows read and sent per chunk (default: about 1 MiB of rows); the chunking fixes the order of every sum. */
@@ -340,15 +358,25 @@ export class Pool {
    * whose steps are too short to be worth a message to each worker, which a program can then run in one call
    * (`solo`), or for independent fits run side by side, one per worker. Same chunks, so the same bits.
    */
-  async upload(data: Float32Array, rows: number, cols: number, opts: CallOptions & { like?: Dataset; chunkRows?: number; oneWorker?: boolean; worker?: number; name?: string } = {}): Promise<Dataset> {
-    if (data.length !== rows * cols)
-      throw new GaussfaceError(`upload: data has ${data.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
+  upload(data: Float32Array, rows: number, cols: number, opts?: UploadOptions): Promise<Dataset>;
+  /**
+   * Rows read from a `ChunkSource` chunk by chunk (e.g. `openImageFolder`: images decoded as they are sent), kept
+   * resident like an array's: the calling thread never holds the whole matrix. A worker restarted later has its
+   * chunks read from the source again.
+   */
+  upload(source: ChunkSource, opts?: UploadOptions): Promise<Dataset>;
+  async upload(source: Float32Array | ChunkSource, r?: number | UploadOptions, c?: number, o?: UploadOptions): Promise<Dataset> {
+    const array = source instanceof Float32Array;
+    const [rows, cols] = array ? [r as number, c as number] : [source.rows, source.cols];
+    const opts = (array ? o : (r as UploadOptions | undefined)) ?? {};
+    if (array ? source.length !== rows * cols : !(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 1))
+      throw new GaussfaceError(array ? `upload: data has ${source.length} values, ${rows}×${cols} needs ${rows * cols}` : `upload: a source of ${rows}×${cols} rows does not fit its data`, 'ESHAPE');
     if (opts.like && opts.like.rows !== rows)
       throw new GaussfaceError(`upload: ${rows} rows cannot be chunked like a dataset of ${opts.like.rows}`, 'ESHAPE');
     const chunkRows = opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols);
     const workers = opts.like?.workers ?? (opts.oneWorker ? 1 : this.spread(rows, chunkRows));
     const home = opts.like?.home ?? (opts.oneWorker ? (opts.worker ?? 0) % this.size : 0);
-    const ds = new Dataset(rows, cols, chunkRows, data, false, workers, this.newId(), home);
+    const ds = new Dataset(rows, cols, chunkRows, source, false, workers, this.newId(), home);
     ds.name = opts.name ?? ds.name;
     opts.like?.companions.add(ds);
     ds.companionOf = opts.like;

@@ -9,7 +9,8 @@
 // it used to send them three times, growing every worker's engine memory for good) and peaks below a bound
 // relative to its data: measured 5.5–6.4× (2 cores, shared; the mixture fits' statistics and garbage come on top
 // of the two copies of the rows), 6.0–6.8× with three uploads. (3) A train/held-out split of a folder decodes each
-// part into its own matrix, never the full set first.
+// part into its own matrix, never the full set first. (4) generate() on an opened folder decodes it chunk by chunk
+// into the workers (the calling thread never holds all rows: `gaussface fit`'s path) and fits the same bits.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { syntheticFaces } from '../dist/index.js';
-import { loadImageFolder, nodeCodec } from '../dist/node.js';
+import { generate, ImageModel, syntheticFaces } from '../dist/index.js';
+import { loadImageFolder, nodeCodec, openImageFolder } from '../dist/node.js';
 
 const DIST = process.env.GAUSSFACE_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
 
@@ -64,6 +65,35 @@ test('a folder split is decoded straight into its rows: the images it leaves out
     let err;
     await loadImageFolder(dir, { rows: () => false }).catch((e) => (err = e));
     assert.match(err?.message ?? '', /rows selects none of its 10 images/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('generate() on an opened folder decodes it chunk by chunk into the workers and fits the same model as on its rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gaussface-open-'));
+  try {
+    const { X } = syntheticFaces({ n: 300, size: 64, seed: 5 });
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `f${String(i).padStart(3, '0')}.png`), await nodeCodec.encodePng({ data: X.row(i), width: 64, height: 64, channels: 1 }));
+    const opts = { pcaComponents: 12, nComponents: 3, covarianceType: 'diag', nSamples: 4, randomState: 0 };
+    const folder = await openImageFolder(dir, { onProgress: (done, total) => progress.push([done, total]) });
+    const progress = [];
+    const ranges = [];
+    const source = { rows: folder.rows, cols: folder.cols, read: (a, b) => (ranges.push(b - a), folder.read(a, b)) };
+    const streamed = await generate(source, opts);
+    const rows = (await loadImageFolder(dir)).X;
+    const inMemory = await generate(rows, opts);
+    const model = (r) => Buffer.from(new ImageModel(folder.spec, r.pca, r.model).toBytes());
+    assert.ok(model(streamed).equals(model(inMemory)), 'same model file bytes');
+    assert.ok(ranges.length > 1 && Math.max(...ranges) < 300, `read in chunks (${ranges.join(', ')} rows), never all at once`);
+    assert.equal(progress.at(-1), [300, 300], 'progress counts each image once');
+    // A corrupt file met during the upload: the error names it, and the pool carries on.
+    writeFileSync(join(dir, 'f150.png'), 'not a png');
+    let err;
+    await generate(await openImageFolder(dir), opts).catch((e) => (err = e));
+    assert.is(err?.code, 'EINPUT');
+    assert.match(err.message, /cannot read image .*f150\.png/);
+    assert.ok(model(await generate(rows, opts)).equals(model(inMemory)), 'the pool fits the same model afterwards');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

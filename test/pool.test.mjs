@@ -227,6 +227,33 @@ test('a dataset uploaded with oneWorker lives in one worker and maps to the same
   }
 });
 
+test('a worker left empty after a large dataset starts a fresh engine (wasm memory only grows); one still holding data keeps its engine', async () => {
+  const pool = await Pool.create({ workers: 1 });
+  const engineMiB = async () => (await pool.broadcast(tasks.debug.engineBytes, {}))[0] / 2 ** 20;
+  try {
+    const [m, k, n] = [4000, 40, 7];
+    const a = randF32(m * k, 51);
+    const b = randF32(k * n, 52);
+    const small = await pool.upload(a, m, k);
+    const before = await pool.map(tasks.linalg.gemm, small, { b, k, n });
+    // 48 MiB of rows, read from a ChunkSource: the calling thread never holds them.
+    const big = await pool.upload({ rows: 3072, cols: 4096, read: (s, e) => randF32((e - s) * 4096, s) });
+    assert.ok((await engineMiB()) > 48);
+    await pool.release(big);
+    assert.ok((await engineMiB()) > 48, 'rows still resident: the engine is kept');
+    const same = await pool.map(tasks.linalg.gemm, small, { b, k, n });
+    same.forEach((part, i) => assert.ok(bytesOf(part).equals(bytesOf(before[i]))));
+    await pool.release(small);
+    const after = await engineMiB();
+    assert.ok(after < 4, `an empty engine of ${after.toFixed(1)} MiB: its 48 MiB should have gone back`);
+    const again = await pool.upload(a, m, k);
+    const x = await pool.map(tasks.linalg.gemm, again, { b, k, n });
+    x.forEach((part, i) => assert.ok(bytesOf(part).equals(bytesOf(before[i])), 'the fresh engine gives the same bits'));
+  } finally {
+    pool.close();
+  }
+});
+
 test('the FMA build: asked for, it runs where relaxed SIMD exists (Node 20 included), the same bits with 1, 2, 3 workers', async () => {
   assert.ok(await fmaAvailable(), 'relaxed SIMD in this runtime');
   const [m, k, n] = [5003, 300, 41];

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { flags, interruptible, MODEL_FILE_OPTION, modelFile, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
-import { fitImages } from './fit.mjs';
+import { fitModelOnly } from './fit.mjs';
 import { readModel } from './sample.mjs';
 import { DATA_HELP, DATA_OPTIONS, MODEL_HELP, MODEL_OPTIONS, outHelp, temperatureOf } from './shared-options.mjs';
 
@@ -35,7 +35,7 @@ export async function run(argv) {
   const temperature = temperatureOf(f, 1);
   const seed = num(f.seed, 'seed', { min: 0, int: true, fallback: 0 });
   const signal = interruptible();
-  const model = file ? await readModel(file) : (await fitImages(f, { json: f.json, signal })).model;
+  const model = file ? await readModel(file) : (await fitModelOnly(f, { json: f.json, signal })).model;
   const { width, height, channels } = model.spec;
   const bar = progress(!f.json);
   let written = 0;

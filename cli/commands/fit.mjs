@@ -2,7 +2,7 @@
 // gaussface fit: images → PCA → mixture, saved as one model file.
 import { generate, HOLDOUT_RULE, isHeldOut, ImageModel, MixtureOfFactorAnalyzers } from 'gaussface';
 import { flags, interruptible, num, progress, report, UsageError, warnOverParameterised, writeAtomic } from '../common.mjs';
-import { loadData } from '../data.mjs';
+import { loadData, openData } from '../data.mjs';
 import { DATA_HELP, DATA_OPTIONS, dataArgs, MODEL_HELP, MODEL_OPTIONS, modelArgs, outHelp } from './shared-options.mjs';
 
 export const summary = 'learn the distribution of a set of images and save the model';
@@ -25,18 +25,29 @@ const MFA_OPTIONS = { model: str, factors: str, noise: str, 'max-iter': str };
 
 /**
  * The images a fit learns from (all, or the training rows with --holdout) and the provenance the model keeps.
+ * With --holdout only the training rows are decoded (no full set to copy them out of).
  * @param {Record<string, any>} f the parsed flags
  * @param {{ json?: boolean, signal: AbortSignal }} opts
  */
 async function trainingImages(f, { json, signal }) {
   const bar = progress(!json);
-  const d = dataArgs(f);
-  // With --holdout only the training rows are decoded (no full set to copy them out of).
-  const data = await loadData(f.data ?? 'synthetic', { ...d, rows: f.holdout ? (i) => !isHeldOut(i) : undefined, signal, onProgress: (i, n) => bar.update('images', i, n) });
+  const { d, opts } = trainingOptions(f, bar, signal);
+  const data = await loadData(f.data ?? 'synthetic', opts);
   bar.done();
-  const provenance = { data: f.data ?? 'synthetic', images: String(data.X.rows), seed: String(d.seed), holdout: f.holdout ? HOLDOUT_RULE : 'none', created: new Date().toISOString() };
-  return { data, d, provenance };
+  return { data, d, provenance: provenanceOf(f, d, data.X.rows) };
 }
+
+/**
+ * @param {Record<string, any>} f @param {ReturnType<typeof progress>} bar @param {AbortSignal} signal
+ * @returns {{ d: ReturnType<typeof dataArgs>, opts: NonNullable<Parameters<typeof loadData>[1]> }}
+ */
+function trainingOptions(f, bar, signal) {
+  const d = dataArgs(f);
+  return { d, opts: { ...d, rows: f.holdout ? (i) => !isHeldOut(i) : undefined, signal, onProgress: (i, n) => bar.update('images', i, n) } };
+}
+
+/** @param {Record<string, any>} f @param {{ seed: number }} d @param {number} rows */
+const provenanceOf = (f, d, rows) => ({ data: f.data ?? 'synthetic', images: String(rows), seed: String(d.seed), holdout: f.holdout ? HOLDOUT_RULE : 'none', created: new Date().toISOString() });
 
 /**
  * `--model mfa`: a mixture of factor analysers on the pixels.
@@ -62,24 +73,46 @@ async function fitMfa(f, data, { json, signal, seed }) {
 
 /**
  * Loads data and runs the pipeline with progress, warning about over-parameterised candidates; shared with
- * demo, augment, cluster and anomalies.
+ * demo, augment, cluster and anomalies, which use the rows afterwards.
  * @param {Record<string, any>} f the parsed flags
  * @param {{ json?: boolean, signal: AbortSignal, nSamples?: number, temperature?: number }} opts
  */
-export async function fitImages(f, { json, signal, nSamples = 16, temperature = 1 }) {
-  const { data, d, provenance } = await trainingImages(f, { json, signal });
-  const bar = progress(!json);
+export async function fitImages(f, opts) {
+  const { data, d, provenance } = await trainingImages(f, opts);
+  return { data, ...(await fitPcaGmm(f, data.X, data.spec, d, provenance, opts)) };
+}
+
+/**
+ * The same fit, for a caller that needs only the model: a folder's images are decoded straight into the pool
+ * (openData), never all held in this thread — `fit`'s peak memory is about the workers' copy of the rows.
+ * @param {Record<string, any>} f the parsed flags
+ * @param {{ json?: boolean, signal: AbortSignal }} opts
+ */
+export async function fitModelOnly(f, opts) {
+  const bar = progress(!opts.json);
+  const { d, opts: load } = trainingOptions(f, bar, opts.signal);
+  const data = await openData(f.data ?? 'synthetic', load);
+  const provenance = provenanceOf(f, d, data.rows);
+  return { data, ...(await fitPcaGmm(f, data.images, data.spec, d, provenance, { ...opts, bar })) };
+}
+
+/**
+ * @param {Record<string, any>} f @param {Parameters<typeof generate>[0]} images
+ * @param {import('gaussface/node').ImageFolder['spec']} spec @param {ReturnType<typeof dataArgs>} d
+ * @param {Record<string, string>} provenance
+ * @param {{ json?: boolean, signal: AbortSignal, nSamples?: number, temperature?: number, bar?: ReturnType<typeof progress> }} opts
+ */
+async function fitPcaGmm(f, images, spec, d, provenance, { json, signal, nSamples = 16, temperature = 1, bar = progress(!json) }) {
   const m = modelArgs(f);
   const subsetK = f.subset === undefined ? undefined : Number(f.subset);
   if (subsetK !== undefined && !(Number.isInteger(subsetK) && subsetK >= 2)) throw new UsageError(`--subset must be an integer ≥ 2, got '${f.subset}'`);
-  const result = await generate(data.X, {
+  const result = await generate(images, {
     ...m, subset: subsetK ? { clusters: subsetK } : undefined, nSamples, temperature, randomState: d.seed, signal,
     onProgress: (p) => bar.update(p.stage, p.done, p.total, p.detail ?? ''),
   });
   bar.done();
   warnOverParameterised(result.selection?.table ?? [result.model], result.features.rows, result.features.cols);
-  const model = new ImageModel(data.spec, result.pca, result.model, provenance);
-  return { data, result, model };
+  return { result, model: new ImageModel(spec, result.pca, result.model, provenance) };
 }
 
 /** @param {string[]} argv */
@@ -96,15 +129,15 @@ export async function run(argv) {
     await writeAtomic(f.out, new ImageModel(data.spec, mfa, provenance).toBytes());
     return reportMfa(f, data, mfa);
   }
-  const { data, result, model } = await fitImages(f, { json: f.json, signal });
+  const { data, result, model } = await fitModelOnly(f, { json: f.json, signal });
   await writeAtomic(f.out, model.toBytes());
   const out = {
-    model: f.out, images: data.X.rows, image: data.spec, pcaComponents: result.pca.nComponentsFitted,
+    model: f.out, images: data.rows, image: data.spec, pcaComponents: result.pca.nComponentsFitted,
     explainedVariance: result.pca.explainedVarianceRatio.reduce((a, b) => a + b, 0), mixtureComponents: result.model.nComponents,
     covarianceType: result.model.covarianceType, converged: result.model.converged, selection: result.selection?.table,
   };
   report(f.json, out, [
-    `fitted ${data.X.rows} images (${data.spec.width}×${data.spec.height}×${data.spec.channels}): PCA ${out.pcaComponents} components (${(100 * out.explainedVariance).toFixed(1)} % of variance), mixture of ${out.mixtureComponents} ${out.covarianceType} Gaussians`,
+    `fitted ${data.rows} images (${data.spec.width}×${data.spec.height}×${data.spec.channels}): PCA ${out.pcaComponents} components (${(100 * out.explainedVariance).toFixed(1)} % of variance), mixture of ${out.mixtureComponents} ${out.covarianceType} Gaussians`,
     `wrote ${f.out}`,
   ]);
 }

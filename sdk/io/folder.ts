@@ -132,15 +132,30 @@ function labelsOf(dir: string, files: string[], mode: FolderOptions['labels']) {
 }
 
 /**
- * Decodes every image of a folder into rows of a matrix, in path order (byte order, as Python's sorted()).
- * Gray conversion and resizing are Pillow's (luma, antialiased bilinear), so rows equal the Python anchors'.
+ * A folder of images opened for reading in row ranges: what `loadImageFolder` knows before it decodes (the files,
+ * the row length from the first image, labels, attributes), and a `read(start, end)` that decodes just those
+ * rows. It is a pool `ChunkSource`: `pool.upload(folder)` decodes the images chunk by chunk straight into the
+ * workers, so the calling thread never holds the whole set (a restarted worker has its chunks decoded again).
+ */
+export interface ImageFolderSource extends Omit<ImageFolder, 'X'> {
+  readonly rows: number;
+  readonly cols: number;
+  /** Rows [start, end) as one array, `cols` values per row; every image must have the first one's size. */
+  read(start: number, end: number): Promise<Float32Array>;
+}
+
+/**
+ * Opens a folder of images (see `FolderOptions`): lists and sorts the files, decodes the first to fix the row
+ * length, reads labels and attributes; the other images are decoded when `read` asks for them.
  *
  * ```js
- * import { loadImageFolder } from 'gaussface/node';
- * const { X, labels, labelNames } = await loadImageFolder('flowers', { size: 64, channels: 3 });
+ * import { openImageFolder } from 'gaussface/node';
+ * import { getPool } from 'gaussface';
+ * const folder = await openImageFolder('faces', { size: 64 });
+ * const ds = await (await getPool()).upload(folder); // decoded chunk by chunk into the workers
  * ```
  */
-export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Promise<ImageFolder> {
+export async function openImageFolder(dir: string, opts: FolderOptions = {}): Promise<ImageFolderSource> {
   const { channels = 1, fit, crop, recursive = true, limit, concurrency = 4, maxFileBytes = 256 * 2 ** 20, onProgress, signal } = opts;
   let st;
   try {
@@ -175,23 +190,47 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
   const first = await decode(0);
   const D = first.data.length;
   if (files.length * D > 2 ** 31) throw new GaussfaceError(`${files.length} images of ${first.width}×${first.height}×${channels} are too many values for one matrix; pass size (--size) or limit`, 'ENOMEM');
-  const X = new Float32Array(files.length * D);
-  X.set(first.data);
-  let done = 1;
-  onProgress?.(done, files.length);
-  await parallel(files.length - 1, concurrency, async (k) => {
-    const i = k + 1;
-    const img = await decode(i);
-    if (img.width !== first.width || img.height !== first.height)
-      throw new GaussfaceError(`images have different sizes: ${files[0]} is ${first.width}×${first.height} but ${files[i]} is ${img.width}×${img.height}; pass --size N (the size option) to resize them all`, 'EINPUT');
-    X.set(img.data, i * D);
-    onProgress?.(++done, files.length);
-  });
+  // Progress counts images decoded for the first time (a re-read after a worker restart is not progress).
+  const seen = new Uint8Array(files.length);
+  let done = 0;
+  const read = async (start: number, end: number): Promise<Float32Array> => {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= files.length))
+      throw new GaussfaceError(`read(${start}, ${end}): the folder has rows [0, ${files.length})`, 'EINPUT');
+    const X = new Float32Array((end - start) * D);
+    await parallel(end - start, concurrency, async (k) => {
+      const i = start + k;
+      const img = i === 0 ? first : await decode(i);
+      if (img.width !== first.width || img.height !== first.height)
+        throw new GaussfaceError(`images have different sizes: ${files[0]} is ${first.width}×${first.height} but ${files[i]} is ${img.width}×${img.height}; pass --size N (the size option) to resize them all`, 'EINPUT');
+      X.set(img.data, k * D);
+      if (!seen[i]) {
+        seen[i] = 1;
+        onProgress?.(++done, files.length);
+      }
+    });
+    return X;
+  };
   return {
-    X: new Matrix(files.length, D, X),
+    rows: files.length,
+    cols: D,
+    read,
     spec: { width: first.width, height: first.height, channels },
     files,
     ...labelsOf(dir, files, opts.labels),
     ...(attributes ? { attributes } : {}),
   };
+}
+
+/**
+ * Decodes every image of a folder into rows of a matrix, in path order (byte order, as Python's sorted()).
+ * Gray conversion and resizing are Pillow's (luma, antialiased bilinear), so rows equal the Python anchors'.
+ *
+ * ```js
+ * import { loadImageFolder } from 'gaussface/node';
+ * const { X, labels, labelNames } = await loadImageFolder('flowers', { size: 64, channels: 3 });
+ * ```
+ */
+export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Promise<ImageFolder> {
+  const { read, rows, cols, ...folder } = await openImageFolder(dir, opts);
+  return { X: new Matrix(rows, cols, await read(0, rows)), ...folder };
 }

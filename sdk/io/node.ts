@@ -5,7 +5,7 @@ import type { Matrix } from '../matrix.js';
 
 export { nodeCodec };
 export { readRegularFile, saveFileAtomic } from './files.js';
-export { loadImageFolder, type FolderOptions, type ImageFolder } from './folder.js';
+export { loadImageFolder, openImageFolder, type FolderOptions, type ImageFolder, type ImageFolderSource } from './folder.js';
 export { fetchDataset, fetchFile, DATASETS, defaultCacheDir, type DatasetName, type FetchOptions, type RemoteFile } from './fetch.js';
 export { readMat } from './mat.js';
 export { extractTar } from './tar.js';

@@ -11,7 +11,11 @@ let loaded: Promise<typeof Sharp> | undefined;
 /** sharp, imported once; its absence is an error that says how to install it. */
 function loadSharp(): Promise<typeof Sharp> {
   loaded ??= import('sharp').then(
-    (m) => m.default,
+    (m) => {
+      // Every file is decoded once: libvips' operation cache (up to 50 MB) would only hold memory.
+      m.default.cache(false);
+      return m.default;
+    },
     (e) => {
       loaded = undefined; // installed later in a long-lived process: try again next time
       throw new GaussfaceError(`install sharp to read images in Node: npm install sharp (an optional dependency of gaussface; it could not be loaded: ${(e as Error).message.split('\n')[0]})`, 'EMISSING');

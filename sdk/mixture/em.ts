@@ -51,16 +51,19 @@ export function minResponsibility(totalWeight: number, rows: number): number {
   return (2 ** -24 * totalWeight) / (rows * rows);
 }
 
-/** Statistics of one pass: E-step with `params`, M-step sums around their means. */
-export async function statsPass(pool: Pool, ds: Dataset, engine: Engine, s: EMSettings, params: MixtureParams): Promise<{ stats: ChunkStats; shift: Float64Array }> {
+/**
+ * Statistics of one pass: E-step with `params`, M-step sums around their means. `recycle`: the previous pass's
+ * parts, once reduced — their buffers carry this pass's (see Pool.map), so EM's memory stays flat.
+ */
+export async function statsPass(pool: Pool, ds: Dataset, engine: Engine, s: EMSettings, params: MixtureParams, recycle?: ChunkStats[]): Promise<{ stats: ChunkStats; shift: Float64Array; parts: ChunkStats[] }> {
   const e: EStepParams = eStepParams(engine, s.type, s.K, s.d, params);
   const parts = await pool.map(
     tasks.mixture.step,
     ds,
     { ...e, shift: e.means, weightsId: s.weights?.id, minResp: minResponsibility(s.totalWeight, ds.rows) },
-    { signal: s.signal },
+    { signal: s.signal, recycle },
   );
-  return { stats: reduceStats(parts, engine), shift: Float64Array.from(e.means) };
+  return { stats: reduceStats(parts, engine), shift: Float64Array.from(e.means), parts };
 }
 
 /** Runs EM from `start` until the lower bound changes by less than tol, or maxIter iterations. */
@@ -68,8 +71,10 @@ export async function runEM(pool: Pool, ds: Dataset, engine: Engine, s: EMSettin
   let params = start;
   let lowerBound = -Infinity;
   const lowerBounds: number[] = [];
+  let spent: ChunkStats[] | undefined;
   for (let iteration = 1; iteration <= s.maxIter; iteration++) {
-    const { stats, shift } = await statsPass(pool, ds, engine, s, params);
+    const { stats, shift, parts } = await statsPass(pool, ds, engine, s, params, spent);
+    spent = parts;
     const prev = lowerBound;
     lowerBound = stats.loglik / s.totalWeight;
     if (!Number.isFinite(lowerBound))

@@ -8,7 +8,7 @@ import type { CovarianceType } from '../mixture/covariance.js';
 import { GaussianMixture } from '../mixture/gmm.js';
 import { selectComponents, type Selection } from '../mixture/select.js';
 import { PCA } from '../pca.js';
-import { getPool, type Pool } from '../pool.js';
+import { getPool, isChunkSource, type ChunkSource, type Pool } from '../pool.js';
 
 /** Where a long pipeline is; `done`/`total` count the steps of the current stage. */
 export interface PipelineProgress {
@@ -64,11 +64,12 @@ const MAX_FRACTION_COMPONENTS = 200;
  * chunked for the first fit, and serve both fits and the projection: each upload would grow the workers' engine
  * memory, which never shrinks.
  */
-async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomState: number; pool: Pool; signal?: AbortSignal }): Promise<{ pca: PCA; features: Matrix<Float32Array> }> {
+async function fitPca(data: Matrix<Float32Array> | ChunkSource, want: number, opts: { randomState: number; pool: Pool; signal?: AbortSignal }): Promise<{ pca: PCA; features: Matrix<Float32Array> }> {
   const fraction = want > 0 && want < 1;
   const cap = Math.min(data.rows - 1, data.cols, MAX_FRACTION_COMPONENTS);
   const first = fraction ? new PCA({ nComponents: cap, svdSolver: data.cols > 500 ? 'randomized' : 'auto', ...opts }) : new PCA({ nComponents: want, ...opts });
-  const ds = await opts.pool.upload(data.data, data.rows, data.cols, { chunkRows: first.fitChunkRows(data.rows, data.cols), signal: opts.signal, name: 'images' });
+  const upload = { chunkRows: first.fitChunkRows(data.rows, data.cols), signal: opts.signal, name: 'images' };
+  const ds = await (data instanceof Matrix ? opts.pool.upload(data.data, data.rows, data.cols, upload) : opts.pool.upload(data, upload));
   try {
     let pca = await first.fit(ds);
     if (fraction) {
@@ -83,7 +84,9 @@ async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomSt
 }
 
 /**
- * Learns the distribution of a set of images (rows of pixels in [0, 1]) and draws new ones.
+ * Learns the distribution of a set of images (rows of pixels in [0, 1]) and draws new ones. The images may be a
+ * `ChunkSource` (e.g. `openImageFolder`): they are then decoded chunk by chunk into the workers, and this thread
+ * never holds them all.
  *
  * ```js
  * import { generate, syntheticFaces } from 'gaussface';
@@ -91,8 +94,9 @@ async function fitPca(data: Matrix<Float32Array>, want: number, opts: { randomSt
  * const { images, selection } = await generate(X, { nSamples: 16, randomState: 0 });
  * ```
  */
-export async function generate(X: MatrixLike, opts: GenerateOptions = {}): Promise<GenerateResult> {
-  const data = asMatrix(X, 'images', { minRows: 2 });
+export async function generate(X: MatrixLike | ChunkSource, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const data = isChunkSource(X) ? X : asMatrix(X, 'images', { minRows: 2 });
+  if (data.rows < 2) throw new GaussfaceError(`images has ${data.rows} rows but at least 2 are needed`, 'ESHAPE');
   const { signal, randomState = 0, onProgress } = opts;
   const pool = opts.pool ?? (await getPool());
   const nSamples = opts.nSamples ?? 16;

@@ -101,8 +101,12 @@ const responsibilities = ({ engine: e, chunks }: TaskContext, p: EStepParams) =>
     return chunks.map((c) => e.scoped((t) => e.f32(eStep(e, t, c, p, dev, 0).resp, c.rows * p.K).slice()));
   });
 
-/** Sufficient statistics of a chunk given its responsibilities (resident at `resp`, n × K f32). */
-function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParams, shift: number, loglik: number, nk: number): ChunkStats {
+/**
+ * Sufficient statistics of a chunk given its responsibilities (resident at `resp`, n × K f32). The scatter sums
+ * (K·d·d f64 for dense types: 8.9 MB at K = 32, d = 186) go out through `copyOut`, into the buffers of the
+ * previous iteration's parts when the caller recycles them: EM then allocates no new memory per iteration.
+ */
+function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParams, shift: number, loglik: number, nk: number, copyOut: TaskContext['copyOut']): ChunkStats {
   const { K, d } = p;
   const sx = take(K * d * 4);
   e.call('gemm', 1, 0, K, d, c.rows, 1, resp, K, c.ptr, d, 0, sx, d);
@@ -111,7 +115,7 @@ function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParam
     const s = take(K * d * 8);
     e.f64(s, K * d).fill(0);
     e.call('diag_scatter', c.rows, d, c.ptr, d, K, shift, resp, s);
-    s2 = e.f64(s, K * d).slice();
+    s2 = copyOut(e.f64(s, K * d));
   } else {
     // Products of the f32 rows summed in f64 (pca_gram): an f32 sum's rounding, ~1e-7 of the variance, would land
     // in the directions a component's samples do not span, whose variance is only regCovar (a face model with
@@ -119,33 +123,35 @@ function chunkStats(e: Engine, take: Take, c: Chunk, resp: number, p: StatsParam
     const w = take(c.rows * d * 4);
     const g = take(d * d * 8);
     const work = take(e.call('pca_gram_workspace', d));
-    s2 = new Float64Array(K * d * d);
+    const all = take(K * d * d * 8);
     for (let k = 0; k < K; k++) {
+      const gk = e.f64(all + k * d * d * 8, d * d).fill(0);
       const m = e.call('center_scale_rows', c.rows, d, c.ptr, d, shift + k * d * 4, resp, K, k, p.minResp, w);
       if (m === 0) continue;
       e.f64(g, d * d).fill(0);
       e.call('pca_gram', m, d, w, d, 0, g, d, work);
-      s2.set(e.f64(g, d * d), k * d * d);
+      gk.set(e.f64(g, d * d));
     }
+    s2 = copyOut(e.f64(all, K * d * d));
   }
   return { loglik, nk: e.f64(nk, K).slice(), sx: Float64Array.from(e.f32(sx, K * d)), s2 };
 }
 
 /** One EM iteration's worth of work on each chunk: E-step with `p`, then the M-step statistics. */
-const emStep = ({ engine: e, chunks, resident }: TaskContext, p: EStepParams & StatsParams) =>
+const emStep = ({ engine: e, chunks, resident, copyOut }: TaskContext, p: EStepParams & StatsParams) =>
   e.scoped((take) => {
     const dev = putParams(e, take, p);
     return chunks.map((c) =>
       e.scoped((t) => {
         const sw = p.weightsId === undefined ? 0 : resident(p.weightsId, c.index).ptr;
         const { resp, nk, loglik } = eStep(e, t, c, p, dev, sw);
-        return chunkStats(e, t, c, resp, p, dev.means, loglik, nk);
+        return chunkStats(e, t, c, resp, p, dev.means, loglik, nk, copyOut);
       }),
     );
   });
 
 /** M-step statistics from given responsibilities (a resident n × K dataset): the initialisation pass. */
-const statsFromResp = ({ engine: e, chunks, resident }: TaskContext, p: StatsParams & { respId: number }) =>
+const statsFromResp = ({ engine: e, chunks, resident, copyOut }: TaskContext, p: StatsParams & { respId: number }) =>
   e.scoped((take) => {
     const shift = take(p.shift.length * 4);
     e.f32(shift, p.shift.length).set(p.shift);
@@ -165,7 +171,7 @@ const statsFromResp = ({ engine: e, chunks, resident }: TaskContext, p: StatsPar
             if (sw) rv[i * p.K + k] *= sw[i];
             nkv[k] += rv[i * p.K + k];
           }
-        return chunkStats(e, t, c, resp, p, shift, 0, nk);
+        return chunkStats(e, t, c, resp, p, shift, 0, nk, copyOut);
       }),
     );
   });
