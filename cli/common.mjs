@@ -153,17 +153,21 @@ export function warn(/** @type {string} */ message) {
 }
 
 /**
- * Warns for every candidate mixture with more free parameters than the rows it is fitted on: its likelihood
- * rewards memorising those rows, and BIC/AIC computed from it are not to be trusted.
+ * Warns about the candidate mixtures with more free parameters than the rows they are fitted on: their likelihood
+ * rewards memorising those rows, and BIC/AIC computed from it are not to be trusted. One line per covariance type
+ * (a default `fit` tries six sizes: one line, not six).
  * @param {{ covarianceType: import('gaussface').CovarianceType, nComponents: number }[]} candidates
  * @param {number} rows
  * @param {number} features
  */
 export function warnOverParameterised(candidates, rows, features) {
-  for (const { covarianceType, nComponents } of candidates) {
-    const p = nParameters(covarianceType, nComponents, features);
-    if (p > rows)
-      warn(`${nComponents} ${covarianceType} Gaussian${nComponents > 1 ? 's' : ''} in ${features} dimensions have ${p.toLocaleString('en')} free parameters, more than the ${rows.toLocaleString('en')} rows they are fitted on (the fit can memorise them; trust its BIC/AIC less): use fewer components, a simpler --covariance, a smaller --pca or more images`);
+  const over = candidates.map(({ covarianceType, nComponents }) => ({ covarianceType, nComponents, p: nParameters(covarianceType, nComponents, features) })).filter((c) => c.p > rows);
+  for (const type of [...new Set(over.map((c) => c.covarianceType))]) {
+    const these = over.filter((c) => c.covarianceType === type);
+    const ks = these.map((c) => c.nComponents);
+    const [lo, hi] = [Math.min(...these.map((c) => c.p)), Math.max(...these.map((c) => c.p))];
+    const many = ks.length > 1 || ks[0] > 1;
+    warn(`${ks.join(', ')} ${type} Gaussian${many ? 's' : ''} in ${features} dimensions ha${many ? 've' : 's'} ${lo.toLocaleString('en')}${hi > lo ? `–${hi.toLocaleString('en')}` : ''} free parameters, more than the ${rows.toLocaleString('en')} rows ${ks.length > 1 ? 'each is' : 'they are'} fitted on (the fit can memorise them; trust its BIC/AIC less): use fewer components, a simpler --covariance, a smaller --pca or more images`);
   }
 }
 

@@ -35,10 +35,10 @@ test('demo runs end to end offline and writes images, plots, a model and a repor
     assert.ok(existsSync(join(dir, 'demo', f)), f);
   assert.match(readFileSync(join(dir, 'demo', 'report.md'), 'utf8'), /chosen by BIC/);
   assert.is(readdirSync(join(dir, 'demo')).filter((f) => f.includes('.tmp-')).length, 0);
-  // One warning per candidate with more free parameters than the 200 rows fitted (k = 16, 32 full here).
+  // One warning naming every candidate with more free parameters than the 200 rows fitted (k = 16, 32 full here).
   const over = r.selection.filter((row) => nParameters(row.covarianceType, row.nComponents, r.pcaComponents) > 200);
   assert.ok(over.length >= 1 && over.length < r.selection.length, `${over.length} of ${r.selection.length} candidates over-parameterised`);
-  assert.equal((r.warnings ?? []).map((w) => w.match(/^(\d+) full/)?.[1]), over.map((row) => String(row.nComponents)));
+  assert.equal((r.warnings ?? []).map((w) => w.match(/^([\d, ]+) full/)?.[1]), [over.map((row) => row.nComponents).join(', ')]);
 });
 
 test('the BIC chart: round ticks (1, 2 or 5 × 10^k apart) and the legend above the plot, not on a line', () => {
@@ -265,7 +265,8 @@ test('over-parameterised candidates are warned about on stderr and in --json (fi
   const sel = json(run('select', '--data', 'faces', '--candidates', '1,2,3', '--pca', '5', '--types', 'full,spherical', '--json'));
   const over = sel.table.filter((row) => nParameters(row.covarianceType, row.nComponents, 5) > 40);
   assert.equal(over.map((row) => `${row.nComponents} ${row.covarianceType}`), ['2 full', '3 full']);
-  assert.equal(sel.warnings.map((w) => w.split(' Gaussian')[0]), ['2 full', '3 full']);
+  const [lo, hi] = over.map((row) => nParameters(row.covarianceType, row.nComponents, 5));
+  assert.equal(sel.warnings, [`2, 3 full Gaussians in 5 dimensions have ${lo}–${hi} free parameters, more than the 40 rows each is fitted on (the fit can memorise them; trust its BIC/AIC less): use fewer components, a simpler --covariance, a smaller --pca or more images`]);
 });
 
 test('evaluate refuses a model without a hold-out split (exit 2, naming the fix), also under --json', () => {
