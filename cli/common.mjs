@@ -3,8 +3,7 @@
 // atomic writes, and image grids written as PNG (sharp).
 import { parseArgs } from 'node:util';
 import { GaussfaceError, gridLayout, MAX_GRID_PIXELS, nParameters } from 'gaussface';
-import { imageGrid, readRegularFile, saveFileAtomic } from 'gaussface/node';
-import sharp from 'sharp';
+import { imageGrid, loadSharp, readRegularFile, saveFileAtomic } from 'gaussface/node';
 
 /** An error the user can fix: printed as one line, exit code 2 (1 is for failures of the work itself). */
 export class UsageError extends Error {
@@ -256,8 +255,8 @@ export function checkSheet(count, { cols = 4, scale = 2, ...opts }, name, fix) {
 }
 
 /** PNG bytes of an SVG (plots). */
-export function svgToPng(/** @type {string} */ svg) {
-  return sharp(Buffer.from(svg)).png().toBuffer();
+export async function svgToPng(/** @type {string} */ svg) {
+  return (await loadSharp())(Buffer.from(svg)).png().toBuffer();
 }
 
 /**

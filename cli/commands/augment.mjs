@@ -2,7 +2,7 @@
 // gaussface augment: a folder of N synthetic images (data augmentation, like the flowers notebook), drawn and
 // written a batch at a time so that any N fits in memory.
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from 'gaussface/node';
 import { flags, interruptible, MODEL_FILE_OPTION, modelFile, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
 import { fitModelOnly } from './fit.mjs';
 import { readModel } from './sample.mjs';
@@ -47,7 +47,7 @@ export async function run(argv) {
       for (let i = 0; i < count; i++) {
         if (signal.aborted) throw Object.assign(new Error('cancelled'), { code: 'EABORT' });
         const px = Buffer.from(images.row(i).map((v) => Math.round(v * 255)));
-        await writeAtomic(join(f.out, `synthetic_${String(start + i).padStart(5, '0')}.png`), await sharp(px, { raw: { width, height, channels } }).png().toBuffer());
+        await writeAtomic(join(f.out, `synthetic_${String(start + i).padStart(5, '0')}.png`), await (await loadSharp())(px, { raw: { width, height, channels } }).png().toBuffer());
         bar.update('writing', ++written, n);
       }
     }

@@ -1,8 +1,8 @@
 // @ts-check
 // gaussface points: an image as a 2-D point cloud, fitted by a mixture and rendered back.
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { densityImage, GaussianMixture, imageToPoints, renderPoints } from 'gaussface';
+import { loadSharp } from 'gaussface/node';
 import { flags, interruptible, num, progress, report, UsageError, writeAtomic } from '../common.mjs';
 import { outHelp, temperatureOf } from './shared-options.mjs';
 
@@ -19,7 +19,7 @@ ${outHelp('DIR', 'points.png, density.png, samples.png')}
   --json            print the result as JSON`;
 
 /** @param {Float32Array} data @param {number} width @param {number} height @param {1 | 3} channels */
-const png = (data, width, height, channels) => sharp(Buffer.from(data.map((v) => Math.round(255 * Math.min(1, Math.max(0, v))))), { raw: { width, height, channels } }).png().toBuffer();
+const png = async (data, width, height, channels) => (await loadSharp())(Buffer.from(data.map((v) => Math.round(255 * Math.min(1, Math.max(0, v))))), { raw: { width, height, channels } }).png().toBuffer();
 
 /** @param {string[]} argv */
 export async function run(argv) {
@@ -27,6 +27,7 @@ export async function run(argv) {
   if (f.help) return void console.log(help);
   if (!f._[0]) throw new UsageError('points needs an image: gaussface points picture.jpg --out DIR');
   if (!f.out) throw new UsageError('points needs --out DIR');
+  const sharp = await loadSharp();
   let decoded;
   try {
     decoded = await sharp(f._[0], { failOn: 'error' }).grayscale().raw().toBuffer({ resolveWithObject: true });

@@ -1,9 +1,9 @@
 // gaussface/node: the Node-only parts of the SDK (images through sharp, files, folders, downloads).
 import { imageGrid as grid, type GridOptions } from './grid.js';
-import { nodeCodec } from './sharp.js';
+import { loadSharp, nodeCodec } from './sharp.js';
 import type { Matrix } from '../matrix.js';
 
-export { nodeCodec };
+export { loadSharp, nodeCodec };
 export { readRegularFile, saveFileAtomic } from './files.js';
 export { loadImageFolder, openImageFolder, type FolderOptions, type ImageFolder, type ImageFolderSource } from './folder.js';
 export { fetchDataset, fetchFile, DATASETS, defaultCacheDir, type DatasetName, type FetchOptions, type RemoteFile } from './fetch.js';

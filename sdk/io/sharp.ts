@@ -8,8 +8,8 @@ import type { Pixels } from './pixels.js';
 
 let loaded: Promise<typeof Sharp> | undefined;
 
-/** sharp, imported once; its absence is an error that says how to install it. */
-function loadSharp(): Promise<typeof Sharp> {
+/** sharp, imported once; its absence is a GaussfaceError (EMISSING) that says how to install it. */
+export function loadSharp(): Promise<typeof Sharp> {
   loaded ??= import('sharp').then(
     (m) => {
       // Every file is decoded once: libvips' operation cache (up to 50 MB) would only hold memory.
