@@ -1,0 +1,119 @@
+// Is the CelebA "Smiling" edit something a person sees? For every non-smiling held-out face (rows i % 5 == 4,
+// as `vae train --holdout`): encode, add the direction at each strength, decode, and ask a smiling classifier
+// that never saw the direction (L2 logistic regression on pixel-PCA features of the TRAINING faces' labels);
+// identity is kept when the edited face, encoded again, is nearest (among all held-out faces' latent means) to
+// its own face. Compares directions (mean difference / logistic weights, unit length / one standard deviation
+// of the codes) and the same edit in a pixel-PCA latent space.
+// Usage: node bench/quality/smile.mjs VAE.safetensors [--strengths 0,1,2,3,4] [--pca-edit 200] [--out FILE.json]
+// Needs ../shared/datasets/celeba (attributes.txt: CelebA's list_attr format, Smiling is attribute 32).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { attributeDirection, LogisticRegression, Matrix, measureAttributeEdit, parseAttributes, PCA, shutdown, takeRows, VAE } from '../../dist/index.js';
+import { SETS, loadSet } from './data.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    strengths: { type: 'string', default: '0,1,2,3,4' }, 'unit-strengths': { type: 'string', default: '-1,0,1,2,3' }, 'pca-edit': { type: 'string', default: '200' },
+    'classifier-pca': { type: 'string', default: '100' }, directions: { type: 'string', default: 'mean-unit,mean-spread,logistic-spread' }, out: { type: 'string' },
+  },
+});
+if (!positionals[0]) throw new Error('usage: node bench/quality/smile.mjs VAE.safetensors [--strengths 0,1,2,3,4] [--out FILE.json]');
+const t0 = performance.now();
+const log = (msg) => console.error(`${msg} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+const nums = (s) => s.split(',').map(Number);
+
+// Data and labels: rows are the folder's images in path order, labels by file name.
+const { X, train, held } = await loadSet('celeba');
+const dir = SETS.celeba.dir;
+const files = readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+if (files.length !== X.rows) throw new Error(`${files.length} image files but ${X.rows} rows: delete .bench-cache/quality/celeba.*`);
+const table = parseAttributes(readFileSync(`${dir}/attributes.txt`, 'utf8'));
+const col = table.names.indexOf('Smiling');
+const byFile = new Map(table.files.map((f, i) => [f, table.values.get(i, col) > 0 ? 1 : 0]));
+const labels = files.map((f) => byFile.get(f));
+const trainIdx = labels.map((_, i) => i).filter((i) => i % 5 !== 4);
+const heldIdx = labels.map((_, i) => i).filter((i) => i % 5 === 4);
+const [yTrain, yHeld] = [trainIdx.map((i) => labels[i]), heldIdx.map((i) => labels[i])];
+const notSmiling = yHeld.map((l, k) => (l ? -1 : k)).filter((k) => k >= 0);
+log(`CelebA: ${train.rows} training faces (${yTrain.filter(Boolean).length} smiling), ${held.rows} held out (${notSmiling.length} not smiling)`);
+
+const vae = await VAE.fromBytes(readFileSync(positionals[0]));
+log(`VAE ${positionals[0]}: ${vae.history.length} epochs, held-out −ELBO ${vae.validationHistory.at(-1)?.toFixed(1)}`);
+const recTrain = await vae.reconstruct(train);
+const recHeld = await vae.reconstruct(held);
+log('reconstructed the training and held-out faces');
+
+/**
+ * A smiling classifier on pixel-PCA features of `images` (training rows), features scaled by the first component's
+ * standard deviation; C chosen on the training rows k % 5 == 4 (a validation part), then refitted on all of them.
+ */
+async function pixelClassifier(images, name) {
+  const pca = await new PCA({ nComponents: Number(values['classifier-pca']), svdSolver: 'randomized', randomState: 0 }).fit(images);
+  const s = Math.sqrt(pca.explainedVariance[0]);
+  const features = async (im) => {
+    const f = await pca.transform(im);
+    for (let i = 0; i < f.data.length; i++) f.data[i] /= s;
+    return f;
+  };
+  const F = await features(images);
+  const rows = (held) => Array.from({ length: F.rows }, (_, i) => i).filter((i) => (i % 5 === 4) === held);
+  const [fitRows, valRows] = [rows(false), rows(true)];
+  let best;
+  for (const C of [0.01, 0.1, 1, 10]) {
+    const clf = await new LogisticRegression({ C }).fit(takeRows(F, fitRows), fitRows.map((i) => yTrain[i]));
+    const acc = clf.score(takeRows(F, valRows), valRows.map((i) => yTrain[i]));
+    if (!best || acc > best.acc) best = { C, acc };
+  }
+  const clf = await new LogisticRegression({ C: best.C }).fit(F, yTrain);
+  log(`classifier '${name}': PCA ${pca.nComponentsFitted}, C ${best.C} (validation accuracy ${(100 * best.acc).toFixed(1)} %)`);
+  return { name, C: best.C, validationAccuracy: best.acc, proba: async (im) => clf.predictProba(await features(im)), accuracy: async (im, y) => clf.score(await features(im), y) };
+}
+
+const onReal = await pixelClassifier(train, 'real');
+const onRecon = await pixelClassifier(recTrain, 'reconstructions');
+const classifiers = [onRecon, onReal];
+const accuracy = {};
+for (const c of classifiers) accuracy[c.name] = { heldOutReal: await c.accuracy(held, yHeld), heldOutReconstructions: await c.accuracy(recHeld, yHeld), C: c.C };
+log(`held-out accuracy: ${JSON.stringify(accuracy)}`);
+
+/** Runs measureAttributeEdit once, classifying every decoded batch with both classifiers. */
+async function measure(codec, direction, strengths, identity) {
+  const rates = [];
+  const rows = await measureAttributeEdit(codec, held, direction, {
+    strengths, rows: notSmiling, identity,
+    classify: async (im) => {
+      const [pRecon, pReal] = [await onRecon.proba(im), await onReal.proba(im)];
+      rates.push(pReal.filter((p) => p > 0.5).length / pReal.length);
+      return pRecon;
+    },
+  });
+  return rows.map((r, k) => ({ strength: r.strength, smilingRecon: r.attributeRate, smilingReal: rates[k], identityKept: r.identityKept }));
+}
+
+const results = { model: positionals[0], epochs: vae.history.length, heldOutNegElbo: vae.validationHistory.at(-1), accuracy, edits: {} };
+const { mu } = await vae.encode(train);
+for (const name of values.directions.split(',')) {
+  const [method, scale] = name.split('-');
+  const v = await attributeDirection(mu, yTrain, { method, scale });
+  const strengths = nums(scale === 'unit' ? values['unit-strengths'] : values.strengths);
+  results.edits[`vae ${name}`] = { length: Math.hypot(...v), rows: await measure(vae, v, strengths) };
+  log(`vae ${name} (length ${Math.hypot(...v).toFixed(3)}): ${JSON.stringify(results.edits[`vae ${name}`].rows)}`);
+}
+
+// The same edit in a pixel-PCA latent space (mean difference of the training codes, one standard deviation
+// long, mapped back by inverseTransform); identity judged in the VAE's latent space like the others.
+if (Number(values['pca-edit']) > 0) {
+  const pca = await new PCA({ nComponents: Number(values['pca-edit']), svdSolver: 'randomized', randomState: 0 }).fit(train);
+  const codec = { encode: (im) => pca.transform(im), decode: (Z) => pca.inverseTransform(Z) };
+  const v = await attributeDirection(await pca.transform(train), yTrain, { scale: 'spread' });
+  results.edits[`pca${pca.nComponentsFitted} mean-spread`] = { length: Math.hypot(...v), rows: await measure(codec, v, nums(values.strengths), vae) };
+  log(`pca${pca.nComponentsFitted} mean-spread: ${JSON.stringify(results.edits[`pca${pca.nComponentsFitted} mean-spread`].rows)}`);
+}
+
+for (const [name, r] of Object.entries(results.edits)) {
+  console.log(`\n${name}:\n| strength | smiling (recon. classifier) | smiling (real-face classifier) | identity kept |\n|---:|---:|---:|---:|`);
+  for (const row of r.rows) console.log(`| ${row.strength} | ${(100 * row.smilingRecon).toFixed(1)} % | ${(100 * row.smilingReal).toFixed(1)} % | ${(100 * row.identityKept).toFixed(1)} % |`);
+}
+if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 1));
+await shutdown();
