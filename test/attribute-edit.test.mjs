@@ -96,6 +96,14 @@ test('attributeDirection: mean difference (unit or one standard deviation long) 
   const v = await attributeDirection(X, y, { method: 'logistic', C: 0.5 });
   const n = Math.hypot(...w);
   for (let j = 0; j < 3; j++) assert.ok(Math.abs(v[j] - w[j] / n) < 1e-6);
+  // orthogonalTo: the part along excluded directions is removed (here the mean difference (1, 1) loses its y part).
+  const diag = await attributeDirection([[0, 0], [1, 1], [1, 0], [2, 1]], [-1, -1, 1, 1]);
+  assert.equal(Array.from(diag), [1, 0]);
+  const tilted = [[0, 0], [0, 1], [1, 1], [1, 2]];
+  assert.ok(Math.abs(Math.hypot(...(await attributeDirection(tilted, [-1, -1, 1, 1]))) - 1) < 1e-6);
+  const orth = await attributeDirection(tilted, [-1, -1, 1, 1], { orthogonalTo: [[0, 3], [0, 1]] });
+  assert.equal(Array.from(orth), [1, 0], 'mean difference (1, 1) without its part along (0, 1)');
+  await rejects(() => attributeDirection(tilted, [-1, -1, 1, 1], { orthogonalTo: [[1]] }), /orthogonalTo has 1 values, the codes 2/, 'ESHAPE');
   await rejects(() => attributeDirection(codes, [1, 1, 1, 1]), /needs codes with the attribute/, 'EINPUT');
   await rejects(() => attributeDirection(codes, labels, { scale: 'far' }), /scale must be 'unit' or 'spread'/, 'EINPUT');
 });

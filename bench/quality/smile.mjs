@@ -9,13 +9,16 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { attributeDirection, LogisticRegression, Matrix, measureAttributeEdit, parseAttributes, PCA, shutdown, takeRows, VAE } from '../../dist/index.js';
-import { SETS, loadSet } from './data.mjs';
+import { imageGrid } from '../../dist/node.js';
+import { CACHE, SETS, loadSet } from './data.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     strengths: { type: 'string', default: '0,1,2,3,4' }, 'unit-strengths': { type: 'string', default: '-1,0,1,2,3' }, 'pca-edit': { type: 'string', default: '200' },
-    'classifier-pca': { type: 'string', default: '100' }, directions: { type: 'string', default: 'mean-unit,mean-spread,logistic-spread' }, out: { type: 'string' },
+    'classifier-pca': { type: 'string', default: '100' }, directions: { type: 'string', default: 'mean-unit,mean-spread,logistic-spread,mean-spread-orth' }, out: { type: 'string' },
+    // '-orth' directions: orthogonal to these attributes' mean-difference directions (who the person is, not the expression).
+    person: { type: 'string', default: 'Male,Young,Attractive,Heavy_Makeup,Wearing_Lipstick,Wearing_Earrings,Pale_Skin,Black_Hair,Blond_Hair,Brown_Hair,Gray_Hair' },
   },
 });
 if (!positionals[0]) throw new Error('usage: node bench/quality/smile.mjs VAE.safetensors [--strengths 0,1,2,3,4] [--out FILE.json]');
@@ -29,9 +32,13 @@ const dir = SETS.celeba.dir;
 const files = readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
 if (files.length !== X.rows) throw new Error(`${files.length} image files but ${X.rows} rows: delete .bench-cache/quality/celeba.*`);
 const table = parseAttributes(readFileSync(`${dir}/attributes.txt`, 'utf8'));
-const col = table.names.indexOf('Smiling');
-const byFile = new Map(table.files.map((f, i) => [f, table.values.get(i, col) > 0 ? 1 : 0]));
-const labels = files.map((f) => byFile.get(f));
+const row = new Map(table.files.map((f, i) => [f, i]));
+const column = (name) => {
+  const c = table.names.indexOf(name);
+  if (c < 0) throw new Error(`no attribute ${name} in attributes.txt`);
+  return files.map((f) => (table.values.get(row.get(f), c) > 0 ? 1 : 0));
+};
+const labels = column('Smiling');
 const trainIdx = labels.map((_, i) => i).filter((i) => i % 5 !== 4);
 const heldIdx = labels.map((_, i) => i).filter((i) => i % 5 === 4);
 const [yTrain, yHeld] = [trainIdx.map((i) => labels[i]), heldIdx.map((i) => labels[i])];
@@ -77,27 +84,39 @@ const accuracy = {};
 for (const c of classifiers) accuracy[c.name] = { heldOutReal: await c.accuracy(held, yHeld), heldOutReconstructions: await c.accuracy(recHeld, yHeld), C: c.C };
 log(`held-out accuracy: ${JSON.stringify(accuracy)}`);
 
-/** Runs measureAttributeEdit once, classifying every decoded batch with both classifiers. */
-async function measure(codec, direction, strengths, identity) {
+/**
+ * Runs measureAttributeEdit once, classifying every decoded batch with both classifiers; the first four edited
+ * faces at every strength go to .bench-cache/quality/smile-<name>.png (rows: faces, columns: strengths) to look at.
+ */
+async function measure(name, codec, direction, strengths, identity) {
   const rates = [];
+  const shown = [];
   const rows = await measureAttributeEdit(codec, held, direction, {
     strengths, rows: notSmiling, identity,
     classify: async (im) => {
       const [pRecon, pReal] = [await onRecon.proba(im), await onReal.proba(im)];
       rates.push(pReal.filter((p) => p > 0.5).length / pReal.length);
+      shown.push([0, 1, 2, 3].map((i) => im.row(i).slice()));
       return pRecon;
     },
   });
+  const grid = [0, 1, 2, 3].flatMap((i) => shown.map((faces) => faces[i]));
+  writeFileSync(`${CACHE}/smile-${name.replace(/ /g, '-')}.png`, await imageGrid(grid, { width: 64, height: 64, channels: 3, cols: strengths.length, scale: 2 }));
   return rows.map((r, k) => ({ strength: r.strength, smilingRecon: r.attributeRate, smilingReal: rates[k], identityKept: r.identityKept }));
 }
 
 const results = { model: positionals[0], epochs: vae.history.length, heldOutNegElbo: vae.validationHistory.at(-1), accuracy, edits: {} };
 const { mu } = await vae.encode(train);
+const person = [];
+for (const name of values.person.split(',')) {
+  const y = column(name);
+  person.push(await attributeDirection(mu, trainIdx.map((i) => y[i])));
+}
 for (const name of values.directions.split(',')) {
-  const [method, scale] = name.split('-');
-  const v = await attributeDirection(mu, yTrain, { method, scale });
+  const [method, scale, orth] = name.split('-');
+  const v = await attributeDirection(mu, yTrain, { method, scale, orthogonalTo: orth ? person : [] });
   const strengths = nums(scale === 'unit' ? values['unit-strengths'] : values.strengths);
-  results.edits[`vae ${name}`] = { length: Math.hypot(...v), rows: await measure(vae, v, strengths) };
+  results.edits[`vae ${name}`] = { length: Math.hypot(...v), rows: await measure(`vae ${name}`, vae, v, strengths) };
   log(`vae ${name} (length ${Math.hypot(...v).toFixed(3)}): ${JSON.stringify(results.edits[`vae ${name}`].rows)}`);
 }
 
@@ -107,7 +126,7 @@ if (Number(values['pca-edit']) > 0) {
   const pca = await new PCA({ nComponents: Number(values['pca-edit']), svdSolver: 'randomized', randomState: 0 }).fit(train);
   const codec = { encode: (im) => pca.transform(im), decode: (Z) => pca.inverseTransform(Z) };
   const v = await attributeDirection(await pca.transform(train), yTrain, { scale: 'spread' });
-  results.edits[`pca${pca.nComponentsFitted} mean-spread`] = { length: Math.hypot(...v), rows: await measure(codec, v, nums(values.strengths), vae) };
+  results.edits[`pca${pca.nComponentsFitted} mean-spread`] = { length: Math.hypot(...v), rows: await measure(`pca${pca.nComponentsFitted} mean-spread`, codec, v, nums(values.strengths), vae) };
   log(`pca${pca.nComponentsFitted} mean-spread: ${JSON.stringify(results.edits[`pca${pca.nComponentsFitted} mean-spread`].rows)}`);
 }
 

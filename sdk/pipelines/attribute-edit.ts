@@ -90,6 +90,12 @@ export interface DirectionOptions {
    * so that strength 1 moves a face by one typical step of the attribute's own axis whatever the latent scale.
    */
   scale?: 'unit' | 'spread';
+  /**
+   * Directions to remove from the result (it is made orthogonal to all of them), e.g. those of attributes that
+   * go along with this one in the data but belong to the person (sex, make-up, hair colour), so that the edit
+   * changes less of who the face is.
+   */
+  orthogonalTo?: ArrayLike<number>[];
 }
 
 /** A latent direction from codes without an attribute (label 0 or −1) towards codes with it (label 1 or > 0). */
@@ -113,6 +119,22 @@ export async function attributeDirection(codes: MatrixLike, labels: ArrayLike<nu
     if (!np || !nn) throw new GaussfaceError('attribute direction: needs codes with the attribute (label 1) and without it (label 0 or −1)', 'EINPUT');
     v = Float64Array.from(pos, (p, c) => p / np - neg[c] / nn);
   } else v = (await new LogisticRegression({ C: opts.C ?? 1 }).fit(Z, labels)).coef;
+  // Gram–Schmidt: an orthonormal basis of the excluded directions, then v minus its projection on it.
+  const basis: Float64Array[] = [];
+  for (const u of opts.orthogonalTo ?? []) {
+    if (u.length !== L) throw new GaussfaceError(`attribute direction: a direction in orthogonalTo has ${u.length} values, the codes ${L}`, 'ESHAPE');
+    const b = Float64Array.from(u);
+    for (const e of basis) {
+      const d = b.reduce((s, x, c) => s + x * e[c], 0);
+      b.forEach((x, c) => (b[c] = x - d * e[c]));
+    }
+    const n = Math.hypot(...b);
+    if (n > 1e-9) basis.push(b.map((x) => x / n));
+  }
+  for (const e of basis) {
+    const d = v.reduce((s, x, c) => s + x * e[c], 0);
+    v.forEach((x, c) => (v[c] = x - d * e[c]));
+  }
   const len = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
   let size = 1;
   if (scale === 'spread') {
