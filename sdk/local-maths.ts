@@ -52,17 +52,6 @@ export function choleskyLower(e: Engine, A: ArrayLike<number>, d: number): Float
   });
 }
 
-/** x with A·x = b for a symmetric positive definite d × d A (lower triangle read; Cholesky), or undefined if A is not. */
-export function spdSolve(e: Engine, A: ArrayLike<number>, b: ArrayLike<number>, d: number): Float64Array | undefined {
-  return e.scoped((s) => {
-    const [a, x] = [s.f64(A), s.f64(b)];
-    if (e.call('chol', d, a.ptr, d) !== 0) return undefined;
-    e.call('trsm_lower', d, 1, a.ptr, d, x.ptr, 1, 0);
-    e.call('trsm_lower', d, 1, a.ptr, d, x.ptr, 1, 1);
-    return x.read();
-  });
-}
-
 /**
  * scikit-learn's precision factor of one d × d covariance: upper-triangular U with Σ⁻¹ = U·Uᵀ; a failed pivot
  * (Σ not positive definite) is returned as its index instead.

@@ -3,8 +3,22 @@
 // is known by hand.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attributeDirection, LogisticRegression, Matrix, measureAttributeEdit } from '../dist/index.js';
+import { attributeDirection, Matrix } from '../dist/index.js';
+import { LogisticRegression, measureAttributeEdit, orthogonalised } from '../bench/quality/edit-measure.mjs';
 import { rng } from './helpers/util.mjs';
+
+/** fn throws a GaussfaceError of this code whose message matches. */
+function throwsCode(fn, pattern, code) {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `expected an error matching ${pattern}`);
+  assert.match(err.message, pattern);
+  assert.is(err.code, code, err.message);
+}
 
 /** fn rejects with a GaussfaceError of this code whose message matches. */
 async function rejects(fn, pattern, code) {
@@ -76,36 +90,28 @@ test('LogisticRegression on separable data: every row right, weights kept finite
 });
 
 test('LogisticRegression refuses bad input with a code and a fix', async () => {
-  await rejects(() => new LogisticRegression().fit([[1], [2]], [1, 1]), /needs rows of both classes/, 'EINPUT');
-  await rejects(() => new LogisticRegression().fit([[1], [2]], [1]), /1 labels for 2 rows/, 'ESHAPE');
+  throwsCode(() => new LogisticRegression().fit([[1], [2]], [1, 1]), /needs rows of both classes/, 'EINPUT');
+  throwsCode(() => new LogisticRegression().fit([[1], [2]], [1]), /1 labels for 2 rows/, 'ESHAPE');
   assert.throws(() => new LogisticRegression({ C: 0 }), /C must be a finite number > 0/);
   assert.throws(() => new LogisticRegression().predict([[1]]), /call fit first/);
   const clf = await new LogisticRegression().fit([[0], [1], [0.2], [0.9]], [0, 1, 0, 1]);
   assert.throws(() => clf.predict([[1, 2]]), /2 columns but 1 were expected/);
 });
 
-test('attributeDirection: mean difference (unit or one standard deviation long) and logistic weights', async () => {
+test('attributeDirection: mean difference, unit or one standard deviation long, without excluded directions', async () => {
   const codes = [[0, 0], [0, 2], [2, 0], [2, 2]];
   const labels = [-1, -1, 1, 1];
   assert.equal(Array.from(await attributeDirection(codes, labels)), [1, 0]);
   // Projections onto (1, 0) are 0, 0, 2, 2: sample standard deviation √(4/3).
   const spread = await attributeDirection(codes, labels, { scale: 'spread' });
   assert.ok(Math.abs(spread[0] - Math.sqrt(4 / 3)) < 1e-6 && spread[1] === 0, `${Array.from(spread)}`);
-  const { X, y } = overlapping(80, 5);
-  const w = (await new LogisticRegression({ C: 0.5 }).fit(X, y)).coef;
-  const v = await attributeDirection(X, y, { method: 'logistic', C: 0.5 });
-  const n = Math.hypot(...w);
-  for (let j = 0; j < 3; j++) assert.ok(Math.abs(v[j] - w[j] / n) < 1e-6);
-  // orthogonalTo: the part along excluded directions is removed (here the mean difference (1, 1) loses its y part).
-  const diag = await attributeDirection([[0, 0], [1, 1], [1, 0], [2, 1]], [-1, -1, 1, 1]);
-  assert.equal(Array.from(diag), [1, 0]);
-  const tilted = [[0, 0], [0, 1], [1, 1], [1, 2]];
-  assert.ok(Math.abs(Math.hypot(...(await attributeDirection(tilted, [-1, -1, 1, 1]))) - 1) < 1e-6);
-  const orth = await attributeDirection(tilted, [-1, -1, 1, 1], { orthogonalTo: [[0, 3], [0, 1]] });
-  assert.equal(Array.from(orth), [1, 0], 'mean difference (1, 1) without its part along (0, 1)');
-  await rejects(() => attributeDirection(tilted, [-1, -1, 1, 1], { orthogonalTo: [[1]] }), /orthogonalTo has 1 values, the codes 2/, 'ESHAPE');
-  await rejects(() => attributeDirection(codes, [1, 1, 1, 1]), /needs codes with the attribute/, 'EINPUT');
-  await rejects(() => attributeDirection(codes, labels, { scale: 'far' }), /scale must be 'unit' or 'spread'/, 'EINPUT');
+  // orthogonalised: the parts along the given directions are removed (they need not be orthogonal themselves).
+  assert.equal(Array.from(orthogonalised([1, 1, 1], [[0, 3, 0], [0, 1, 0]])), [1, 0, 1]);
+  const o = orthogonalised([1, 2, 3], [[1, 1, 0], [0, 1, 1]]);
+  assert.ok(Math.abs(o[0] + o[1]) < 1e-12 && Math.abs(o[1] + o[2]) < 1e-12 && Math.abs(o[0] - o[1] + o[2] - 2) < 1e-12, `${Array.from(o)}`);
+  throwsCode(() => orthogonalised([1, 1], [[1]]), /a direction has 1 values, w 2/, 'ESHAPE');
+  throwsCode(() => attributeDirection(codes, [1, 1, 1, 1]), /needs codes with the attribute/, 'EINPUT');
+  throwsCode(() => attributeDirection(codes, labels, { scale: 'far' }), /scale must be 'unit' or 'spread'/, 'EINPUT');
 });
 
 test('measureAttributeEdit: attribute rate and identity per strength match a hand count on a pixel-space codec', async () => {

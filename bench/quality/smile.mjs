@@ -8,9 +8,10 @@
 // Needs ../shared/datasets/celeba (attributes.txt: CelebA's list_attr format, Smiling is attribute 32).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { attributeDirection, LogisticRegression, Matrix, measureAttributeEdit, parseAttributes, PCA, shutdown, takeRows, VAE } from '../../dist/index.js';
+import { attributeDirection, parseAttributes, PCA, shutdown, takeRows, VAE } from '../../dist/index.js';
 import { imageGrid } from '../../dist/node.js';
 import { CACHE, SETS, loadSet } from './data.mjs';
+import { LogisticRegression, measureAttributeEdit, orthogonalised } from './edit-measure.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -107,14 +108,27 @@ async function measure(name, codec, direction, strengths, identity) {
 
 const results = { model: positionals[0], epochs: vae.history.length, heldOutNegElbo: vae.validationHistory.at(-1), accuracy, edits: {} };
 const { mu } = await vae.encode(train);
+/** w at length 1 or ('spread') one standard deviation of the training codes along it. */
+function scaled(w, scale) {
+  const len = Math.hypot(...w);
+  const unit = w.map((x) => x / len);
+  if (scale !== 'spread') return unit;
+  const proj = Array.from({ length: mu.rows }, (_, i) => mu.row(i).reduce((s, x, c) => s + x * unit[c], 0));
+  const mean = proj.reduce((s, x) => s + x, 0) / proj.length;
+  const sd = Math.sqrt(proj.reduce((s, x) => s + (x - mean) ** 2, 0) / (proj.length - 1));
+  return unit.map((x) => x * sd);
+}
 const person = [];
 for (const name of values.person.split(',')) {
   const y = column(name);
-  person.push(await attributeDirection(mu, trainIdx.map((i) => y[i])));
+  person.push(attributeDirection(mu, trainIdx.map((i) => y[i])));
 }
 for (const name of values.directions.split(',')) {
   const [method, scale, orth] = name.split('-');
-  const v = await attributeDirection(mu, yTrain, { method, scale, orthogonalTo: orth ? person : [] });
+  // 'logistic': the weights of a logistic regression on the codes (C = 1) instead of the mean difference.
+  let v = attributeDirection(mu, yTrain, { scale });
+  if (method === 'logistic') v = scaled(new LogisticRegression({ C: 1 }).fit(mu, yTrain).coef, scale);
+  if (orth) v = scaled(orthogonalised(v, person), scale);
   const strengths = nums(scale === 'unit' ? values['unit-strengths'] : values.strengths);
   results.edits[`vae ${name}`] = { length: Math.hypot(...v), rows: await measure(`vae ${name}`, vae, v, strengths) };
   log(`vae ${name} (length ${Math.hypot(...v).toFixed(3)}): ${JSON.stringify(results.edits[`vae ${name}`].rows)}`);
@@ -125,7 +139,7 @@ for (const name of values.directions.split(',')) {
 if (Number(values['pca-edit']) > 0) {
   const pca = await new PCA({ nComponents: Number(values['pca-edit']), svdSolver: 'randomized', randomState: 0 }).fit(train);
   const codec = { encode: (im) => pca.transform(im), decode: (Z) => pca.inverseTransform(Z) };
-  const v = await attributeDirection(await pca.transform(train), yTrain, { scale: 'spread' });
+  const v = attributeDirection(await pca.transform(train), yTrain, { scale: 'spread' });
   results.edits[`pca${pca.nComponentsFitted} mean-spread`] = { length: Math.hypot(...v), rows: await measure(`pca${pca.nComponentsFitted} mean-spread`, codec, v, nums(values.strengths), vae) };
   log(`pca${pca.nComponentsFitted} mean-spread: ${JSON.stringify(results.edits[`pca${pca.nComponentsFitted} mean-spread`].rows)}`);
 }

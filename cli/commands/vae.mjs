@@ -22,8 +22,6 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
                          ones for a --holdout model, whose training rows give the direction — columns: strengths)
                          [--units sd]  strength 1 = one standard deviation of the training codes along the
                          direction (default: length, strength 1 = a step of length 1 in latent space)
-                         [--method logistic]  a logistic regression's weights instead of the difference of the
-                         mean codes with and without A
                          [--save]  also store the direction in VAE.safetensors under the name A (the
                          <gaussface-morph> widget's attribute slider); with --save, --out is optional
 
@@ -135,7 +133,7 @@ export async function run(argv) {
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
   if (sub === 'morph' || sub === 'attribute') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, ...MODEL_FILE_OPTION, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' }, save: { type: 'boolean' }, method: { type: 'string' }, units: { type: 'string' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, ...MODEL_FILE_OPTION, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' }, save: { type: 'boolean' }, units: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (f.save && sub !== 'attribute') throw new UsageError('--save goes with vae attribute (it stores the attribute direction in the model file)');
     const file = modelFile(f, `vae ${sub}`);
@@ -157,9 +155,7 @@ export async function run(argv) {
     const rows = Array.from({ length: data.X.rows }, (_, i) => i);
     const fit = rows.filter((i) => !held(i));
     if (f.units !== undefined && !['sd', 'length'].includes(f.units)) throw new UsageError(`--units must be sd (standard deviations of the codes along the direction) or length (the default), got '${f.units}'`);
-    if (f.method !== undefined && !['mean', 'logistic'].includes(f.method)) throw new UsageError(`--method must be mean (the default) or logistic, got '${f.method}'`);
-    const direction = { method: f.method, scale: f.units === 'sd' ? 'spread' : 'unit' };
-    const v = await vae.attributeVector(fit.length < rows.length ? holdoutRows(data.X) : data.X, fit.map((i) => labels[i]), /** @type {import('gaussface').DirectionOptions} */ (direction));
+    const v = await vae.attributeVector(fit.length < rows.length ? holdoutRows(data.X) : data.X, fit.map((i) => labels[i]), { scale: f.units === 'sd' ? 'spread' : 'unit' });
     if (f.save) {
       vae.setAttribute(/** @type {string} */ (f.name), v);
       await writeAtomic(file, vae.toBytes());

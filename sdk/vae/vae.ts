@@ -16,7 +16,7 @@ import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } fr
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
 import { EPS_EVAL, Network } from './network.js';
 import { tasks } from '../tasks/index.js';
-import { attributeDirection, type DirectionOptions } from '../pipelines/attribute-edit.js';
+import { attributeDirection, type DirectionOptions } from '../pipelines/attribute-direction.js';
 
 const F = 4;
 /** The `format` of a VAE model file's metadata. */
@@ -435,12 +435,7 @@ export class VAE {
     return this.decode(new Matrix(steps, L, Z));
   }
 
-  /**
-   * Direction in latent space from images without an attribute (label 0 or −1) to images with it (label 1), from
-   * their posterior means: by default the difference of the two groups' mean codes, length 1; `{ scale: 'spread' }`
-   * makes strength 1 one standard deviation of the codes along it, `{ method: 'logistic' }` uses a logistic
-   * regression's weights instead (see attributeDirection).
-   */
+  /** attributeDirection of the images' posterior means: length 1, or with `{ scale: 'spread' }` one standard deviation. */
   async attributeVector(X: MatrixLike, labels: ArrayLike<number>, opts: DirectionOptions = {}): Promise<Float32Array> {
     const { mu } = await this.encode(X);
     if (labels.length !== mu.rows) throw new GaussfaceError(`attributeVector: ${labels.length} labels for ${mu.rows} images`, 'ESHAPE');
