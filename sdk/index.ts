@@ -36,3 +36,4 @@ export { luma, resize, fitTo } from './io/pixels.js';
 export { VAE, VAE_FORMAT, type VaeOptions, type VaeFitOptions, type VaeFitResult } from './vae/vae.js';
 export { presetConfig, VAE_PRESETS, type VaeConfig, type VaePreset, type LayerSpec } from './vae/architecture.js';
 export { tsne, type TsneOptions } from './tsne.js';
+export { attributeDirection, type DirectionOptions } from './pipelines/attribute-direction.js';

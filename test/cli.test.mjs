@@ -187,6 +187,17 @@ test('vae train (checkpoint per epoch), resume, sample and reconstruct', async (
   writeFileSync(join(dir, 'attr.txt'), attr.join('\n'));
   const at = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--strengths=-1,0,1', '-n', '2', '--out', 'smile.png', '--json'));
   assert.equal(at.strengths, [-1, 0, 1]);
+  assert.ok(Math.abs(at.length - 1) < 1e-6 && at.units === 'length', 'by default the direction has length 1');
+  // --units sd: one standard deviation of the training codes along the direction (the library's 'spread').
+  const sd = json(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--units', 'sd', '--strengths=0,1', '-n', '1', '--out', 'smile-sd.png', '--json'));
+  const { VAE: V, attributeDirection } = await import('../dist/index.js');
+  const { loadImageFolder } = await import('../dist/node.js');
+  const { X: fx, files } = await loadImageFolder(join(dir, 'faces'));
+  const { mu } = await (await V.fromBytes(new Uint8Array(readFileSync(join(dir, 'v2.safetensors'))))).encode(fx);
+  const smiling = files.map((f) => faces.attributes.values.get(Number(f.match(/(\d+)\.png$/)[1]), 0)); // rows in path order
+  const want = attributeDirection(mu, smiling, { scale: 'spread' });
+  assert.ok(sd.units === 'sd' && Math.abs(sd.length - Math.hypot(...want)) < 1e-5 && Math.abs(sd.length - 1) > 1e-3, `length ${sd.length} vs ${Math.hypot(...want)}`);
+  userError(run('vae', 'attribute', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--units', 'sigma', '--out', 'x.png'), /--units must be sd/);
   const ath = json(run('vae', 'attribute', 'vh.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--images', '4,9', '--out', 'smile2.png', '--json'));
   assert.is(ath.images, 2);
   json(run('vae', 'latent', 'v2.safetensors', '--data', 'faces', '--attributes', 'attr.txt', '--name', 'Smiling', '--out', 'latent2', '--json'));

@@ -20,6 +20,8 @@ export const help = `usage: gaussface vae train --data SRC --out VAE.safetensors
        gaussface vae attribute VAE.safetensors --data SRC --attributes FILE --name Smiling [--strengths=-2,0,2]
                          [--images I,J | -n N] --out GRID.png   (rows: images without the attribute — held-out
                          ones for a --holdout model, whose training rows give the direction — columns: strengths)
+                         [--units sd]  strength 1 = one standard deviation of the training codes along the
+                         direction (default: length, strength 1 = a step of length 1 in latent space)
                          [--save]  also store the direction in VAE.safetensors under the name A (the
                          <gaussface-morph> widget's attribute slider); with --save, --out is optional
 
@@ -131,7 +133,7 @@ export async function run(argv) {
     return void report(f.json, out, [`${mu.rows} images: ${out.activeUnits} of ${vae.latent} latent units active; wrote ${f.out}/latent-histograms.svg and tsne.svg`]);
   }
   if (sub === 'morph' || sub === 'attribute') {
-    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, ...MODEL_FILE_OPTION, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' }, save: { type: 'boolean' } }, { positionals: 1 });
+    const f = flags(`vae ${sub}`, rest, { ...DATA_OPTIONS, ...MODEL_FILE_OPTION, from: { type: 'string' }, to: { type: 'string' }, steps: { type: 'string' }, spherical: { type: 'boolean' }, attributes: { type: 'string' }, name: { type: 'string' }, strengths: { type: 'string' }, images: { type: 'string' }, count: { type: 'string', short: 'n' }, scale: { type: 'string' }, out: { type: 'string' }, save: { type: 'boolean' }, units: { type: 'string' } }, { positionals: 1 });
     if (f.help) return void console.log(help);
     if (f.save && sub !== 'attribute') throw new UsageError('--save goes with vae attribute (it stores the attribute direction in the model file)');
     const file = modelFile(f, `vae ${sub}`);
@@ -152,7 +154,8 @@ export async function run(argv) {
     const held = (/** @type {number} */ i) => hasHoldout(vae.info) && isHeldOut(i);
     const rows = Array.from({ length: data.X.rows }, (_, i) => i);
     const fit = rows.filter((i) => !held(i));
-    const v = await vae.attributeVector(fit.length < rows.length ? holdoutRows(data.X) : data.X, fit.map((i) => labels[i]));
+    if (f.units !== undefined && !['sd', 'length'].includes(f.units)) throw new UsageError(`--units must be sd (standard deviations of the codes along the direction) or length (the default), got '${f.units}'`);
+    const v = await vae.attributeVector(fit.length < rows.length ? holdoutRows(data.X) : data.X, fit.map((i) => labels[i]), { scale: f.units === 'sd' ? 'spread' : 'unit' });
     if (f.save) {
       vae.setAttribute(/** @type {string} */ (f.name), v);
       await writeAtomic(file, vae.toBytes());
@@ -166,7 +169,7 @@ export async function run(argv) {
     const grid = [];
     for (const i of picks) for (const t of strengths) grid.push((await vae.applyAttribute([Array.from(data.X.row(i))], v, t)).row(0));
     await writeAtomic(out, await gridPng(grid, { ...spec, cols: strengths.length, scale: scaleOf(f) }));
-    return void report(f.json, { out, attribute: f.name, strengths, images: picks.length, ...(f.save && { saved: file }) }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${out}${f.save ? ` and stored the direction in ${file}` : ''}`]);
+    return void report(f.json, { out, attribute: f.name, strengths, units: f.units ?? 'length', length: Math.hypot(...v), images: picks.length, ...(f.save && { saved: file }) }, [`added '${f.name}' at strengths ${strengths.join(', ')} to ${picks.length} images; wrote ${out}${f.save ? ` and stored the direction in ${file}` : ''}`]);
   }
   throw new UsageError(`unknown vae command '${sub}' (train, evaluate, sample, reconstruct, latent, morph, attribute; see gaussface vae --help)`);
 }

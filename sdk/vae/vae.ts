@@ -16,6 +16,7 @@ import { buildNetwork, opSize, presetConfig, type VaeConfig, type VaePreset } fr
 import { adamSegment, Exchange, trainEpoch, type EpochPlan, type Moments } from './epoch.js';
 import { EPS_EVAL, Network } from './network.js';
 import { tasks } from '../tasks/index.js';
+import { attributeDirection, type DirectionOptions } from '../pipelines/attribute-direction.js';
 
 const F = 4;
 /** The `format` of a VAE model file's metadata. */
@@ -434,23 +435,11 @@ export class VAE {
     return this.decode(new Matrix(steps, L, Z));
   }
 
-  /** Unit direction in latent space from images without an attribute (label 0) to images with it (label 1). */
-  async attributeVector(X: MatrixLike, labels: ArrayLike<number>): Promise<Float32Array> {
+  /** attributeDirection of the images' posterior means: length 1, or with `{ scale: 'spread' }` one standard deviation. */
+  async attributeVector(X: MatrixLike, labels: ArrayLike<number>, opts: DirectionOptions = {}): Promise<Float32Array> {
     const { mu } = await this.encode(X);
     if (labels.length !== mu.rows) throw new GaussfaceError(`attributeVector: ${labels.length} labels for ${mu.rows} images`, 'ESHAPE');
-    const L = this.latent;
-    const [pos, neg] = [new Float64Array(L), new Float64Array(L)];
-    let [np, nn] = [0, 0];
-    for (let i = 0; i < mu.rows; i++) {
-      const into = labels[i] > 0 ? pos : neg;
-      for (let c = 0; c < L; c++) into[c] += mu.data[i * L + c];
-      if (labels[i] > 0) np++;
-      else nn++;
-    }
-    if (!np || !nn) throw new GaussfaceError('attributeVector needs images with the attribute (label 1) and without it (label 0 or −1)', 'EINPUT');
-    const v = Float32Array.from(pos, (p, c) => p / np - neg[c] / nn);
-    const len = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
-    return v.map((x) => x / len);
+    return attributeDirection(mu, labels, opts);
   }
 
   /**
