@@ -133,10 +133,7 @@ export type MfaStats = SummedStats<MfaChunkStats>;
 /** Sums per-chunk statistics in chunk order (the order that makes results independent of the worker count). */
 export const reduceMfaStats = (parts: MfaChunkStats[], engine: Engine): MfaStats => sumStats(parts, engine);
 
-/**
- * Per-pixel variance of the data the statistics were summed over (D, f64), from the per-component sums around
- * each μ⁰_k: Σ_k Σ r = N, Σ r·c and Σ r·c² give the pooled first and second moments without another pass.
- */
+/** Per-pixel variance of the data (D), from the per-component sums around each μ⁰_k: no extra pass. */
 export function pixelVariance(st: MfaStats, view: MfaView, K: number, D: number, q: number): Float64Array {
   const q1 = q + 1;
   const n = st.nk.reduce((a, b) => a + b, 0);
@@ -165,8 +162,8 @@ export interface NoiseBounds {
  * M-step from sums around the E-step's (f32) means μ⁰: with C = X − μ⁰ and z̃ = [E[z], 1],
  * [Λ, μ − μ⁰] = (Σ r·c·z̃ᵀ)(Σ r·E[z̃z̃ᵀ])⁻¹ and Ψ = diag(Σ r·c·cᵀ − [Λ, μ − μ⁰]·Σ r·z̃·cᵀ)/N_k + reg
  * (isotropic: the mean of that diagonal). Centring on μ⁰ keeps the subtraction small.
- * With a floor f > 0, Ψ_kj = max(that, f·v_j) (isotropic: σ_k² ≥ f·mean v): for fixed Λ the likelihood in each
- * Ψ_kj is unimodal, so clamping is the constrained maximum and EM stays monotone.
+ * A floor f > 0 clamps Ψ_kj ≥ f·v_j (isotropic: σ_k² ≥ f·mean v): the likelihood is unimodal in each Ψ_kj, so
+ * that is the constrained maximum and EM stays monotone.
  */
 export function mfaMStep(st: MfaStats, view: MfaView, K: number, D: number, q: number, noiseType: NoiseType, bounds: NoiseBounds): MfaParams {
   const { reg, floor } = bounds;
