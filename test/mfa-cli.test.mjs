@@ -22,7 +22,7 @@ const json = (r) => {
 const DATA = ['--data', 'synthetic:150', '--size', '16'];
 
 test('fit --model mfa writes an image model file with mfa.* tensors', () => {
-  const r = json(run('fit', ...DATA, '--holdout', '--model', 'mfa', '--components', '3', '--factors', '4', '--max-iter', '30', '--out', 'mfa.safetensors', '--json'));
+  const r = json(run('fit', ...DATA, '--holdout', '--model', 'mfa', '--components', '3', '--factors', '4', '--max-iter', '30', '--noise-floor', '0.02', '--out', 'mfa.safetensors', '--json'));
   assert.is(r.kind, 'mfa');
   assert.is(r.images, 120);
   assert.is(r.mixtureComponents, 3);
@@ -31,6 +31,7 @@ test('fit --model mfa writes an image model file with mfa.* tensors', () => {
   assert.equal(tensors['mfa.factors'].shape, [3, 256, 4]);
   assert.equal(tensors['mfa.noise'].shape, [3, 256]);
   assert.is(metadata['model.kind'], 'mfa');
+  assert.is(metadata['mfa.noise_floor'], '0.02');
   assert.is(tensors['pca.mean'], undefined);
 });
 
@@ -57,7 +58,10 @@ test('info, sample, augment and evaluate work on the file', async () => {
 });
 
 test('bad flags and a hostile file are one clear line and exit code 2', () => {
-  let r = run('fit', ...DATA, '--model', 'mfa', '--noise', 'full', '--out', 'x.safetensors');
+  let r = run('fit', ...DATA, '--model', 'mfa', '--noise-floor', '1', '--out', 'x.safetensors');
+  assert.is(r.code, 2);
+  assert.match(r.err, /--noise-floor must be .*got 1/);
+  r = run('fit', ...DATA, '--model', 'mfa', '--noise', 'full', '--out', 'x.safetensors');
   assert.is(r.code, 2);
   assert.match(r.err, /--noise must be diagonal or isotropic/);
   r = run('fit', ...DATA, '--model', 'mfa', '--pca', '20', '--out', 'x.safetensors');

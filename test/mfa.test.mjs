@@ -61,6 +61,37 @@ test('one EM step equals the dense Ghahramani–Hinton update (weights, means, l
   assert.ok(Math.abs(m.lowerBound - ref.loglik) < 1e-4 * Math.abs(ref.loglik), `lower bound ${m.lowerBound} vs ${ref.loglik}`);
 });
 
+test('noiseFloor: one EM step equals the dense update with Ψ_kj clamped to floor·Var(x_j), and EM stays monotone', async () => {
+  const n = 400;
+  const v = new Float64Array(D);
+  for (let j = 0; j < D; j++) {
+    let [s, s2] = [0, 0];
+    for (let i = 0; i < n; i++) [s, s2] = [s + X.data[i * D + j], s2 + X.data[i * D + j] ** 2];
+    v[j] = s2 / n - (s / n) ** 2;
+  }
+  const floor = 0.08;
+  const ref = denseEmStep(P, X.data, n, K, D, q);
+  const clamped = ref.noise.map((psi, i) => Math.max(psi, floor * v[i % D]));
+  const bound = clamped.filter((c, i) => c !== ref.noise[i]).length;
+  assert.ok(bound > 3 && bound < K * D - 3, `the floor binds for some noise variances and not others (${bound} of ${K * D})`);
+  const m = mfaFromParams(P, { K, D, q }, { maxIter: 1, warmStart: true, regCovar: 1e-12, noiseFloor: floor });
+  await m.fit(X);
+  m.noise.forEach((psi, i) => assert.ok(Math.abs(psi - clamped[i]) < 1e-3 * clamped[i], `noise[${i}]: ${psi} vs ${clamped[i]} (unclamped ${ref.noise[i]})`));
+  m.factors.forEach((f, i) => assert.ok(Math.abs(f - ref.factors[i]) < 1e-3 * (1 + Math.abs(ref.factors[i])), `factors[${i}]`));
+  for (const noiseType of ['diagonal', 'isotropic']) {
+    const fit = await new MixtureOfFactorAnalyzers({ nComponents: K, nFactors: q, noiseType, noiseFloor: floor, randomState: 0, maxIter: 30, tol: 0 }).fit(X);
+    const lb = fit.lowerBounds;
+    for (let i = 1; i < lb.length; i++) assert.ok(lb[i] >= lb[i - 1] - 1e-6 * Math.abs(lb[i - 1]), `${noiseType} iteration ${i + 1}: ${lb[i]} < ${lb[i - 1]}`);
+    const meanV = v.reduce((a, b) => a + b, 0) / D;
+    fit.noise.forEach((psi, i) => assert.ok(psi >= floor * (noiseType === 'isotropic' ? meanV : v[i % D]) * (1 - 1e-5), `${noiseType} noise[${i}] ${psi} below the floor`));
+    const s = fit.toState();
+    assert.is(s.metadata['mfa.noise_floor'], String(floor));
+    const back = MixtureOfFactorAnalyzers.fromState(Object.fromEntries(Object.entries(s.tensors).map(([k, t]) => [k, { dtype: 'F64', ...t }])), s.metadata);
+    assert.is(back.noiseFloor, floor);
+  }
+  assert.throws(() => new MixtureOfFactorAnalyzers({ noiseFloor: 1 }), /noiseFloor must be a fraction of the pixel variance in \[0, 1\), got 1/);
+});
+
 test('EM never lowers the lower bound, and recovers the generating model', async () => {
   for (const noiseType of ['diagonal', 'isotropic']) {
     const m = await new MixtureOfFactorAnalyzers({ nComponents: K, nFactors: q, noiseType, randomState: 0, maxIter: 60, tol: 0 }).fit(X);

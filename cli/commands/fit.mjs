@@ -15,13 +15,15 @@ ${MODEL_HELP}
   --factors Q       mfa: latent factors per component (default 10)
   --noise T         mfa: diagonal (default) or isotropic (a mixture of probabilistic PCA)
   --max-iter N      mfa: EM iterations (default 100)
+  --noise-floor F   mfa: every noise variance ≥ F × that pixel's variance (default 0; 0.01–0.03 raises the held-out
+                    likelihood of models with many factors)
   --subset K        fit on the largest of K K-Means clusters of similar images (sharper results)
   --holdout         leave out every 5th image (rows ${HOLDOUT_RULE}) for gaussface evaluate
 ${outHelp('FILE', 'the model file to write (safetensors)')}
   --json            print the result as JSON`;
 
 const str = { type: /** @type {const} */ ('string') };
-const MFA_OPTIONS = { model: str, factors: str, noise: str, 'max-iter': str };
+const MFA_OPTIONS = { model: str, factors: str, noise: str, 'max-iter': str, 'noise-floor': str };
 
 /**
  * The images a fit learns from (all, or the training rows with --holdout) and the provenance the model keeps.
@@ -57,14 +59,14 @@ const provenanceOf = (f, d, rows) => ({ data: f.data ?? 'synthetic', images: Str
  */
 async function fitMfa(f, data, { json, signal, seed }) {
   if (f.subset !== undefined || f.pca !== undefined || f.candidates !== undefined || f.covariance !== undefined)
-    throw new UsageError('--subset, --pca, --candidates and --covariance belong to the pca-gmm model; --model mfa takes --components K --factors Q --noise T --max-iter N');
+    throw new UsageError('--subset, --pca, --candidates and --covariance belong to the pca-gmm model; --model mfa takes --components K --factors Q --noise T --noise-floor F --max-iter N');
   const noiseType = f.noise ?? 'diagonal';
   if (!['diagonal', 'isotropic'].includes(noiseType)) throw new UsageError(`--noise must be diagonal or isotropic, got '${noiseType}'`);
   const bar = progress(!json);
   const maxIter = num(f['max-iter'], 'max-iter', { min: 0, int: true, fallback: 100 });
   const mfa = await new MixtureOfFactorAnalyzers({
     nComponents: num(f.components, 'components', { min: 1, int: true, fallback: 8 }), nFactors: num(f.factors, 'factors', { min: 1, int: true, fallback: 10 }),
-    noiseType, maxIter, randomState: seed, signal,
+    noiseType, maxIter, randomState: seed, signal, noiseFloor: num(f['noise-floor'], 'noise-floor', { min: 0, max: 0.99, fallback: 0 }),
     onProgress: (p) => bar.update('EM', p.iteration, maxIter, `${(p.lowerBound / data.X.cols).toFixed(4)} nats/pixel`),
   }).fit(/** @type {any} */ (data.X));
   bar.done();

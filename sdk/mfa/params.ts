@@ -133,12 +133,42 @@ export type MfaStats = SummedStats<MfaChunkStats>;
 /** Sums per-chunk statistics in chunk order (the order that makes results independent of the worker count). */
 export const reduceMfaStats = (parts: MfaChunkStats[], engine: Engine): MfaStats => sumStats(parts, engine);
 
+/** Per-pixel variance of the data (D), from the per-component sums around each μ⁰_k: no extra pass. */
+export function pixelVariance(st: MfaStats, view: MfaView, K: number, D: number, q: number): Float64Array {
+  const q1 = q + 1;
+  const n = st.nk.reduce((a, b) => a + b, 0);
+  const v = new Float64Array(D);
+  for (let j = 0; j < D; j++) {
+    let [s1, s2] = [0, 0];
+    for (let k = 0; k < K; k++) {
+      const mu = view.e.means[k * D + j];
+      const c = st.S[(k * D + j) * q1 + q]; // Σ r·(x − μ⁰)
+      s1 += c + st.nk[k] * mu;
+      s2 += st.ss[k * D + j] + 2 * mu * c + st.nk[k] * mu * mu;
+    }
+    const m = s1 / n;
+    v[j] = Math.max(s2 / n - m * m, 0);
+  }
+  return v;
+}
+
+/** How the M-step bounds the noise: `reg` is added to every Ψ, and Ψ_kj ≥ floor·(variance of pixel j). */
+export interface NoiseBounds {
+  reg: number;
+  floor: number;
+}
+
 /**
  * M-step from sums around the E-step's (f32) means μ⁰: with C = X − μ⁰ and z̃ = [E[z], 1],
  * [Λ, μ − μ⁰] = (Σ r·c·z̃ᵀ)(Σ r·E[z̃z̃ᵀ])⁻¹ and Ψ = diag(Σ r·c·cᵀ − [Λ, μ − μ⁰]·Σ r·z̃·cᵀ)/N_k + reg
  * (isotropic: the mean of that diagonal). Centring on μ⁰ keeps the subtraction small.
+ * A floor f > 0 clamps Ψ_kj ≥ f·v_j (isotropic: σ_k² ≥ f·mean v): the likelihood is unimodal in each Ψ_kj, so
+ * that is the constrained maximum and EM stays monotone.
  */
-export function mfaMStep(st: MfaStats, view: MfaView, K: number, D: number, q: number, noiseType: NoiseType, reg: number): MfaParams {
+export function mfaMStep(st: MfaStats, view: MfaView, K: number, D: number, q: number, noiseType: NoiseType, bounds: NoiseBounds): MfaParams {
+  const { reg, floor } = bounds;
+  const minNoise = floor > 0 ? pixelVariance(st, view, K, D, q).map((v) => floor * v) : new Float64Array(D);
+  const minIso = minNoise.reduce((a, b) => a + b, 0) / D;
   const q1 = q + 1;
   const S = st.S;
   const nk = st.nk.map((v) => v + EPS10);
@@ -176,10 +206,10 @@ export function mfaMStep(st: MfaStats, view: MfaView, K: number, D: number, q: n
       for (let a = 0; a < q; a++) out.factors[(k * D + j) * q + a] = lt[a];
       out.means[k * D + j] = view.e.means[k * D + j] + lt[q];
       const psi = (st.ss[k * D + j] - explained) / nk[k];
-      out.noise[k * D + j] = Math.max(psi, 0) + reg;
+      out.noise[k * D + j] = Math.max(psi, minNoise[j], 0) + reg;
       isoSum += psi;
     }
-    if (noiseType === 'isotropic') out.noise.fill(Math.max(isoSum / D, 0) + reg, k * D, (k + 1) * D);
+    if (noiseType === 'isotropic') out.noise.fill(Math.max(isoSum / D, minIso, 0) + reg, k * D, (k + 1) * D);
   }
   return out;
 }
