@@ -94,6 +94,18 @@ export function isChunkSource(x: unknown): x is ChunkSource {
   return typeof x === 'object' && x !== null && typeof (x as ChunkSource).read === 'function' && !('data' in x) && Number.isInteger((x as ChunkSource).rows) && Number.isInteger((x as ChunkSource).cols);
 }
 
+/**
+ * The shape and options of an `upload` or `stream` call, which take an array with its shape or a ChunkSource
+ * (which carries its own): a shape that does not fit the data is an ESHAPE error.
+ */
+function rowsOf<O extends object>(method: string, source: Float32Array | ChunkSource, r: number | O | undefined, c: number | undefined, o: O | undefined): { rows: number; cols: number; opts: O } {
+  const array = source instanceof Float32Array;
+  const [rows, cols] = array ? [r as number, c as number] : [source.rows, source.cols];
+  if (array && source.length !== rows * cols) throw new GaussfaceError(`${method}: data has ${source.length} values, ${rows}×${cols} needs ${rows * cols}`, 'ESHAPE');
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 1) throw new GaussfaceError(`${method}: a source of ${rows}×${cols} rows does not fit its data`, 'ESHAPE');
+  return { rows, cols, opts: ((array ? o : r) ?? {}) as O };
+}
+
 /** Options of `Pool.upload`. */
 export interface UploadOptions extends CallOptions {
   /** Chunk the rows as this dataset is chunked (same rows): tasks over it may read the new one by id. */
@@ -366,11 +378,7 @@ export class Pool {
    */
   upload(source: ChunkSource, opts?: UploadOptions): Promise<Dataset>;
   async upload(source: Float32Array | ChunkSource, r?: number | UploadOptions, c?: number, o?: UploadOptions): Promise<Dataset> {
-    const array = source instanceof Float32Array;
-    const [rows, cols] = array ? [r as number, c as number] : [source.rows, source.cols];
-    const opts = (array ? o : (r as UploadOptions | undefined)) ?? {};
-    if (array ? source.length !== rows * cols : !(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 1))
-      throw new GaussfaceError(array ? `upload: data has ${source.length} values, ${rows}×${cols} needs ${rows * cols}` : `upload: a source of ${rows}×${cols} rows does not fit its data`, 'ESHAPE');
+    const { rows, cols, opts } = rowsOf('upload', source, r, c, o);
     if (opts.like && opts.like.rows !== rows)
       throw new GaussfaceError(`upload: ${rows} rows cannot be chunked like a dataset of ${opts.like.rows}`, 'ESHAPE');
     const chunkRows = opts.like?.chunkRows ?? opts.chunkRows ?? chunkRowsFor(cols);
@@ -401,12 +409,8 @@ export class Pool {
    */
   stream(source: ChunkSource, opts?: StreamOptions): Dataset;
   stream(source: Float32Array, rows: number, cols: number, opts?: StreamOptions): Dataset;
-  stream(source: ChunkSource | Float32Array, rows?: number | StreamOptions, cols?: number, opts: StreamOptions = {}): Dataset {
-    const array = source instanceof Float32Array;
-    const [r, c] = array ? [rows as number, cols!] : [source.rows, source.cols];
-    const o = array ? opts : ((rows as StreamOptions | undefined) ?? {});
-    if (!Number.isInteger(r) || !Number.isInteger(c) || r < 0 || c < 1 || (array && source.length !== r * c))
-      throw new GaussfaceError(`stream: a source of ${r}×${c} rows does not fit its data`, 'ESHAPE');
+  stream(source: ChunkSource | Float32Array, rows?: number | StreamOptions, cols?: number, opts?: StreamOptions): Dataset {
+    const { rows: r, cols: c, opts: o } = rowsOf('stream', source, rows, cols, opts);
     const chunkRows = o.chunkRows ?? chunkRowsFor(c);
     if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new GaussfaceError(`stream: chunkRows must be an integer ≥ 1, got ${chunkRows}`, 'EINPUT');
     return new Dataset(r, c, chunkRows, source, true, this.spread(r, chunkRows), this.newId());
